@@ -1,0 +1,46 @@
+# Helpers shared by every Clearpost target.
+
+# Compile options every first-party target gets.
+function(clearpost_target_defaults target)
+  target_compile_features(${target} PUBLIC cxx_std_20)
+  set_target_properties(${target} PROPERTIES CXX_EXTENSIONS OFF)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
+                           -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+                           -Wnull-dereference)
+    if(CLEARPOST_WARNINGS_AS_ERRORS)
+      target_compile_options(${target} PRIVATE -Werror)
+    endif()
+  endif()
+endfunction()
+
+# clearpost_add_library(NAME SOURCES a.cpp ... DEPS clearpost::x ... PRIVATE_DEPS ...)
+# Creates clearpost_<NAME> with the alias clearpost::<NAME>. Public headers
+# live in core/<NAME>/include/clearpost/<NAME>/.
+function(clearpost_add_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
+  set(target clearpost_${name})
+  add_library(${target} STATIC ${ARG_SOURCES})
+  add_library(clearpost::${name} ALIAS ${target})
+  target_include_directories(${target} PUBLIC
+    $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>)
+  target_link_libraries(${target} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  clearpost_target_defaults(${target})
+endfunction()
+
+# clearpost_add_test(NAME SOURCES a.cpp ... DEPS clearpost::x ...)
+# One Catch2 program per library; each TEST_CASE becomes a CTest test.
+function(clearpost_add_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  set(target test_${name})
+  add_executable(${target} ${ARG_SOURCES})
+  target_link_libraries(${target} PRIVATE clearpost_test_support ${ARG_DEPS})
+  clearpost_target_defaults(${target})
+  set(labels ${name})
+  if(ARG_LABELS)
+    list(APPEND labels ${ARG_LABELS})
+  endif()
+  catch_discover_tests(${target} TEST_PREFIX "${name}: "
+                       PROPERTIES LABELS "${labels}")
+endfunction()

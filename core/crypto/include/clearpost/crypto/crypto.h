@@ -1,0 +1,44 @@
+#pragma once
+// Thin, typed wrappers over OpenSSL 3. The only place in core/ that includes
+// OpenSSL headers, so the rest of core stays light to compile.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "clearpost/base/result.h"
+
+namespace clearpost::crypto {
+
+using Bytes = std::vector<std::uint8_t>;
+
+std::string to_hex(const Bytes& bytes);
+Result<Bytes> from_hex(std::string_view hex);
+
+// SHA-256 of the bytes of `data`, as 64 lowercase hex digits.
+std::string sha256_hex(std::string_view data);
+
+// HMAC-SHA256(key, data), as 64 lowercase hex digits.
+std::string hmac_sha256_hex(const Bytes& key, std::string_view data);
+
+// Cryptographically secure random bytes (OpenSSL's RAND_bytes).
+Bytes random_bytes(std::size_t count);
+
+// Compares in time independent of where the inputs differ.
+bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
+
+// Password hashing with scrypt (RFC 7914). The encoded form carries its own
+// parameters and salt: "scrypt$N$r$p$salt_hex$hash_hex", so parameters can be
+// raised later without invalidating stored hashes.
+struct ScryptParams {
+    std::uint64_t n = 1 << 15;
+    std::uint32_t r = 8;
+    std::uint32_t p = 1;
+};
+Result<std::string> hash_password(std::string_view password, ScryptParams params = {});
+// Ok(true) when `password` matches; Ok(false) on a mismatch; an error when the
+// stored hash is malformed.
+Result<bool> verify_password(std::string_view password, std::string_view encoded);
+
+}  // namespace clearpost::crypto

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs every Debian package Clearpost needs to build, run and test.
+# Idempotent and non-interactive: safe to run twice, as root or through sudo.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build ccache pkg-config git
+  # libraries
+  libwxgtk3.2-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev
+  libboost-date-time-dev nlohmann-json3-dev libcli11-dev
+  # tests
+  catch2 python3 sqlite3 tzdata
+  # GUI tests and the integration peers of later work
+  xvfb xauth imagemagick
+)
+# Node.js and npm run the integration peers. A machine may already carry a
+# newer Node.js that bundles npm (Debian's npm package conflicts with it).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  sudo_cmd=()
+elif command -v sudo >/dev/null 2>&1; then
+  sudo_cmd=(sudo)
+else
+  echo "install-deps: run as root or install sudo first" >&2
+  exit 1
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -q
+"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
