@@ -81,20 +81,23 @@ inline Result<void> ok() { return {}; }
 
 }  // namespace clearpost
 
+// Unique local names, so the macros nest (a CHECK inside a lambda inside a CHECK).
+#define CLEARPOST_CONCAT_INNER(a, b) a##b
+#define CLEARPOST_CONCAT(a, b) CLEARPOST_CONCAT_INNER(a, b)
+
 // Propagates an error from an expression returning Result<...>. A statement
 // macro, standard C++ (no GNU statement expressions).
-#define CLEARPOST_CHECK(expr)                                    \
-    do {                                                         \
-        if (auto clearpost_r_ = (expr); !clearpost_r_.ok())      \
-            return std::move(clearpost_r_).error();              \
+#define CLEARPOST_CHECK(expr) CLEARPOST_CHECK_IMPL(CLEARPOST_CONCAT(clearpost_r_, __COUNTER__), expr)
+#define CLEARPOST_CHECK_IMPL(tmp, expr)                   \
+    do {                                                  \
+        if (auto tmp = (expr); !tmp.ok())                 \
+            return std::move(tmp).error();                \
     } while (false)
 
 // Declares `var` from a Result<T> expression or returns its error.
-#define CLEARPOST_CONCAT_INNER(a, b) a##b
-#define CLEARPOST_CONCAT(a, b) CLEARPOST_CONCAT_INNER(a, b)
 #define CLEARPOST_ASSIGN(var, expr) \
-    CLEARPOST_ASSIGN_IMPL(CLEARPOST_CONCAT(clearpost_r_, __LINE__), var, expr)
-#define CLEARPOST_ASSIGN_IMPL(tmp, var, expr) \
-    auto tmp = (expr);                        \
+    CLEARPOST_ASSIGN_IMPL(CLEARPOST_CONCAT(clearpost_r_, __COUNTER__), var, expr)
+#define CLEARPOST_ASSIGN_IMPL(tmp, var, expr)     \
+    auto tmp = (expr);                            \
     if (!tmp.ok()) return std::move(tmp).error(); \
     var = std::move(tmp).value()

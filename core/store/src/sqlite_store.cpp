@@ -1,0 +1,785 @@
+#include <sqlite3.h>
+
+#include <cstring>
+#include <fstream>
+#include <utility>
+
+#include "clearpost/crypto/crypto.h"
+#include "clearpost/store/store.h"
+#include "migrations.h"
+#include "sqlite_db.h"
+
+namespace clearpost::store {
+namespace {
+
+using model::State;
+using sqlite::Connection;
+using sqlite::Statement;
+
+// Busy timeout: writers hold short transactions, so waiting a few seconds
+// for another process beats failing.
+constexpr int kBusyTimeoutMs = 5000;
+
+#define ASSIGN_STMT_ON(name, db, sql) CLEARPOST_ASSIGN(Statement * name, (db).prepare(sql))
+#define ASSIGN_STMT(name, sql) ASSIGN_STMT_ON(name, m_db, sql)
+
+Result<bool> looks_like_sqlite(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return make_error(ErrorCode::Io, "cannot read " + path.string() +
+                                             "; check the file's permissions");
+    }
+    char header[16] = {};
+    in.read(header, sizeof header);
+    if (in.gcount() == 0) return false;  // empty file: nothing to protect, treat as new
+    if (in.gcount() < 16 || std::memcmp(header, "SQLite format 3", 16) != 0) {
+        return make_error(ErrorCode::Corrupt,
+                          path.string() + " is not a Clearpost database (not an SQLite file); "
+                                          "it was left untouched — check the --db path");
+    }
+    return true;
+}
+
+template <typename T>
+Result<T> parse_enum(Result<T> parsed, const std::string& what) {
+    if (!parsed.ok()) {
+        return make_error(ErrorCode::Corrupt, "the database holds an unknown " + what + " (" +
+                                                  parsed.error().message + ")");
+    }
+    return parsed;
+}
+
+class SqliteStore final : public Store {
+public:
+    explicit SqliteStore(Connection db) : m_db(std::move(db)) {}
+
+    Result<void> transaction(const std::function<Result<void>()>& body) override {
+        CLEARPOST_CHECK(m_db.exec("BEGIN IMMEDIATE"));
+        auto result = body();
+        if (!result.ok()) {
+            (void)m_db.exec("ROLLBACK");
+            return result;
+        }
+        auto committed = m_db.exec("COMMIT");
+        if (!committed.ok()) {
+            (void)m_db.exec("ROLLBACK");
+            return committed;
+        }
+        return ok();
+    }
+
+    Result<std::string> database_id() override {
+        ASSIGN_STMT(st, "SELECT value FROM meta WHERE key = 'database_id'");
+        CLEARPOST_ASSIGN(bool row, st->step());
+        if (!row) return make_error(ErrorCode::Corrupt, "the database has no id; restore a backup");
+        std::string id = st->text(0);
+        st->reset();
+        return id;
+    }
+
+    Result<int> schema_version() override { return read_schema_version(m_db); }
+
+    Result<model::Organisation> organisation() override {
+        ASSIGN_STMT(st, "SELECT name, default_zone FROM organisation WHERE id = 1");
+        CLEARPOST_ASSIGN(bool row, st->step());
+        model::Organisation org;
+        if (row) {
+            org.name = st->text(0);
+            org.default_zone = st->text(1);
+        }
+        st->reset();
+        return org;
+    }
+
+    Result<void> set_organisation(const model::Organisation& org) override {
+        ASSIGN_STMT(st,
+                    "INSERT INTO organisation(id, name, default_zone) VALUES (1, ?1, ?2) "
+                    "ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
+                    "default_zone = excluded.default_zone");
+        return st->bind(1, org.name).bind(2, org.default_zone).run();
+    }
+
+    Result<std::vector<model::ApprovalStage>> approval_chain() override {
+        ASSIGN_STMT(st, "SELECT stage, role FROM approval_chain ORDER BY stage");
+        std::vector<model::ApprovalStage> chain;
+        while (true) {
+            CLEARPOST_ASSIGN(bool row, st->step());
+            if (!row) break;
+            CLEARPOST_ASSIGN(model::Role role, parse_enum(model::parse_role(st->text(1)), "role"));
+            chain.push_back({st->int32(0), role});
+        }
+        return chain;
+    }
+
+    Result<void> set_approval_chain(const std::vector<model::ApprovalStage>& chain) override {
+        CLEARPOST_CHECK(m_db.exec("DELETE FROM approval_chain"));
+        ASSIGN_STMT(st, "INSERT INTO approval_chain(stage, role) VALUES (?1, ?2)");
+        for (const auto& stage : chain)
+            CLEARPOST_CHECK(st->bind(1, stage.stage).bind(2, std::string(to_string(stage.role))).run());
+        return ok();
+    }
+
+    Result<Id> insert_user(const model::User& user) override {
+        ASSIGN_STMT(st,
+                    "INSERT INTO users(name, role, active, password_hash, created_at) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5)");
+        auto run = st->bind(1, user.name)
+                       .bind(2, std::string(to_string(user.role)))
+                       .bind(3, user.active ? 1 : 0)
+                       .bind(4, user.password_hash)
+                       .bind(5, user.created_at)
+                       .run();
+        if (!run.ok() && run.error().code == ErrorCode::Conflict) {
+            return make_error(ErrorCode::Conflict,
+                              "a user named '" + user.name + "' already exists; choose another name");
+        }
+        CLEARPOST_CHECK(std::move(run));
+        return sqlite3_last_insert_rowid(m_db.get());
+    }
+
+    Result<std::optional<model::User>> find_user(const std::string& name) override {
+        ASSIGN_STMT(st, "SELECT id, name, role, active, password_hash, created_at FROM users "
+                        "WHERE name = ?1");
+        st->bind(1, name);
+        return read_user(*st);
+    }
+
+    Result<std::optional<model::User>> find_user(Id id) override {
+        ASSIGN_STMT(st, "SELECT id, name, role, active, password_hash, created_at FROM users "
+                        "WHERE id = ?1");
+        st->bind(1, id);
+        return read_user(*st);
+    }
+
+    Result<std::vector<model::User>> list_users() override {
+        ASSIGN_STMT(st, "SELECT id, name, role, active, password_hash, created_at FROM users "
+                        "ORDER BY name");
+        std::vector<model::User> users;
+        while (true) {
+            CLEARPOST_ASSIGN(auto user, read_user_row(*st));
+            if (!user) break;
+            users.push_back(std::move(*user));
+        }
+        return users;
+    }
+
+    Result<Id> insert_account(const model::Account& account) override {
+        ASSIGN_STMT(st, "INSERT INTO social_accounts(network, handle, status) VALUES (?1, ?2, ?3)");
+        auto run = st->bind(1, account.network).bind(2, account.handle).bind(3, account.status).run();
+        if (!run.ok() && run.error().code == ErrorCode::Conflict) {
+            return make_error(ErrorCode::Conflict, "the account " + account.network + ":" +
+                                                       account.handle + " already exists");
+        }
+        CLEARPOST_CHECK(std::move(run));
+        return sqlite3_last_insert_rowid(m_db.get());
+    }
+
+    Result<std::optional<model::Account>> find_account(const std::string& network,
+                                                       const std::string& handle) override {
+        ASSIGN_STMT(st, "SELECT id, network, handle, status FROM social_accounts "
+                        "WHERE network = ?1 AND handle = ?2");
+        st->bind(1, network).bind(2, handle);
+        CLEARPOST_ASSIGN(bool row, st->step());
+        if (!row) return std::optional<model::Account>{};
+        model::Account a{st->int64(0), st->text(1), st->text(2), st->text(3)};
+        st->reset();
+        return std::optional<model::Account>{std::move(a)};
+    }
+
+    Result<std::vector<model::Account>> list_accounts() override {
+        ASSIGN_STMT(st, "SELECT id, network, handle, status FROM social_accounts "
+                        "ORDER BY network, handle");
+        std::vector<model::Account> accounts;
+        while (true) {
+            CLEARPOST_ASSIGN(bool row, st->step());
+            if (!row) break;
+            accounts.push_back({st->int64(0), st->text(1), st->text(2), st->text(3)});
+        }
+        return accounts;
+    }
+
+    Result<Id> insert_post(Id created_by, UnixSeconds now) override {
+        ASSIGN_STMT(st, "INSERT INTO posts(state, created_by, created_at, updated_at) "
+                        "VALUES ('Draft', ?1, ?2, ?2)");
+        CLEARPOST_CHECK(st->bind(1, created_by).bind(2, now).run());
+        return sqlite3_last_insert_rowid(m_db.get());
+    }
+
+    Result<std::optional<model::Post>> find_post(Id id) override {
+        ASSIGN_STMT(st, "SELECT id, state, created_by, current_version_id, created_at, updated_at "
+                        "FROM posts WHERE id = ?1");
+        st->bind(1, id);
+        CLEARPOST_ASSIGN(bool row, st->step());
+        if (!row) return std::optional<model::Post>{};
+        auto post = read_post(*st, 0);
+        st->reset();
+        if (!post.ok()) return std::move(post).error();
+        return std::optional<model::Post>{std::move(*post)};
+    }
+
+    Result<void> update_post(Id id, State state, Id current_version_id, UnixSeconds now) override {
+        ASSIGN_STMT(st, "UPDATE posts SET state = ?2, current_version_id = ?3, updated_at = ?4 "
+                        "WHERE id = ?1");
+        return st->bind(1, id)
+            .bind(2, std::string(to_string(state)))
+            .bind(3, current_version_id)
+            .bind(4, now)
+            .run();
+    }
+
+    Result<std::vector<PostSummary>> list_posts(const PostFilter& filter) override {
+        ASSIGN_STMT(st,
+                    "SELECT p.id, p.state, p.created_by, p.current_version_id, p.created_at, "
+                    "p.updated_at, v.number, u.name, v.body, v.scheduled_at, v.zone "
+                    "FROM posts p JOIN post_versions v ON v.id = p.current_version_id "
+                    "JOIN users u ON u.id = v.author_id "
+                    "WHERE (?1 IS NULL OR p.state = ?1) ORDER BY p.updated_at DESC, p.id DESC "
+                    "LIMIT ?2");
+        if (filter.state) st->bind(1, std::string(to_string(*filter.state)));
+        st->bind(2, static_cast<std::int64_t>(filter.limit));
+        std::vector<PostSummary> posts;
+        while (true) {
+            CLEARPOST_ASSIGN(bool row, st->step());
+            if (!row) break;
+            PostSummary s;
+            CLEARPOST_ASSIGN(s.post, read_post(*st, 0));
+            s.version_number = st->int32(6);
+            s.author = st->text(7);
+            s.text = st->text(8);
+            s.scheduled_at = st->optional_int64(9);
+            s.zone = st->text(10);
+            posts.push_back(std::move(s));
+        }
+        return posts;
+    }
+
+    Result<Id> insert_version(const NewVersion& v) override {
+        ASSIGN_STMT(st,
+                    "INSERT INTO post_versions(post_id, number, author_id, body, scheduled_at, zone, "
+                    "content_hash, compliance_verdict, compliance_findings, created_at) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+        CLEARPOST_CHECK(st->bind(1, v.post_id)
+                            .bind(2, v.number)
+                            .bind(3, v.author_id)
+                            .bind(4, v.content.text)
+                            .bind(5, v.content.scheduled_at)
+                            .bind(6, v.content.zone)
+                            .bind(7, v.content_hash)
+                            .bind(8, v.compliance.verdict)
+                            .bind(9, v.compliance.findings_json)
+                            .bind(10, v.created_at)
+                            .run());
+        const Id version_id = sqlite3_last_insert_rowid(m_db.get());
+        ASSIGN_STMT(target, "INSERT INTO version_targets(version_id, account_id, text_override) "
+                            "VALUES (?1, ?2, ?3)");
+        for (const auto& t : v.content.targets)
+            CLEARPOST_CHECK(target->bind(1, version_id).bind(2, t.account_id).bind(3, t.text_override).run());
+        ASSIGN_STMT(media, "INSERT INTO media(sha256, path, alt_text) VALUES (?1, ?2, ?3)");
+        ASSIGN_STMT(link, "INSERT INTO version_media(version_id, position, media_id) "
+                          "VALUES (?1, ?2, ?3)");
+        int position = 0;
+        for (const auto& m : v.content.media) {
+            CLEARPOST_CHECK(media->bind(1, m.sha256).bind(2, m.path).bind(3, m.alt_text).run());
+            const Id media_id = sqlite3_last_insert_rowid(m_db.get());
+            CLEARPOST_CHECK(link->bind(1, version_id).bind(2, position++).bind(3, media_id).run());
+        }
+        return version_id;
+    }
+
+    Result<model::PostVersion> version(Id id) override {
+        ASSIGN_STMT(st, "SELECT id, post_id, number, author_id, body, scheduled_at, zone, "
+                        "content_hash, compliance_verdict, compliance_findings, created_at "
+                        "FROM post_versions WHERE id = ?1");
+        st->bind(1, id);
+        CLEARPOST_ASSIGN(bool row, st->step());
+        if (!row) return make_error(ErrorCode::NotFound, "version " + std::to_string(id) + " does not exist");
+        model::PostVersion v = read_version(*st);
+        st->reset();
+        CLEARPOST_CHECK(load_version_parts(v));
+        return v;
+    }
+
+    Result<std::vector<model::PostVersion>> versions_of(Id post_id) override {
+        ASSIGN_STMT(st, "SELECT id, post_id, number, author_id, body, scheduled_at, zone, "
+                        "content_hash, compliance_verdict, compliance_findings, created_at "
+                        "FROM post_versions WHERE post_id = ?1 ORDER BY number");
+        st->bind(1, post_id);
+        std::vector<model::PostVersion> versions;
+        while (true) {
+            CLEARPOST_ASSIGN(bool row, st->step());
+            if (!row) break;
+            versions.push_back(read_version(*st));
+        }
+        for (auto& v : versions) CLEARPOST_CHECK(load_version_parts(v));
+        return versions;
+    }
+
+    Result<Id> insert_approval(const model::Approval& a) override {
+        ASSIGN_STMT(st,
+                    "INSERT INTO approvals(post_id, version_id, stage, decision, comment, approver_id, "
+                    "version_hash, override_justification, decided_at) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+        CLEARPOST_CHECK(st->bind(1, a.post_id)
+                            .bind(2, a.version_id)
+                            .bind(3, a.stage)
+                            .bind(4, a.decision)
+                            .bind(5, a.comment)
+                            .bind(6, a.approver_id)
+                            .bind(7, a.version_hash)
+                            .bind(8, a.override_justification)
+                            .bind(9, a.decided_at)
+                            .run());
+        return sqlite3_last_insert_rowid(m_db.get());
+    }
+
+    Result<std::vector<model::Approval>> approvals_of_version(Id version_id) override {
+        ASSIGN_STMT(st, "SELECT id, post_id, version_id, stage, decision, comment, approver_id, "
+                        "version_hash, override_justification, decided_at FROM approvals "
+                        "WHERE version_id = ?1 ORDER BY stage, id");
+        st->bind(1, version_id);
+        return read_approvals(*st);
+    }
+
+    Result<std::vector<model::Approval>> approvals_of_post(Id post_id) override {
+        ASSIGN_STMT(st, "SELECT id, post_id, version_id, stage, decision, comment, approver_id, "
+                        "version_hash, override_justification, decided_at FROM approvals "
+                        "WHERE post_id = ?1 ORDER BY id");
+        st->bind(1, post_id);
+        return read_approvals(*st);
+    }
+
+    Result<Id> insert_consent(const model::Consent& c) override {
+        ASSIGN_STMT(st, "INSERT INTO consent_records(subject, scope, expires_at, document_ref, "
+                        "recorded_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        CLEARPOST_CHECK(st->bind(1, c.subject)
+                            .bind(2, c.scope)
+                            .bind(3, c.expires_at)
+                            .bind(4, c.document_ref)
+                            .bind(5, c.recorded_by)
+                            .bind(6, c.created_at)
+                            .run());
+        return sqlite3_last_insert_rowid(m_db.get());
+    }
+
+    Result<void> link_consent(Id post_id, Id consent_id) override {
+        ASSIGN_STMT(st, "INSERT OR IGNORE INTO post_consents(post_id, consent_id) VALUES (?1, ?2)");
+        return st->bind(1, post_id).bind(2, consent_id).run();
+    }
+
+    Result<std::vector<model::Consent>> consents_of_post(Id post_id) override {
+        ASSIGN_STMT(st, "SELECT c.id, c.subject, c.scope, c.expires_at, c.document_ref, "
+                        "c.recorded_by, c.created_at FROM consent_records c "
+                        "JOIN post_consents pc ON pc.consent_id = c.id WHERE pc.post_id = ?1 "
+                        "ORDER BY c.id");
+        st->bind(1, post_id);
+        std::vector<model::Consent> out;
+        while (true) {
+            CLEARPOST_ASSIGN(bool row, st->step());
+            if (!row) break;
+            out.push_back({st->int64(0), st->text(1), st->text(2), st->int64(3), st->text(4),
+                           st->int64(5), st->int64(6)});
+        }
+        return out;
+    }
+
+    Result<Id> insert_target(const model::Target& t) override {
+        ASSIGN_STMT(st, "INSERT INTO targets(post_id, version_id, account_id, state, scheduled_at, "
+                        "idempotency_key, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5)");
+        CLEARPOST_CHECK(st->bind(1, t.post_id)
+                            .bind(2, t.version_id)
+                            .bind(3, t.account_id)
+                            .bind(4, std::string(to_string(t.state)))
+                            .bind(5, t.scheduled_at)
+                            .bind(6, t.idempotency_key)
+                            .run());
+        return sqlite3_last_insert_rowid(m_db.get());
+    }
+
+    Result<std::vector<model::Target>> targets_of(Id post_id) override {
+        ASSIGN_STMT(st, "SELECT id, post_id, version_id, account_id, state, scheduled_at, lease_owner, "
+                        "lease_expires_at, attempts, idempotency_key, last_error, remote_url "
+                        "FROM targets WHERE post_id = ?1 ORDER BY id");
+        st->bind(1, post_id);
+        return read_targets(*st);
+    }
+
+    Result<void> set_target_state(Id target_id, State state, const std::string& last_error,
+                                  UnixSeconds now) override {
+        ASSIGN_STMT(st, "UPDATE targets SET state = ?2, last_error = ?3, updated_at = ?4, "
+                        "lease_owner = '', lease_expires_at = 0 WHERE id = ?1");
+        return st->bind(1, target_id)
+            .bind(2, std::string(to_string(state)))
+            .bind(3, last_error)
+            .bind(4, now)
+            .run();
+    }
+
+    Result<std::vector<model::Target>> claim_due(const std::string& owner, UnixSeconds now,
+                                                 int lease_seconds, int limit) override {
+        // One statement is one transaction: the SELECT and the UPDATE see the
+        // same snapshot under SQLite's single writer lock.
+        ASSIGN_STMT(st,
+                    "UPDATE targets SET state = 'Publishing', lease_owner = ?1, "
+                    "lease_expires_at = ?2 + ?3, updated_at = ?2 "
+                    "WHERE id IN (SELECT id FROM targets "
+                    "  WHERE state IN ('Scheduled', 'RetryWait', 'Publishing') "
+                    "    AND scheduled_at <= ?2 "
+                    "    AND (state <> 'Publishing' OR lease_expires_at <= ?2) "
+                    "  ORDER BY scheduled_at LIMIT ?4) "
+                    "RETURNING id, post_id, version_id, account_id, state, scheduled_at, lease_owner, "
+                    "lease_expires_at, attempts, idempotency_key, last_error, remote_url");
+        st->bind(1, owner).bind(2, now).bind(3, lease_seconds).bind(4, limit);
+        return read_targets(*st);
+    }
+
+    Result<std::vector<CalendarItem>> calendar(UnixSeconds from, UnixSeconds to) override {
+        ASSIGN_STMT(st, "SELECT t.id, t.post_id, t.state, t.scheduled_at, a.network "
+                        "FROM targets t JOIN social_accounts a ON a.id = t.account_id "
+                        "WHERE t.scheduled_at >= ?1 AND t.scheduled_at < ?2 "
+                        "ORDER BY t.scheduled_at, t.id");
+        st->bind(1, from).bind(2, to);
+        std::vector<CalendarItem> items;
+        while (true) {
+            CLEARPOST_ASSIGN(bool row, st->step());
+            if (!row) break;
+            CalendarItem item;
+            item.target_id = st->int64(0);
+            item.post_id = st->int64(1);
+            CLEARPOST_ASSIGN(item.state, parse_enum(model::parse_state(st->text(2)), "state"));
+            item.scheduled_at = st->int64(3);
+            item.network = st->text(4);
+            items.push_back(std::move(item));
+        }
+        return items;
+    }
+
+    Result<void> append_audit(const model::AuditEntry& e) override {
+        ASSIGN_STMT(st, "INSERT INTO audit_log(seq, at, actor, action, subject, detail, prev_mac, mac) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        return st->bind(1, e.seq)
+            .bind(2, e.at)
+            .bind(3, e.actor)
+            .bind(4, e.action)
+            .bind(5, e.subject)
+            .bind(6, e.detail)
+            .bind(7, e.prev_mac)
+            .bind(8, e.mac)
+            .run();
+    }
+
+    Result<std::optional<model::AuditEntry>> last_audit() override {
+        ASSIGN_STMT(st, "SELECT seq, at, actor, action, subject, detail, prev_mac, mac "
+                        "FROM audit_log ORDER BY seq DESC LIMIT 1");
+        CLEARPOST_ASSIGN(bool row, st->step());
+        if (!row) return std::optional<model::AuditEntry>{};
+        auto entry = read_audit(*st);
+        st->reset();
+        return std::optional<model::AuditEntry>{std::move(entry)};
+    }
+
+    Result<void> each_audit(const std::function<bool(const model::AuditEntry&)>& visit) override {
+        ASSIGN_STMT(st, "SELECT seq, at, actor, action, subject, detail, prev_mac, mac "
+                        "FROM audit_log ORDER BY rowid");
+        while (true) {
+            CLEARPOST_ASSIGN(bool row, st->step());
+            if (!row) break;
+            if (!visit(read_audit(*st))) {
+                st->reset();
+                break;
+            }
+        }
+        return ok();
+    }
+
+    Result<void> backup_to(const std::filesystem::path& destination) override {
+        std::error_code ec;
+        if (std::filesystem::exists(destination, ec)) {
+            return make_error(ErrorCode::Conflict, destination.string() +
+                                                       " already exists; choose a new backup file");
+        }
+        sqlite3* raw = nullptr;
+        int rc = sqlite3_open_v2(destination.c_str(), &raw,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+        Connection dest(raw);
+        if (rc != SQLITE_OK) return sqlite_error_for(raw, rc, "creating the backup file");
+        sqlite3_backup* backup = sqlite3_backup_init(dest.get(), "main", m_db.get(), "main");
+        if (!backup) return dest.error("starting the backup");
+        // Copy in steps so writers in other processes are not starved; a step
+        // that finds the source changed restarts transparently.
+        do {
+            rc = sqlite3_backup_step(backup, 256);
+            if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(20);
+        } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+        sqlite3_backup_finish(backup);
+        if (rc != SQLITE_DONE) {
+            auto err = sqlite_error_for(dest.get(), rc, "copying the database");
+            dest = Connection();
+            std::filesystem::remove(destination, ec);
+            return err;
+        }
+        return ok();
+    }
+
+    static Result<int> read_schema_version(Connection& db) {
+        ASSIGN_STMT_ON(has, db, "SELECT count(*) FROM sqlite_master "
+                                "WHERE type = 'table' AND name = 'schema_version'");
+        CLEARPOST_ASSIGN(bool found, has->step());
+        const bool exists = found && has->int32(0) > 0;
+        has->reset();
+        if (!exists) return 0;
+        ASSIGN_STMT_ON(st, db, "SELECT coalesce(max(version), 0) FROM schema_version");
+        CLEARPOST_ASSIGN(bool row, st->step());
+        const int version = row ? st->int32(0) : 0;
+        st->reset();
+        return version;
+    }
+
+private:
+    static Error sqlite_error_for(sqlite3* db, int rc, const std::string& context) {
+        return sqlite::sqlite_error(db, rc, context);
+    }
+
+    static Result<std::optional<model::User>> read_user_row(Statement& st) {
+        CLEARPOST_ASSIGN(bool row, st.step());
+        if (!row) return std::optional<model::User>{};
+        model::User u;
+        u.id = st.int64(0);
+        u.name = st.text(1);
+        CLEARPOST_ASSIGN(u.role, parse_enum(model::parse_role(st.text(2)), "role"));
+        u.active = st.int32(3) != 0;
+        u.password_hash = st.text(4);
+        u.created_at = st.int64(5);
+        return std::optional<model::User>{std::move(u)};
+    }
+
+    static Result<std::optional<model::User>> read_user(Statement& st) {
+        auto user = read_user_row(st);
+        st.reset();
+        return user;
+    }
+
+    static Result<model::Post> read_post(Statement& st, int first) {
+        model::Post p;
+        p.id = st.int64(first);
+        CLEARPOST_ASSIGN(p.state, parse_enum(model::parse_state(st.text(first + 1)), "state"));
+        p.created_by = st.int64(first + 2);
+        p.current_version_id = st.is_null(first + 3) ? 0 : st.int64(first + 3);
+        p.created_at = st.int64(first + 4);
+        p.updated_at = st.int64(first + 5);
+        return p;
+    }
+
+    static model::PostVersion read_version(Statement& st) {
+        model::PostVersion v;
+        v.id = st.int64(0);
+        v.post_id = st.int64(1);
+        v.number = st.int32(2);
+        v.author_id = st.int64(3);
+        v.content.text = st.text(4);
+        v.content.scheduled_at = st.optional_int64(5);
+        v.content.zone = st.text(6);
+        v.content_hash = st.text(7);
+        v.compliance.verdict = st.text(8);
+        v.compliance.findings_json = st.text(9);
+        v.created_at = st.int64(10);
+        return v;
+    }
+
+    Result<void> load_version_parts(model::PostVersion& v) {
+        ASSIGN_STMT(targets, "SELECT account_id, text_override FROM version_targets "
+                             "WHERE version_id = ?1 ORDER BY account_id");
+        targets->bind(1, v.id);
+        while (true) {
+            CLEARPOST_ASSIGN(bool row, targets->step());
+            if (!row) break;
+            v.content.targets.push_back({targets->int64(0), targets->text(1)});
+        }
+        ASSIGN_STMT(media, "SELECT m.sha256, m.path, m.alt_text FROM version_media vm "
+                           "JOIN media m ON m.id = vm.media_id WHERE vm.version_id = ?1 "
+                           "ORDER BY vm.position");
+        media->bind(1, v.id);
+        while (true) {
+            CLEARPOST_ASSIGN(bool row, media->step());
+            if (!row) break;
+            v.content.media.push_back({media->text(0), media->text(1), media->text(2)});
+        }
+        return ok();
+    }
+
+    static Result<std::vector<model::Approval>> read_approvals(Statement& st) {
+        std::vector<model::Approval> out;
+        while (true) {
+            CLEARPOST_ASSIGN(bool row, st.step());
+            if (!row) break;
+            model::Approval a;
+            a.id = st.int64(0);
+            a.post_id = st.int64(1);
+            a.version_id = st.int64(2);
+            a.stage = st.int32(3);
+            a.decision = st.text(4);
+            a.comment = st.text(5);
+            a.approver_id = st.int64(6);
+            a.version_hash = st.text(7);
+            a.override_justification = st.text(8);
+            a.decided_at = st.int64(9);
+            out.push_back(std::move(a));
+        }
+        return out;
+    }
+
+    static Result<std::vector<model::Target>> read_targets(Statement& st) {
+        std::vector<model::Target> out;
+        while (true) {
+            CLEARPOST_ASSIGN(bool row, st.step());
+            if (!row) break;
+            model::Target t;
+            t.id = st.int64(0);
+            t.post_id = st.int64(1);
+            t.version_id = st.int64(2);
+            t.account_id = st.int64(3);
+            CLEARPOST_ASSIGN(t.state, parse_enum(model::parse_state(st.text(4)), "state"));
+            t.scheduled_at = st.int64(5);
+            t.lease_owner = st.text(6);
+            t.lease_expires_at = st.int64(7);
+            t.attempts = st.int32(8);
+            t.idempotency_key = st.text(9);
+            t.last_error = st.text(10);
+            t.remote_url = st.text(11);
+            out.push_back(std::move(t));
+        }
+        return out;
+    }
+
+    static model::AuditEntry read_audit(Statement& st) {
+        return {st.int64(0), st.int64(1), st.text(2), st.text(3),
+                st.text(4),  st.text(5),  st.text(6), st.text(7)};
+    }
+
+    Connection m_db;
+};
+
+}  // namespace
+
+int latest_schema_version() noexcept { return sqlite::kMigrations.back().version; }
+
+namespace {
+
+Result<void> apply_pragmas(Connection& db) {
+    sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+    // FULL: a committed queue state survives power loss, not only a crash.
+    CLEARPOST_CHECK(db.exec("PRAGMA journal_mode = WAL"));
+    CLEARPOST_CHECK(db.exec("PRAGMA synchronous = FULL"));
+    CLEARPOST_CHECK(db.exec("PRAGMA foreign_keys = ON"));
+    return ok();
+}
+
+Result<void> migrate(Connection& db, int from) {
+    CLEARPOST_CHECK(db.exec("BEGIN IMMEDIATE"));
+    auto body = [&]() -> Result<void> {
+        // Another process may have migrated while we waited for the lock.
+        CLEARPOST_ASSIGN(int current, SqliteStore::read_schema_version(db));
+        if (current != from) return ok();
+        if (current == 0) {
+            CLEARPOST_CHECK(db.exec("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
+                                    "applied_at INTEGER NOT NULL) STRICT"));
+        }
+        for (const auto& m : sqlite::kMigrations) {
+            if (m.version <= current) continue;
+            CLEARPOST_CHECK(db.exec(m.sql));
+            ASSIGN_STMT_ON(st, db, "INSERT INTO schema_version(version, applied_at) VALUES (?1, ?2)");
+            CLEARPOST_CHECK(st->bind(1, m.version).bind(2, system_now()).run());
+        }
+        if (current == 0) {
+            ASSIGN_STMT_ON(id, db, "INSERT INTO meta(key, value) VALUES ('database_id', ?1)");
+            CLEARPOST_CHECK(id->bind(1, crypto::to_hex(crypto::random_bytes(16))).run());
+        }
+        return ok();
+    };
+    auto result = body();
+    if (!result.ok()) {
+        (void)db.exec("ROLLBACK");
+        return result;
+    }
+    return db.exec("COMMIT");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& path, OpenMode mode,
+                                           MigrationPolicy policy) {
+    std::error_code ec;
+    const bool exists = std::filesystem::exists(path, ec);
+    if (!exists && mode == OpenMode::MustExist) {
+        return make_error(ErrorCode::NotFound, "no database at " + path.string() +
+                                                   "; create one with: clearpostctl init --admin NAME");
+    }
+    bool has_content = false;
+    if (exists) {
+        CLEARPOST_ASSIGN(has_content, looks_like_sqlite(path));
+    } else if (path.has_parent_path()) {
+        std::filesystem::create_directories(path.parent_path(), ec);
+        if (ec) {
+            return make_error(ErrorCode::Io, "cannot create the folder " +
+                                                 path.parent_path().string() + ": " + ec.message());
+        }
+    }
+    if (has_content == false && exists && mode == OpenMode::MustExist) {
+        return make_error(ErrorCode::NotFound, path.string() + " is empty; create a database with: "
+                                                               "clearpostctl init --admin NAME");
+    }
+
+    sqlite3* raw = nullptr;
+    const int flags = SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE) |
+                      SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+    Connection db(raw);
+    if (rc != SQLITE_OK) return sqlite::sqlite_error(raw, rc, "opening " + path.string());
+
+    // Read before writing anything: a damaged or newer database must be left
+    // exactly as it is. Reading the schema touches every page header SQLite
+    // needs, so a damaged file fails here.
+    auto version = SqliteStore::read_schema_version(db);
+    if (!version.ok()) {
+        return make_error(version.error().code == ErrorCode::Storage ? ErrorCode::Corrupt
+                                                                      : version.error().code,
+                          path.string() + " cannot be read as a Clearpost database (" +
+                              version.error().message + "); it was left untouched");
+    }
+    const int latest = latest_schema_version();
+    if (*version > latest) {
+        return make_error(ErrorCode::Incompatible,
+                          path.string() + " has schema version " + std::to_string(*version) +
+                              ", newer than this program's " + std::to_string(latest) +
+                              "; install a newer Clearpost. The database was left untouched");
+    }
+    if (*version > 0 || has_content) {
+        // An SQLite file without our schema_version table is someone else's.
+        if (*version == 0) {
+            ASSIGN_STMT_ON(count, db, "SELECT count(*) FROM sqlite_master");
+            CLEARPOST_ASSIGN(bool row, count->step());
+            const bool empty = row && count->int32(0) == 0;
+            count->reset();
+            if (!empty) {
+                return make_error(ErrorCode::Incompatible,
+                                  path.string() + " is an SQLite file but not a Clearpost "
+                                                  "database; it was left untouched");
+            }
+        }
+    }
+    if (*version < latest && *version > 0 && policy == MigrationPolicy::RequireCurrent) {
+        return make_error(ErrorCode::Incompatible,
+                          path.string() + " has schema version " + std::to_string(*version) +
+                              "; this program needs " + std::to_string(latest) +
+                              ". Back it up, then run: clearpostctl db migrate");
+    }
+    if (*version == 0 && mode == OpenMode::MustExist) {
+        return make_error(ErrorCode::NotFound, path.string() + " holds no Clearpost data yet; "
+                                                               "create it with: clearpostctl init");
+    }
+
+    CLEARPOST_CHECK(apply_pragmas(db));
+    if (*version < latest) CLEARPOST_CHECK(migrate(db, *version));
+    return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db)));
+}
+
+}  // namespace clearpost::store

@@ -1,0 +1,43 @@
+#pragma once
+// Organisation administration: the first admin, users, accounts and the
+// approval chain. Only admins may change them (checked here).
+
+#include <string>
+#include <vector>
+
+#include "clearpost/base/result.h"
+#include "clearpost/base/time.h"
+#include "clearpost/model/model.h"
+#include "clearpost/security/audit.h"
+#include "clearpost/store/store.h"
+
+namespace clearpost::workflow {
+
+class Admin {
+public:
+    Admin(store::Store& store, security::AuditLog& audit, Clock clock);
+
+    // Sets up a new database: organisation, default approval chain (one
+    // approver stage) and the first admin. Refused once any user exists.
+    Result<model::User> initialise(const std::string& org_name, const std::string& zone,
+                                   const std::string& admin_name, const std::string& password);
+    Result<model::User> add_user(const model::User& actor, const std::string& name, model::Role role,
+                                 const std::string& password);
+    Result<model::Account> add_account(const model::User& actor, const std::string& network,
+                                       const std::string& handle);
+    Result<void> set_approval_chain(const model::User& actor,
+                                    const std::vector<model::ApprovalStage>& chain);
+
+private:
+    Result<void> require_admin(const model::User& actor, const std::string& what);
+    Result<void> in_transaction(const std::function<Result<void>()>& body);
+
+    store::Store& m_store;
+    security::AuditLog& m_audit;
+    Clock m_clock;
+};
+
+// Known network names, as targets and publishers name them.
+bool is_known_network(const std::string& network);
+
+}  // namespace clearpost::workflow

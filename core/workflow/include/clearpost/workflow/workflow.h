@@ -1,0 +1,81 @@
+#pragma once
+// The post workflow's use cases: everything a person can do to a post, with
+// roles, separation of duties and hash-bound approvals enforced here, so the
+// studio, clearpostctl and the tests all obey the same rules. Every change
+// and its audit entry are written in one transaction.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "clearpost/base/result.h"
+#include "clearpost/base/time.h"
+#include "clearpost/model/model.h"
+#include "clearpost/security/audit.h"
+#include "clearpost/store/store.h"
+#include "clearpost/workflow/state_machine.h"
+
+namespace clearpost::workflow {
+
+using model::Id;
+
+// Runs the compliance engine over a version. Pure; may be empty (no engine),
+// in which case every version passes.
+using ComplianceCheck = std::function<model::ComplianceResult(
+    const model::VersionContent&, const std::vector<model::Consent>&, UnixSeconds now)>;
+
+struct PostDetail {
+    model::Post post;
+    std::vector<model::PostVersion> versions;  // oldest first; back() is current
+    std::vector<model::Approval> approvals;    // all versions, oldest first
+    std::vector<model::Target> targets;
+    std::vector<model::Consent> consents;
+    std::vector<model::ApprovalStage> chain;
+};
+
+struct ApprovalOutcome {
+    int stage = 0;
+    bool final = false;  // the post is now Approved
+};
+
+class Workflow {
+public:
+    Workflow(store::Store& store, security::AuditLog& audit, Clock clock, ComplianceCheck check);
+
+    Result<Id> create_post(const model::User& actor, model::VersionContent content);
+    // A new version; the post returns to Draft and earlier approvals stop
+    // applying. Pending targets are cancelled. Returns the version number.
+    Result<int> edit_post(const model::User& actor, Id post_id, model::VersionContent content);
+    Result<void> submit(const model::User& actor, Id post_id);
+    // Signs the next stage of the organisation's chain. A version with a
+    // compliance block needs a privacy officer and a written justification.
+    Result<ApprovalOutcome> approve(const model::User& actor, Id post_id, const std::string& comment,
+                                    const std::string& override_justification);
+    Result<void> request_changes(const model::User& actor, Id post_id, const std::string& comment);
+    // Queues one target per account of the approved version, at its time.
+    Result<void> schedule(const model::User& actor, Id post_id);
+    Result<void> pause(const model::User& actor, Id post_id);
+    Result<void> resume(const model::User& actor, Id post_id);
+    Result<void> cancel(const model::User& actor, Id post_id, const std::string& reason);
+    Result<Id> link_consent(const model::User& actor, Id post_id, model::Consent consent);
+
+    Result<PostDetail> detail(Id post_id);
+
+private:
+    Result<model::Post> load_post(Id post_id);
+    Result<model::PostVersion> current_version(const model::Post& post);
+    Result<void> validate_content(const model::VersionContent& content);
+    // Writes the post's new state and its audit entry in the caller's transaction.
+    Result<void> move_post(const model::User& actor, const model::Post& post, Action action,
+                           Id version_id, const std::string& detail);
+    // Runs `body` and its audit in one transaction, then anchors the chain.
+    Result<void> in_transaction(const std::function<Result<void>()>& body);
+    Result<void> cancel_pending_targets(Id post_id, const std::string& reason);
+
+    store::Store& m_store;
+    security::AuditLog& m_audit;
+    Clock m_clock;
+    ComplianceCheck m_check;
+};
+
+}  // namespace clearpost::workflow

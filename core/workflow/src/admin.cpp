@@ -1,0 +1,135 @@
+#include "clearpost/workflow/admin.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "clearpost/crypto/crypto.h"
+#include "clearpost/security/users.h"
+#include "transact.h"
+
+namespace clearpost::workflow {
+namespace {
+
+constexpr std::array<std::string_view, 7> kNetworks{"bluesky", "mastodon", "x",      "linkedin",
+                                                    "facebook", "instagram", "threads"};
+
+Result<void> check_user_name(const std::string& name) {
+    const bool ok_chars = !name.empty() && name.size() <= 64 &&
+                          std::all_of(name.begin(), name.end(), [](unsigned char c) {
+                              return std::isalnum(c) || c == '.' || c == '_' || c == '-' || c == '@';
+                          });
+    if (!ok_chars) {
+        return make_error(ErrorCode::Invalid,
+                          "'" + name + "' is not a valid user name; use 1-64 letters, digits, . _ - @");
+    }
+    return ok();
+}
+
+}  // namespace
+
+bool is_known_network(const std::string& network) {
+    return std::find(kNetworks.begin(), kNetworks.end(), network) != kNetworks.end();
+}
+
+Admin::Admin(store::Store& store, security::AuditLog& audit, Clock clock)
+    : m_store(store), m_audit(audit), m_clock(std::move(clock)) {}
+
+Result<void> Admin::in_transaction(const std::function<Result<void>()>& body) {
+    return transact(m_store, m_audit, body);
+}
+
+Result<void> Admin::require_admin(const model::User& actor, const std::string& what) {
+    if (actor.role != model::Role::Admin) {
+        return make_error(ErrorCode::Forbidden, "only an admin can " + what + "; you are " +
+                                                    std::string(model::to_string(actor.role)));
+    }
+    return ok();
+}
+
+Result<model::User> Admin::initialise(const std::string& org_name, const std::string& zone,
+                                      const std::string& admin_name, const std::string& password) {
+    CLEARPOST_CHECK(check_user_name(admin_name));
+    CLEARPOST_CHECK(security::check_password_strength(password));
+    model::User admin;
+    admin.name = admin_name;
+    admin.role = model::Role::Admin;
+    CLEARPOST_ASSIGN(admin.password_hash, crypto::hash_password(password));
+    CLEARPOST_CHECK(in_transaction([&]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto users, m_store.list_users());
+        if (!users.empty()) {
+            return make_error(ErrorCode::Conflict,
+                              "this database is already initialised; add users with clearpostctl user add");
+        }
+        const UnixSeconds now = m_clock();
+        admin.created_at = now;
+        CLEARPOST_CHECK(m_store.set_organisation({org_name, zone}));
+        CLEARPOST_CHECK(m_store.set_approval_chain({{1, model::Role::Approver}}));
+        CLEARPOST_ASSIGN(admin.id, m_store.insert_user(admin));
+        CLEARPOST_CHECK(m_audit.append({"system", "org.init", "organisation", "zone " + zone}, now));
+        return m_audit.append({"system", "user.add", "user " + admin_name, "role admin"}, now);
+    }));
+    return admin;
+}
+
+Result<model::User> Admin::add_user(const model::User& actor, const std::string& name, model::Role role,
+                                    const std::string& password) {
+    CLEARPOST_CHECK(require_admin(actor, "add users"));
+    CLEARPOST_CHECK(check_user_name(name));
+    CLEARPOST_CHECK(security::check_password_strength(password));
+    model::User user;
+    user.name = name;
+    user.role = role;
+    CLEARPOST_ASSIGN(user.password_hash, crypto::hash_password(password));
+    CLEARPOST_CHECK(in_transaction([&]() -> Result<void> {
+        user.created_at = m_clock();
+        CLEARPOST_ASSIGN(user.id, m_store.insert_user(user));
+        return m_audit.append({actor.name, "user.add", "user " + name,
+                               "role " + std::string(model::to_string(role))},
+                              user.created_at);
+    }));
+    return user;
+}
+
+Result<model::Account> Admin::add_account(const model::User& actor, const std::string& network,
+                                          const std::string& handle) {
+    CLEARPOST_CHECK(require_admin(actor, "add social accounts"));
+    if (!is_known_network(network)) {
+        return make_error(ErrorCode::Invalid, "unknown network '" + network +
+                                                  "'; use bluesky, mastodon, x, linkedin, facebook, "
+                                                  "instagram or threads");
+    }
+    if (handle.empty()) return make_error(ErrorCode::Invalid, "the account handle is empty");
+    model::Account account{0, network, handle, "connected"};
+    CLEARPOST_CHECK(in_transaction([&]() -> Result<void> {
+        CLEARPOST_ASSIGN(account.id, m_store.insert_account(account));
+        return m_audit.append({actor.name, "account.add", "account " + std::to_string(account.id),
+                               network + ":" + handle},
+                              m_clock());
+    }));
+    return account;
+}
+
+Result<void> Admin::set_approval_chain(const model::User& actor,
+                                       const std::vector<model::ApprovalStage>& chain) {
+    CLEARPOST_CHECK(require_admin(actor, "change the approval chain"));
+    if (chain.empty()) {
+        return make_error(ErrorCode::Invalid, "the approval chain needs at least one stage");
+    }
+    std::string detail;
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+        if (chain[i].stage != static_cast<int>(i) + 1) {
+            return make_error(ErrorCode::Invalid, "approval stages must be numbered 1, 2, 3 ...");
+        }
+        if (chain[i].role == model::Role::Author) {
+            return make_error(ErrorCode::Invalid, "authors cannot sign an approval stage");
+        }
+        detail += (i ? ", " : "") + std::string(model::to_string(chain[i].role));
+    }
+    return in_transaction([&]() -> Result<void> {
+        CLEARPOST_CHECK(m_store.set_approval_chain(chain));
+        return m_audit.append({actor.name, "org.approval_chain", "organisation", detail}, m_clock());
+    });
+}
+
+}  // namespace clearpost::workflow

@@ -1,0 +1,407 @@
+#include "clearpost/workflow/workflow.h"
+
+#include <algorithm>
+#include <set>
+
+#include "clearpost/base/utf8.h"
+#include "clearpost/crypto/crypto.h"
+#include "transact.h"
+
+namespace clearpost::workflow {
+namespace {
+
+using model::Role;
+using model::State;
+
+std::string post_subject(Id id) { return "post " + std::to_string(id); }
+
+Error forbidden(const std::string& message) { return make_error(ErrorCode::Forbidden, message); }
+
+// A privacy officer may also sign stages meant for approvers.
+bool may_sign(Role actor, Role stage_role) {
+    return actor == stage_role || (actor == Role::PrivacyOfficer && stage_role == Role::Approver);
+}
+
+bool is_pending_target(State s) {
+    return s == State::Scheduled || s == State::RetryWait || s == State::Paused ||
+           s == State::Failed || s == State::NeedsAttention;
+}
+
+}  // namespace
+
+Workflow::Workflow(store::Store& store, security::AuditLog& audit, Clock clock, ComplianceCheck check)
+    : m_store(store), m_audit(audit), m_clock(std::move(clock)), m_check(std::move(check)) {}
+
+Result<void> Workflow::in_transaction(const std::function<Result<void>()>& body) {
+    return transact(m_store, m_audit, body);
+}
+
+Result<model::Post> Workflow::load_post(Id post_id) {
+    CLEARPOST_ASSIGN(auto post, m_store.find_post(post_id));
+    if (!post) {
+        return make_error(ErrorCode::NotFound, "post " + std::to_string(post_id) +
+                                                   " does not exist; list posts with: clearpostctl post list");
+    }
+    return std::move(*post);
+}
+
+Result<model::PostVersion> Workflow::current_version(const model::Post& post) {
+    CLEARPOST_ASSIGN(auto version, m_store.version(post.current_version_id));
+    // The hash is recomputed, so a version edited behind our back (directly
+    // in the database) can never carry an approval forward.
+    if (model::content_hash(version.content) != version.content_hash) {
+        return make_error(ErrorCode::Tampered,
+                          "version " + std::to_string(version.number) + " of post " +
+                              std::to_string(post.id) +
+                              " does not match its content hash; it was changed outside Clearpost. "
+                              "Check the audit log (clearpostctl audit verify)");
+    }
+    return version;
+}
+
+Result<void> Workflow::validate_content(const model::VersionContent& content) {
+    if (content.text.empty()) {
+        return make_error(ErrorCode::Invalid, "the post has no text; write something first");
+    }
+    if (!is_valid_utf8(content.text)) {
+        return make_error(ErrorCode::Invalid, "the post text is not valid UTF-8; save it as UTF-8 and retry");
+    }
+    if (content.scheduled_at && content.zone.empty()) {
+        return make_error(ErrorCode::Invalid, "a scheduled time needs a time zone");
+    }
+    std::set<Id> seen;
+    for (const auto& t : content.targets) {
+        if (!seen.insert(t.account_id).second) {
+            return make_error(ErrorCode::Invalid, "an account is listed twice as a target");
+        }
+    }
+    return ok();
+}
+
+Result<void> Workflow::move_post(const model::User& actor, const model::Post& post, Action action,
+                                 Id version_id, const std::string& detail) {
+    CLEARPOST_ASSIGN(State to, next_state(post.state, action));
+    const UnixSeconds now = m_clock();
+    CLEARPOST_CHECK(m_store.update_post(post.id, to, version_id, now));
+    std::string text = std::string(model::to_string(post.state)) + " -> " +
+                       std::string(model::to_string(to));
+    if (!detail.empty()) text += "; " + detail;
+    return m_audit.append({actor.name, "post." + std::string(to_string(action)), post_subject(post.id), text},
+                          now);
+}
+
+Result<Id> Workflow::create_post(const model::User& actor, model::VersionContent content) {
+    CLEARPOST_CHECK(validate_content(content));
+    Id post_id = 0;
+    CLEARPOST_CHECK(in_transaction([&]() -> Result<void> {
+        const UnixSeconds now = m_clock();
+        CLEARPOST_ASSIGN(post_id, m_store.insert_post(actor.id, now));
+        store::NewVersion v;
+        v.post_id = post_id;
+        v.number = 1;
+        v.author_id = actor.id;
+        v.content_hash = model::content_hash(content);
+        if (m_check) v.compliance = m_check(content, {}, now);
+        v.content = content;
+        v.created_at = now;
+        CLEARPOST_ASSIGN(Id version_id, m_store.insert_version(v));
+        CLEARPOST_CHECK(m_store.update_post(post_id, State::Draft, version_id, now));
+        return m_audit.append({actor.name, "post.create", post_subject(post_id),
+                               "version 1 hash " + v.content_hash + "; compliance " +
+                                   v.compliance.verdict},
+                              now);
+    }));
+    return post_id;
+}
+
+Result<void> Workflow::cancel_pending_targets(Id post_id, const std::string& reason) {
+    CLEARPOST_ASSIGN(auto targets, m_store.targets_of(post_id));
+    for (const auto& t : targets) {
+        if (t.state == State::Publishing) {
+            return make_error(ErrorCode::Conflict,
+                              "post " + std::to_string(post_id) +
+                                  " is being published right now; wait for it to finish and try again");
+        }
+        if (!is_pending_target(t.state)) continue;
+        CLEARPOST_ASSIGN(State to, next_state(t.state, Action::Cancel));
+        CLEARPOST_CHECK(m_store.set_target_state(t.id, to, reason, m_clock()));
+    }
+    return ok();
+}
+
+Result<int> Workflow::edit_post(const model::User& actor, Id post_id, model::VersionContent content) {
+    CLEARPOST_CHECK(validate_content(content));
+    int number = 0;
+    CLEARPOST_CHECK(in_transaction([&]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto post, load_post(post_id));
+        CLEARPOST_CHECK(next_state(post.state, Action::Edit));
+        CLEARPOST_ASSIGN(auto previous, m_store.version(post.current_version_id));
+        CLEARPOST_ASSIGN(auto consents, m_store.consents_of_post(post_id));
+        const UnixSeconds now = m_clock();
+        store::NewVersion v;
+        v.post_id = post_id;
+        v.number = number = previous.number + 1;
+        v.author_id = actor.id;
+        v.content_hash = model::content_hash(content);
+        if (m_check) v.compliance = m_check(content, consents, now);
+        v.content = std::move(content);
+        v.created_at = now;
+        CLEARPOST_ASSIGN(Id version_id, m_store.insert_version(v));
+        CLEARPOST_CHECK(cancel_pending_targets(post_id, "replaced by version " + std::to_string(number)));
+        return move_post(actor, post, Action::Edit, version_id,
+                         "version " + std::to_string(number) + " hash " + v.content_hash +
+                             "; compliance " + v.compliance.verdict);
+    }));
+    return number;
+}
+
+Result<void> Workflow::submit(const model::User& actor, Id post_id) {
+    return in_transaction([&]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto post, load_post(post_id));
+        CLEARPOST_CHECK(next_state(post.state, Action::Submit));
+        CLEARPOST_ASSIGN(auto version, current_version(post));
+        if (version.content.targets.empty()) {
+            return make_error(ErrorCode::Invalid, "post " + std::to_string(post_id) +
+                                                      " has no target accounts; add one with "
+                                                      "clearpostctl post edit --target NETWORK:HANDLE");
+        }
+        return move_post(actor, post, Action::Submit, version.id,
+                         "version " + std::to_string(version.number));
+    });
+}
+
+Result<ApprovalOutcome> Workflow::approve(const model::User& actor, Id post_id, const std::string& comment,
+                                          const std::string& override_justification) {
+    ApprovalOutcome outcome;
+    CLEARPOST_CHECK(in_transaction([&]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto post, load_post(post_id));
+        if (post.state != State::InReview) {
+            return make_error(ErrorCode::Conflict, "cannot approve post " + std::to_string(post_id) +
+                                                       " in state " +
+                                                       std::string(model::to_string(post.state)) +
+                                                       "; only posts in review can be approved");
+        }
+        CLEARPOST_ASSIGN(auto version, current_version(post));
+        if (version.author_id == actor.id) {
+            return forbidden("you wrote version " + std::to_string(version.number) + " of post " +
+                             std::to_string(post_id) +
+                             "; someone else must approve it (separation of duties)");
+        }
+        CLEARPOST_ASSIGN(auto chain, m_store.approval_chain());
+        if (chain.empty()) chain.push_back({1, Role::Approver});
+        CLEARPOST_ASSIGN(auto approvals, m_store.approvals_of_version(version.id));
+        int signed_stages = 0;
+        bool overridden = false;
+        for (const auto& a : approvals) {
+            if (a.decision != "approved" || a.version_hash != version.content_hash) continue;
+            if (a.approver_id == actor.id) {
+                return forbidden("you already signed stage " + std::to_string(a.stage) +
+                                 " of this version; another person must sign the next stage");
+            }
+            signed_stages = std::max(signed_stages, a.stage);
+            overridden = overridden || !a.override_justification.empty();
+        }
+        if (static_cast<std::size_t>(signed_stages) >= chain.size()) {
+            return make_error(ErrorCode::Conflict, "every stage has already signed this version");
+        }
+        const auto& stage = chain[static_cast<std::size_t>(signed_stages)];
+        const bool blocked = version.compliance.verdict == "block" && !overridden;
+        if (blocked) {
+            if (actor.role != Role::PrivacyOfficer) {
+                return forbidden("version " + std::to_string(version.number) +
+                                 " has compliance blocks; only a privacy officer can override them, "
+                                 "with a written justification");
+            }
+            if (override_justification.size() < 10) {
+                return make_error(ErrorCode::Invalid,
+                                  "overriding a compliance block needs a written justification "
+                                  "(at least 10 characters) saying why publishing is allowed");
+            }
+        } else if (!override_justification.empty()) {
+            return make_error(ErrorCode::Invalid,
+                              "this version has no unresolved compliance block; approve without a justification");
+        }
+        if (!may_sign(actor.role, stage.role)) {
+            return forbidden("stage " + std::to_string(stage.stage) + " must be signed by a " +
+                             std::string(model::to_string(stage.role)) + "; you are " +
+                             std::string(model::to_string(actor.role)));
+        }
+        model::Approval a;
+        a.post_id = post_id;
+        a.version_id = version.id;
+        a.stage = stage.stage;
+        a.decision = "approved";
+        a.comment = comment;
+        a.approver_id = actor.id;
+        a.version_hash = version.content_hash;
+        a.override_justification = blocked ? override_justification : std::string();
+        a.decided_at = m_clock();
+        CLEARPOST_CHECK(m_store.insert_approval(a));
+        outcome.stage = stage.stage;
+        outcome.final = static_cast<std::size_t>(signed_stages + 1) == chain.size();
+        if (blocked) {
+            CLEARPOST_CHECK(m_audit.append({actor.name, "post.override_block", post_subject(post_id),
+                                            "version " + std::to_string(version.number) +
+                                                " hash " + version.content_hash},
+                                           a.decided_at));
+        }
+        return move_post(actor, post, outcome.final ? Action::ApproveFinal : Action::ApproveStage,
+                         version.id,
+                         "stage " + std::to_string(stage.stage) + " of " + std::to_string(chain.size()) +
+                             "; version " + std::to_string(version.number) + " hash " +
+                             version.content_hash);
+    }));
+    return outcome;
+}
+
+Result<void> Workflow::request_changes(const model::User& actor, Id post_id, const std::string& comment) {
+    if (comment.empty()) {
+        return make_error(ErrorCode::Invalid, "say what should change: a comment is required");
+    }
+    return in_transaction([&]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto post, load_post(post_id));
+        CLEARPOST_CHECK(next_state(post.state, Action::RequestChanges));
+        CLEARPOST_ASSIGN(auto version, current_version(post));
+        if (version.author_id == actor.id) {
+            return forbidden("you wrote this version; edit it instead of reviewing it");
+        }
+        if (actor.role == Role::Author) {
+            return forbidden("authors cannot review posts; ask an approver");
+        }
+        CLEARPOST_ASSIGN(auto approvals, m_store.approvals_of_version(version.id));
+        int stage = 1;
+        for (const auto& a : approvals)
+            if (a.decision == "approved") stage = std::max(stage, a.stage + 1);
+        model::Approval a;
+        a.post_id = post_id;
+        a.version_id = version.id;
+        a.stage = stage;
+        a.decision = "changes_requested";
+        a.comment = comment;
+        a.approver_id = actor.id;
+        a.version_hash = version.content_hash;
+        a.decided_at = m_clock();
+        CLEARPOST_CHECK(m_store.insert_approval(a));
+        return move_post(actor, post, Action::RequestChanges, version.id,
+                         "version " + std::to_string(version.number));
+    });
+}
+
+Result<void> Workflow::schedule(const model::User& actor, Id post_id) {
+    return in_transaction([&]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto post, load_post(post_id));
+        CLEARPOST_CHECK(next_state(post.state, Action::Schedule));
+        CLEARPOST_ASSIGN(auto version, current_version(post));
+        if (!version.content.scheduled_at) {
+            return make_error(ErrorCode::Invalid,
+                              "version " + std::to_string(version.number) +
+                                  " has no publishing time; set one with clearpostctl post edit " +
+                                  std::to_string(post_id) + " --at TIME --zone ZONE and submit again");
+        }
+        // The approvals must name exactly this content, stage by stage.
+        CLEARPOST_ASSIGN(auto chain, m_store.approval_chain());
+        if (chain.empty()) chain.push_back({1, Role::Approver});
+        CLEARPOST_ASSIGN(auto approvals, m_store.approvals_of_version(version.id));
+        for (const auto& stage : chain) {
+            const bool signed_stage = std::any_of(approvals.begin(), approvals.end(), [&](const auto& a) {
+                return a.stage == stage.stage && a.decision == "approved" &&
+                       a.version_hash == version.content_hash;
+            });
+            if (!signed_stage) {
+                return make_error(ErrorCode::Conflict,
+                                  "stage " + std::to_string(stage.stage) +
+                                      " has not approved this exact version; submit it for review");
+            }
+        }
+        for (const auto& spec : version.content.targets) {
+            model::Target t;
+            t.post_id = post_id;
+            t.version_id = version.id;
+            t.account_id = spec.account_id;
+            t.state = State::Scheduled;
+            t.scheduled_at = *version.content.scheduled_at;
+            t.idempotency_key = crypto::to_hex(crypto::random_bytes(16));
+            CLEARPOST_CHECK(m_store.insert_target(t));
+        }
+        return move_post(actor, post, Action::Schedule, version.id,
+                         "at " + format_utc(*version.content.scheduled_at) + " (" +
+                             version.content.zone + "), " +
+                             std::to_string(version.content.targets.size()) + " target(s)");
+    });
+}
+
+Result<void> Workflow::pause(const model::User& actor, Id post_id) {
+    return in_transaction([&]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto post, load_post(post_id));
+        CLEARPOST_CHECK(next_state(post.state, Action::Pause));
+        CLEARPOST_ASSIGN(auto targets, m_store.targets_of(post_id));
+        for (const auto& t : targets) {
+            if (t.state != State::Scheduled && t.state != State::RetryWait) continue;
+            CLEARPOST_ASSIGN(State to, next_state(t.state, Action::Pause));
+            CLEARPOST_CHECK(m_store.set_target_state(t.id, to, "paused by " + actor.name, m_clock()));
+        }
+        return move_post(actor, post, Action::Pause, post.current_version_id, {});
+    });
+}
+
+Result<void> Workflow::resume(const model::User& actor, Id post_id) {
+    return in_transaction([&]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto post, load_post(post_id));
+        CLEARPOST_CHECK(next_state(post.state, Action::Resume));
+        CLEARPOST_ASSIGN(auto targets, m_store.targets_of(post_id));
+        for (const auto& t : targets) {
+            if (t.state != State::Paused) continue;
+            CLEARPOST_ASSIGN(State to, next_state(t.state, Action::Resume));
+            CLEARPOST_CHECK(m_store.set_target_state(t.id, to, {}, m_clock()));
+        }
+        return move_post(actor, post, Action::Resume, post.current_version_id, {});
+    });
+}
+
+Result<void> Workflow::cancel(const model::User& actor, Id post_id, const std::string& reason) {
+    return in_transaction([&]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto post, load_post(post_id));
+        if (actor.role == Role::Author && post.created_by != actor.id) {
+            return forbidden("only the post's creator, an approver or an admin can cancel post " +
+                             std::to_string(post_id));
+        }
+        CLEARPOST_CHECK(next_state(post.state, Action::Cancel));
+        CLEARPOST_CHECK(cancel_pending_targets(post_id, "cancelled by " + actor.name));
+        return move_post(actor, post, Action::Cancel, post.current_version_id,
+                         reason.empty() ? std::string() : "reason given");
+    });
+}
+
+Result<Id> Workflow::link_consent(const model::User& actor, Id post_id, model::Consent consent) {
+    if (consent.subject.empty() || consent.scope.empty()) {
+        return make_error(ErrorCode::Invalid, "a consent record needs the person's name and its scope");
+    }
+    Id consent_id = 0;
+    CLEARPOST_CHECK(in_transaction([&]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto post, load_post(post_id));
+        consent.recorded_by = actor.id;
+        consent.created_at = m_clock();
+        CLEARPOST_ASSIGN(consent_id, m_store.insert_consent(consent));
+        CLEARPOST_CHECK(m_store.link_consent(post.id, consent_id));
+        // Consent changes what compliance reports, but not the content: the
+        // next edit or review re-runs the check with it.
+        return m_audit.append({actor.name, "post.link_consent", post_subject(post_id),
+                               "consent " + std::to_string(consent_id) + " expires " +
+                                   format_utc(consent.expires_at)},
+                              consent.created_at);
+    }));
+    return consent_id;
+}
+
+Result<PostDetail> Workflow::detail(Id post_id) {
+    PostDetail d;
+    CLEARPOST_ASSIGN(d.post, load_post(post_id));
+    CLEARPOST_ASSIGN(d.versions, m_store.versions_of(post_id));
+    CLEARPOST_ASSIGN(d.approvals, m_store.approvals_of_post(post_id));
+    CLEARPOST_ASSIGN(d.targets, m_store.targets_of(post_id));
+    CLEARPOST_ASSIGN(d.consents, m_store.consents_of_post(post_id));
+    CLEARPOST_ASSIGN(d.chain, m_store.approval_chain());
+    return d;
+}
+
+}  // namespace clearpost::workflow
