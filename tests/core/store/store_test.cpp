@@ -1,0 +1,224 @@
+#include "clearpost/store/store.h"
+
+#include <sqlite3.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <iterator>
+
+#include "temp_dir.h"
+
+using namespace clearpost;
+using clearpost::testing::TempDir;
+
+namespace {
+
+std::string read_file(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+void run_sql(const std::filesystem::path& db, const char* sql) {
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);
+    char* err = nullptr;
+    const int rc = sqlite3_exec(raw, sql, nullptr, nullptr, &err);
+    INFO((err ? err : ""));
+    sqlite3_free(err);
+    sqlite3_close(raw);
+    REQUIRE(rc == SQLITE_OK);
+}
+
+std::unique_ptr<store::Store> create(const std::filesystem::path& path) {
+    auto s = store::open_sqlite(path, store::OpenMode::CreateIfMissing, store::MigrationPolicy::Migrate);
+    REQUIRE(s.ok());
+    return std::move(*s);
+}
+
+}  // namespace
+
+TEST_CASE("a new database is migrated from empty to the latest schema") {
+    TempDir dir;
+    auto s = create(dir / "sub" / "clearpost.db");
+    CHECK(*s->schema_version() == store::latest_schema_version());
+    CHECK(s->database_id()->size() == 32);
+    // Opening again keeps the same id and version.
+    const auto id = *s->database_id();
+    s.reset();
+    auto again = store::open_sqlite(dir / "sub" / "clearpost.db", store::OpenMode::MustExist,
+                                    store::MigrationPolicy::RequireCurrent);
+    REQUIRE(again.ok());
+    CHECK(*(*again)->database_id() == id);
+}
+
+TEST_CASE("the store runs in WAL mode with foreign keys and full sync") {
+    TempDir dir;
+    auto s = create(dir / "c.db");
+    s.reset();
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open((dir / "c.db").c_str(), &raw) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(raw, "PRAGMA journal_mode", -1, &st, nullptr);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "wal");
+    sqlite3_finalize(st);
+    sqlite3_close(raw);
+    // Foreign keys are enforced on the store's own connection.
+    auto s2 = store::open_sqlite(dir / "c.db", store::OpenMode::MustExist,
+                                 store::MigrationPolicy::RequireCurrent);
+    auto bad = (*s2)->insert_post(4242, 0);  // no such user
+    REQUIRE_FALSE(bad.ok());
+}
+
+TEST_CASE("a database from a newer Clearpost is refused and left untouched") {
+    TempDir dir;
+    const auto path = dir / "newer.db";
+    create(path).reset();
+    run_sql(path, "INSERT INTO schema_version(version, applied_at) VALUES (999, 0)");
+    run_sql(path, "PRAGMA wal_checkpoint(TRUNCATE)");
+    const auto before = read_file(path);
+    auto s = store::open_sqlite(path, store::OpenMode::MustExist, store::MigrationPolicy::Migrate);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().code == ErrorCode::Incompatible);
+    CHECK_THAT(s.error().message, Catch::Contains("999") && Catch::Contains("newer"));
+    CHECK(read_file(path) == before);
+}
+
+TEST_CASE("a file that is not SQLite is refused and never overwritten") {
+    TempDir dir;
+    const auto path = dir / "notes.db";
+    {
+        std::ofstream out(path, std::ios::binary);
+        out << "These are my meeting notes, not a database.\n";
+    }
+    const auto before = read_file(path);
+    for (auto mode : {store::OpenMode::CreateIfMissing, store::OpenMode::MustExist}) {
+        auto s = store::open_sqlite(path, mode, store::MigrationPolicy::Migrate);
+        REQUIRE_FALSE(s.ok());
+        CHECK(s.error().code == ErrorCode::Corrupt);
+        CHECK_THAT(s.error().message, Catch::Contains("left untouched"));
+    }
+    CHECK(read_file(path) == before);
+}
+
+TEST_CASE("a damaged SQLite file is refused and left as it was") {
+    TempDir dir;
+    const auto path = dir / "damaged.db";
+    create(path).reset();
+    run_sql(path, "PRAGMA wal_checkpoint(TRUNCATE)");
+    auto bytes = read_file(path);
+    // Keep the header, scramble the schema page.
+    for (std::size_t i = 100; i < 4096 && i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 7);
+    {
+        std::ofstream out(path, std::ios::binary | std::ios::trunc);
+        out << bytes;
+    }
+    auto s = store::open_sqlite(path, store::OpenMode::MustExist, store::MigrationPolicy::Migrate);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().code == ErrorCode::Corrupt);
+    CHECK(read_file(path) == bytes);
+}
+
+TEST_CASE("an SQLite file of another program is not taken over") {
+    TempDir dir;
+    const auto path = dir / "other.db";
+    run_sql(path, "CREATE TABLE recipes(name TEXT)");
+    auto s = store::open_sqlite(path, store::OpenMode::CreateIfMissing, store::MigrationPolicy::Migrate);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().code == ErrorCode::Incompatible);
+}
+
+TEST_CASE("a missing database is reported with the command that creates it") {
+    TempDir dir;
+    auto s = store::open_sqlite(dir / "none.db", store::OpenMode::MustExist,
+                                store::MigrationPolicy::RequireCurrent);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().code == ErrorCode::NotFound);
+    CHECK_THAT(s.error().message, Catch::Contains("clearpostctl init"));
+    CHECK_FALSE(std::filesystem::exists(dir / "none.db"));
+}
+
+TEST_CASE("post versions and the audit log refuse updates") {
+    TempDir dir;
+    const auto path = dir / "c.db";
+    auto s = create(path);
+    model::User u;
+    u.name = "ann";
+    u.password_hash = "x";
+    const auto uid = *s->insert_user(u);
+    const auto pid = *s->insert_post(uid, 1);
+    store::NewVersion v;
+    v.post_id = pid;
+    v.number = 1;
+    v.author_id = uid;
+    v.content.text = "hello";
+    v.content_hash = model::content_hash(v.content);
+    REQUIRE(s->insert_version(v).ok());
+    REQUIRE(s->append_audit({1, 1, "a", "b", "c", "d", std::string(64, '0'), std::string(64, '1')}).ok());
+    s.reset();
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+    CHECK(sqlite3_exec(raw, "UPDATE post_versions SET body = 'x'", nullptr, nullptr, nullptr) != SQLITE_OK);
+    CHECK(sqlite3_exec(raw, "UPDATE audit_log SET actor = 'x'", nullptr, nullptr, nullptr) != SQLITE_OK);
+    CHECK(sqlite3_exec(raw, "DELETE FROM audit_log", nullptr, nullptr, nullptr) != SQLITE_OK);
+    sqlite3_close(raw);
+}
+
+TEST_CASE("claims hand each due target to one owner until its lease expires") {
+    TempDir dir;
+    auto s = create(dir / "c.db");
+    model::User u;
+    u.name = "ann";
+    u.password_hash = "x";
+    const auto uid = *s->insert_user(u);
+    const auto acc = *s->insert_account({0, "bluesky", "a.example", "connected"});
+    const auto pid = *s->insert_post(uid, 1);
+    store::NewVersion v;
+    v.post_id = pid;
+    v.number = 1;
+    v.author_id = uid;
+    v.content.text = "t";
+    v.content_hash = "h";
+    const auto vid = *s->insert_version(v);
+    for (int i = 0; i < 5; ++i) {
+        model::Target t;
+        t.post_id = pid;
+        t.version_id = vid;
+        t.account_id = acc;
+        t.scheduled_at = 1000 + i * 100;  // due at 1000, 1100, ... 1400
+        t.idempotency_key = "k" + std::to_string(i);
+        REQUIRE(s->insert_target(t).ok());
+    }
+    auto first = *s->claim_due("a", 1250, 60, 10);
+    REQUIRE(first.size() == 3);
+    for (const auto& t : first) {
+        CHECK(t.state == model::State::Publishing);
+        CHECK(t.lease_owner == "a");
+        CHECK(t.lease_expires_at == 1310);
+    }
+    CHECK(s->claim_due("b", 1250, 60, 10)->empty());       // held by a
+    CHECK(s->claim_due("b", 1300, 60, 10)->size() == 1);  // only the one that became due
+    auto taken_over = *s->claim_due("c", 1310, 60, 10);   // a's leases expired; b's did not
+    REQUIRE(taken_over.size() == 3);
+    for (const auto& t : taken_over) CHECK(t.scheduled_at <= 1200);
+    CHECK(s->calendar(1000, 1300)->size() == 3);
+    CHECK(s->calendar(0, 5000)->size() == 5);
+}
+
+TEST_CASE("an online backup is a complete, openable copy") {
+    TempDir dir;
+    auto s = create(dir / "c.db");
+    model::User u;
+    u.name = "ann";
+    u.password_hash = "x";
+    REQUIRE(s->insert_user(u).ok());
+    REQUIRE(s->backup_to(dir / "copy.db").ok());
+    auto copy = store::open_sqlite(dir / "copy.db", store::OpenMode::MustExist,
+                                   store::MigrationPolicy::RequireCurrent);
+    REQUIRE(copy.ok());
+    CHECK((*copy)->list_users()->size() == 1);
+    CHECK(*(*copy)->database_id() == *s->database_id());
+    auto again = s->backup_to(dir / "copy.db");
+    REQUIRE_FALSE(again.ok());
+    CHECK(again.error().code == ErrorCode::Conflict);
+}

@@ -1,0 +1,310 @@
+#include "clearpost/workflow/workflow.h"
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+
+#include "fixture.h"
+
+using namespace clearpost;
+using clearpost::testing::WorkflowFixture;
+using model::State;
+
+namespace {
+
+State state_of(WorkflowFixture& f, model::Id post) { return (*f.store->find_post(post))->state; }
+
+std::int64_t audit_count(WorkflowFixture& f) {
+    std::int64_t n = 0;
+    REQUIRE(f.store->each_audit([&](const model::AuditEntry&) { return ++n > 0; }).ok());
+    return n;
+}
+
+// A compliance engine stand-in for workflow tests: blocks any text with "BLOCK".
+model::ComplianceResult fake_check(const model::VersionContent& c, const std::vector<model::Consent>&,
+                                   UnixSeconds) {
+    if (c.text.find("BLOCK") != std::string::npos) return {"block", R"([{"rule":"phi.test"}])"};
+    return {"pass", "[]"};
+}
+
+}  // namespace
+
+TEST_CASE("a post goes from draft through review and approval into the queue") {
+    WorkflowFixture f;
+    auto post = f.flow->create_post(f.author, f.content("Flu shots this Saturday"));
+    REQUIRE(post.ok());
+    CHECK(state_of(f, *post) == State::Draft);
+    REQUIRE(f.flow->submit(f.author, *post).ok());
+    CHECK(state_of(f, *post) == State::InReview);
+    auto approved = f.flow->approve(f.approver, *post, "looks good", "");
+    REQUIRE(approved.ok());
+    CHECK(approved->final);
+    CHECK(state_of(f, *post) == State::Approved);
+    REQUIRE(f.flow->schedule(f.author, *post).ok());
+    CHECK(state_of(f, *post) == State::Scheduled);
+    auto targets = f.store->targets_of(*post);
+    REQUIRE(targets->size() == 2);
+    for (const auto& t : *targets) {
+        CHECK(t.state == State::Scheduled);
+        CHECK(t.scheduled_at == 1900000000);
+        CHECK(t.idempotency_key.size() == 32);
+    }
+    CHECK((*targets)[0].idempotency_key != (*targets)[1].idempotency_key);
+}
+
+TEST_CASE("an author cannot approve their own version") {
+    WorkflowFixture f;
+    auto post = *f.flow->create_post(f.approver, f.content("Written by an approver"));
+    REQUIRE(f.flow->submit(f.approver, post).ok());
+    auto result = f.flow->approve(f.approver, post, "", "");
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().code == ErrorCode::Forbidden);
+    CHECK_THAT(result.error().message, Catch::Contains("separation of duties"));
+    CHECK(state_of(f, post) == State::InReview);
+    REQUIRE(f.flow->approve(f.approver2, post, "", "").ok());
+}
+
+TEST_CASE("an author role cannot approve anyone's post") {
+    WorkflowFixture f;
+    auto post = *f.flow->create_post(f.author, f.content("Hello"));
+    REQUIRE(f.flow->submit(f.author, post).ok());
+    auto result = f.flow->approve(f.author2, post, "", "");
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().code == ErrorCode::Forbidden);
+}
+
+TEST_CASE("a two-stage chain needs two different people in the configured roles") {
+    WorkflowFixture f;
+    REQUIRE(f.admin_service
+                ->set_approval_chain(f.admin, {{1, model::Role::Approver}, {2, model::Role::PrivacyOfficer}})
+                .ok());
+    auto post = *f.flow->create_post(f.author, f.content("Our new clinic opens Monday"));
+    REQUIRE(f.flow->submit(f.author, post).ok());
+    // Stage 1 is for approvers: the privacy officer may sign it too, but then
+    // cannot also sign stage 2.
+    auto first = f.flow->approve(f.approver, post, "", "");
+    REQUIRE(first.ok());
+    CHECK(first->stage == 1);
+    CHECK_FALSE(first->final);
+    CHECK(state_of(f, post) == State::InReview);
+    auto wrong_role = f.flow->approve(f.approver2, post, "", "");
+    REQUIRE_FALSE(wrong_role.ok());
+    CHECK_THAT(wrong_role.error().message, Catch::Contains("privacy_officer"));
+    auto second = f.flow->approve(f.privacy, post, "", "");
+    REQUIRE(second.ok());
+    CHECK(second->final);
+    CHECK(state_of(f, post) == State::Approved);
+}
+
+TEST_CASE("one person cannot sign two stages of the same version") {
+    WorkflowFixture f;
+    REQUIRE(f.admin_service
+                ->set_approval_chain(f.admin, {{1, model::Role::Approver}, {2, model::Role::PrivacyOfficer}})
+                .ok());
+    auto post = *f.flow->create_post(f.author, f.content("Text"));
+    REQUIRE(f.flow->submit(f.author, post).ok());
+    REQUIRE(f.flow->approve(f.privacy, post, "", "").ok());
+    auto again = f.flow->approve(f.privacy, post, "", "");
+    REQUIRE_FALSE(again.ok());
+    CHECK(again.error().code == ErrorCode::Forbidden);
+}
+
+TEST_CASE("editing an approved post creates a new draft version and drops the approval") {
+    WorkflowFixture f;
+    auto post = *f.flow->create_post(f.author, f.content("Version one"));
+    REQUIRE(f.flow->submit(f.author, post).ok());
+    REQUIRE(f.flow->approve(f.approver, post, "", "").ok());
+    auto number = f.flow->edit_post(f.author, post, f.content("Version two"));
+    REQUIRE(number.ok());
+    CHECK(*number == 2);
+    CHECK(state_of(f, post) == State::Draft);
+    // Scheduling needs an approval of exactly this content.
+    CHECK_FALSE(f.flow->schedule(f.author, post).ok());
+    REQUIRE(f.flow->submit(f.author, post).ok());
+    auto detail = *f.flow->detail(post);
+    REQUIRE(detail.versions.size() == 2);
+    CHECK(detail.versions[0].content.text == "Version one");
+    CHECK(detail.versions[1].content_hash != detail.versions[0].content_hash);
+    REQUIRE(f.flow->approve(f.approver, post, "", "").ok());
+    REQUIRE(f.flow->schedule(f.author, post).ok());
+}
+
+TEST_CASE("editing a scheduled post takes its targets out of the queue") {
+    WorkflowFixture f;
+    auto post = *f.flow->create_post(f.author, f.content("Original"));
+    REQUIRE(f.flow->submit(f.author, post).ok());
+    REQUIRE(f.flow->approve(f.approver, post, "", "").ok());
+    REQUIRE(f.flow->schedule(f.author, post).ok());
+    REQUIRE(f.flow->edit_post(f.author, post, f.content("Changed")).ok());
+    for (const auto& t : *f.store->targets_of(post)) CHECK(t.state == State::Cancelled);
+    f.now = 1900000001;
+    CHECK(f.store->claim_due("worker", f.now, 60, 10)->empty());
+}
+
+TEST_CASE("the content hash covers text, targets, media and schedule") {
+    WorkflowFixture f;
+    const auto base = f.content("Same text");
+    const auto h = model::content_hash(base);
+    CHECK(model::content_hash(base) == h);
+    auto text = base;
+    text.text += " ";
+    auto targets = base;
+    targets.targets.pop_back();
+    auto media = base;
+    media.media.push_back({std::string(64, 'a'), "/tmp/a.png", "alt"});
+    auto alt = media;
+    alt.media[0].alt_text = "other alt";
+    auto when = base;
+    when.scheduled_at = *base.scheduled_at + 60;
+    auto zone = base;
+    zone.zone = "Europe/London";
+    for (const auto* changed : {&text, &targets, &media, &when, &zone})
+        CHECK(model::content_hash(*changed) != h);
+    CHECK(model::content_hash(alt) != model::content_hash(media));
+    // Target order does not matter: they are sorted before hashing.
+    auto reordered = base;
+    std::swap(reordered.targets[0], reordered.targets[1]);
+    CHECK(model::content_hash(reordered) == h);
+}
+
+TEST_CASE("a version changed directly in the database loses its approval") {
+    WorkflowFixture f;
+    auto post = *f.flow->create_post(f.author, f.content("Clinic hours"));
+    REQUIRE(f.flow->submit(f.author, post).ok());
+    REQUIRE(f.flow->approve(f.approver, post, "", "").ok());
+    // Someone bypasses Clearpost and rewrites the approved text (the trigger
+    // that forbids this must be dropped first).
+    int rc = std::system(("sqlite3 '" + (f.dir / "clearpost.db").string() +
+                          "' \"DROP TRIGGER post_versions_immutable; UPDATE post_versions SET body = "
+                          "'Patient John Doe in room 4'\"")
+                             .c_str());
+    if (rc != 0) {
+        WARN("sqlite3 command-line tool not found; tamper test skipped");
+        return;
+    }
+    auto result = f.flow->schedule(f.author, post);
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().code == ErrorCode::Tampered);
+}
+
+TEST_CASE("a compliance block needs a privacy officer and a written justification") {
+    WorkflowFixture f(fake_check);
+    auto post = *f.flow->create_post(f.author, f.content("BLOCK: names a patient"));
+    REQUIRE(f.flow->submit(f.author, post).ok());
+    auto by_approver = f.flow->approve(f.approver, post, "", "fine by me, trust me");
+    REQUIRE_FALSE(by_approver.ok());
+    CHECK(by_approver.error().code == ErrorCode::Forbidden);
+    auto no_reason = f.flow->approve(f.privacy, post, "", "");
+    REQUIRE_FALSE(no_reason.ok());
+    CHECK(no_reason.error().code == ErrorCode::Invalid);
+    CHECK(state_of(f, post) == State::InReview);
+    auto overridden = f.flow->approve(f.privacy, post, "", "Signed HIPAA authorisation on file, ref 22-7");
+    REQUIRE(overridden.ok());
+    CHECK(state_of(f, post) == State::Approved);
+    auto approvals = *f.store->approvals_of_post(post);
+    REQUIRE(approvals.size() == 1);
+    CHECK(approvals[0].override_justification == "Signed HIPAA authorisation on file, ref 22-7");
+    bool audited = false;
+    REQUIRE(f.store->each_audit([&](const model::AuditEntry& e) {
+        audited = audited || e.action == "post.override_block";
+        return true;
+    }).ok());
+    CHECK(audited);
+}
+
+TEST_CASE("requesting changes needs a comment and a reviewer who is not the author") {
+    WorkflowFixture f;
+    auto post = *f.flow->create_post(f.author, f.content("Draft"));
+    REQUIRE(f.flow->submit(f.author, post).ok());
+    CHECK(f.flow->request_changes(f.approver, post, "").error().code == ErrorCode::Invalid);
+    CHECK(f.flow->request_changes(f.author2, post, "no").error().code == ErrorCode::Forbidden);
+    REQUIRE(f.flow->request_changes(f.approver, post, "Remove the date").ok());
+    CHECK(state_of(f, post) == State::ChangesRequested);
+    CHECK_FALSE(f.flow->submit(f.author, post).ok());
+    REQUIRE(f.flow->edit_post(f.author, post, f.content("Fixed")).ok());
+    REQUIRE(f.flow->submit(f.author, post).ok());
+}
+
+TEST_CASE("illegal workflow actions change nothing and name the state") {
+    WorkflowFixture f;
+    auto post = *f.flow->create_post(f.author, f.content("Draft"));
+    const auto before = audit_count(f);
+    auto approve = f.flow->approve(f.approver, post, "", "");
+    REQUIRE_FALSE(approve.ok());
+    CHECK_THAT(approve.error().message, Catch::Contains("Draft"));
+    auto schedule = f.flow->schedule(f.author, post);
+    REQUIRE_FALSE(schedule.ok());
+    CHECK_THAT(schedule.error().message, Catch::Contains("Draft"));
+    CHECK(audit_count(f) == before);
+    CHECK(state_of(f, post) == State::Draft);
+    CHECK(f.flow->submit(f.author, 999).error().code == ErrorCode::NotFound);
+}
+
+TEST_CASE("every transition writes one audit entry in the same transaction") {
+    WorkflowFixture f;
+    const auto start = audit_count(f);
+    auto post = *f.flow->create_post(f.author, f.content("Text"));
+    REQUIRE(f.flow->submit(f.author, post).ok());
+    REQUIRE(f.flow->approve(f.approver, post, "", "").ok());
+    REQUIRE(f.flow->schedule(f.author, post).ok());
+    REQUIRE(f.flow->pause(f.approver, post).ok());
+    REQUIRE(f.flow->resume(f.approver, post).ok());
+    REQUIRE(f.flow->cancel(f.author, post, "event moved").ok());
+    CHECK(audit_count(f) == start + 7);
+    auto last = *f.store->last_audit();
+    CHECK(last->action == "post.cancel");
+    CHECK(last->actor == "alice");
+    CHECK_THAT(last->detail, Catch::Contains("Paused") || Catch::Contains("Scheduled"));
+    // Audit details never carry post text.
+    REQUIRE(f.store->each_audit([&](const model::AuditEntry& e) {
+        CHECK(e.detail.find("Text") == std::string::npos);
+        return true;
+    }).ok());
+}
+
+TEST_CASE("pausing a scheduled post keeps its targets out of the claim") {
+    WorkflowFixture f;
+    auto post = *f.flow->create_post(f.author, f.content("Paused soon", 1800000100));
+    REQUIRE(f.flow->submit(f.author, post).ok());
+    REQUIRE(f.flow->approve(f.approver, post, "", "").ok());
+    REQUIRE(f.flow->schedule(f.author, post).ok());
+    REQUIRE(f.flow->pause(f.approver, post).ok());
+    CHECK(f.store->claim_due("w", 1800000200, 60, 10)->empty());
+    REQUIRE(f.flow->resume(f.approver, post).ok());
+    CHECK(f.store->claim_due("w", 1800000200, 60, 10)->size() == 2);
+}
+
+TEST_CASE("another author cannot cancel someone else's post") {
+    WorkflowFixture f;
+    auto post = *f.flow->create_post(f.author, f.content("Mine"));
+    CHECK(f.flow->cancel(f.author2, post, "").error().code == ErrorCode::Forbidden);
+    REQUIRE(f.flow->cancel(f.approver, post, "").ok());
+    CHECK(state_of(f, post) == State::Cancelled);
+}
+
+TEST_CASE("posts need text in valid UTF-8 and at least one target to be submitted") {
+    WorkflowFixture f;
+    CHECK(f.flow->create_post(f.author, f.content("")).error().code == ErrorCode::Invalid);
+    CHECK(f.flow->create_post(f.author, f.content("bad \xff byte")).error().code == ErrorCode::Invalid);
+    auto c = f.content("no targets");
+    c.targets.clear();
+    auto post = *f.flow->create_post(f.author, c);
+    CHECK(f.flow->submit(f.author, post).error().code == ErrorCode::Invalid);
+}
+
+TEST_CASE("only admins manage users, accounts and the approval chain") {
+    WorkflowFixture f;
+    CHECK(f.admin_service->add_user(f.approver, "eve", model::Role::Admin, "long enough pw")
+              .error()
+              .code == ErrorCode::Forbidden);
+    CHECK(f.admin_service->add_account(f.author, "x", "@clinic").error().code == ErrorCode::Forbidden);
+    CHECK(f.admin_service->set_approval_chain(f.privacy, {{1, model::Role::PrivacyOfficer}})
+              .error()
+              .code == ErrorCode::Forbidden);
+    CHECK(f.admin_service->add_user(f.admin, "alice", model::Role::Author, "long enough pw")
+              .error()
+              .code == ErrorCode::Conflict);
+    CHECK(f.admin_service->add_user(f.admin, "carl", model::Role::Author, "short").error().code ==
+          ErrorCode::Invalid);
+    CHECK(f.admin_service->set_approval_chain(f.admin, {{1, model::Role::Author}}).error().code ==
+          ErrorCode::Invalid);
+}
