@@ -368,7 +368,7 @@ Result<void> Workflow::cancel(const model::User& actor, Id post_id, const std::s
         CLEARPOST_CHECK(next_state(post.state, Action::Cancel));
         CLEARPOST_CHECK(cancel_pending_targets(post_id, "cancelled by " + actor.name));
         return move_post(actor, post, Action::Cancel, post.current_version_id,
-                         reason.empty() ? std::string() : "reason given");
+                         reason.empty() ? std::string() : "reason: " + reason);
     });
 }
 

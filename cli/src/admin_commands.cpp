@@ -1,0 +1,198 @@
+// init, user, account, org, audit and db commands.
+
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "clearpost/schedule/time_zone.h"
+#include "output.h"
+#include "run.h"
+
+namespace clearpost::cli {
+namespace {
+
+using store::MigrationPolicy;
+using store::OpenMode;
+
+// The machine's zone from TZ or /etc/timezone; UTC when unknown.
+std::string system_zone() {
+    if (const char* tz = std::getenv("TZ"); tz && *tz) return *tz == ':' ? tz + 1 : tz;
+    std::ifstream in("/etc/timezone");
+    std::string zone;
+    if (in >> zone) return zone;
+    return "UTC";
+}
+
+void add_init(CLI::App& app, Context& ctx) {
+    auto* cmd = app.add_subcommand("init", "Create the database and its first admin");
+    auto admin = std::make_shared<std::string>();
+    auto org = std::make_shared<std::string>("My organisation");
+    auto zone = std::make_shared<std::string>();
+    cmd->add_option("--admin", *admin, "Name of the first admin user")->required();
+    cmd->add_option("--org", *org, "Organisation name");
+    cmd->add_option("--zone", *zone, "Organisation's IANA time zone (default: the system's)");
+    cmd->callback(command(ctx, [&ctx, admin, org, zone]() -> Result<void> {
+        const std::string tz = zone->empty() ? system_zone() : *zone;
+        schedule::TzDatabase zones;
+        CLEARPOST_CHECK(zones.find(tz));
+        CLEARPOST_ASSIGN(std::string password,
+                         read_password("CLEARPOST_PASSWORD", "Password for the new admin " + *admin, true));
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::CreateIfMissing,
+                                                     MigrationPolicy::Migrate, Session::Actor::None));
+        CLEARPOST_ASSIGN(auto user, session->admin().initialise(*org, tz, *admin, password));
+        emit(ctx.json, {{"database", session->path().string()}, {"admin", to_json(user)}},
+             "Created " + session->path().string() + " with admin '" + user.name + "' (zone " + tz + ")");
+        return ok();
+    }));
+}
+
+void add_user(CLI::App& app, Context& ctx) {
+    auto* user = app.add_subcommand("user", "Manage users");
+    user->require_subcommand(1);
+
+    auto* add = user->add_subcommand("add", "Add a user (admin only); the new password comes from "
+                                            "CLEARPOST_NEW_PASSWORD or a prompt");
+    auto name = std::make_shared<std::string>();
+    auto role = std::make_shared<std::string>();
+    add->add_option("NAME", *name, "User name")->required();
+    add->add_option("--role", *role, "author, approver, privacy_officer or admin")->required();
+    add->callback(command(ctx, [&ctx, name, role]() -> Result<void> {
+        CLEARPOST_ASSIGN(model::Role r, model::parse_role(*role));
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist,
+                                                     MigrationPolicy::RequireCurrent, Session::Actor::Required));
+        CLEARPOST_ASSIGN(std::string password,
+                         read_password("CLEARPOST_NEW_PASSWORD", "Password for the new user " + *name, true));
+        CLEARPOST_ASSIGN(auto created, session->admin().add_user(session->user(), *name, r, password));
+        emit(ctx.json, to_json(created), "Added " + created.name + " (" + *role + ")");
+        return ok();
+    }));
+
+    auto* list = user->add_subcommand("list", "List users");
+    list->callback(command(ctx, [&ctx]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist,
+                                                     MigrationPolicy::RequireCurrent, Session::Actor::Required));
+        CLEARPOST_ASSIGN(auto users, session->store().list_users());
+        nlohmann::json doc = nlohmann::json::array();
+        std::ostringstream human;
+        for (const auto& u : users) {
+            doc.push_back(to_json(u));
+            human << u.name << "\t" << model::to_string(u.role) << (u.active ? "" : "\t(inactive)") << "\n";
+        }
+        emit(ctx.json, doc, human.str());
+        return ok();
+    }));
+}
+
+void add_account(CLI::App& app, Context& ctx) {
+    auto* account = app.add_subcommand("account", "Manage social accounts");
+    account->require_subcommand(1);
+    auto* add = account->add_subcommand("add", "Add a social account (admin only)");
+    auto network = std::make_shared<std::string>();
+    auto handle = std::make_shared<std::string>();
+    add->add_option("NETWORK", *network, "bluesky, mastodon, x, linkedin, facebook, instagram, threads")
+        ->required();
+    add->add_option("HANDLE", *handle, "The account's handle on that network")->required();
+    add->callback(command(ctx, [&ctx, network, handle]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist,
+                                                     MigrationPolicy::RequireCurrent, Session::Actor::Required));
+        CLEARPOST_ASSIGN(auto created, session->admin().add_account(session->user(), *network, *handle));
+        emit(ctx.json, to_json(created), "Added " + created.network + ":" + created.handle);
+        return ok();
+    }));
+    auto* list = account->add_subcommand("list", "List social accounts");
+    list->callback(command(ctx, [&ctx]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist,
+                                                     MigrationPolicy::RequireCurrent, Session::Actor::Required));
+        CLEARPOST_ASSIGN(auto accounts, session->store().list_accounts());
+        nlohmann::json doc = nlohmann::json::array();
+        std::ostringstream human;
+        for (const auto& a : accounts) {
+            doc.push_back(to_json(a));
+            human << a.network << ":" << a.handle << "\t" << a.status << "\n";
+        }
+        emit(ctx.json, doc, human.str());
+        return ok();
+    }));
+}
+
+void add_org(CLI::App& app, Context& ctx) {
+    auto* org = app.add_subcommand("org", "Organisation settings");
+    org->require_subcommand(1);
+    auto* chain = org->add_subcommand("chain", "Set the approval chain (admin only), e.g. "
+                                               "'org chain approver privacy_officer'");
+    auto roles = std::make_shared<std::vector<std::string>>();
+    chain->add_option("ROLES", *roles, "One role per stage, in order")->required();
+    chain->callback(command(ctx, [&ctx, roles]() -> Result<void> {
+        std::vector<model::ApprovalStage> stages;
+        for (const auto& r : *roles) {
+            CLEARPOST_ASSIGN(model::Role role, model::parse_role(r));
+            stages.push_back({static_cast<int>(stages.size()) + 1, role});
+        }
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist,
+                                                     MigrationPolicy::RequireCurrent, Session::Actor::Required));
+        CLEARPOST_CHECK(session->admin().set_approval_chain(session->user(), stages));
+        emit(ctx.json, {{"stages", *roles}}, "Approval chain: " + std::to_string(stages.size()) + " stage(s)");
+        return ok();
+    }));
+}
+
+void add_audit(CLI::App& app, Context& ctx) {
+    auto* audit = app.add_subcommand("audit", "The tamper-evident audit log");
+    audit->require_subcommand(1);
+    auto* verify = audit->add_subcommand("verify", "Check the whole chain; exit 1 naming the first bad entry");
+    verify->callback(command(ctx, [&ctx]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist,
+                                                     MigrationPolicy::RequireCurrent, Session::Actor::None));
+        CLEARPOST_ASSIGN(auto report, session->audit().verify());
+        emit(ctx.json,
+             {{"intact", report.intact},
+              {"entries", report.entries},
+              {"first_bad_entry", report.first_bad_seq},
+              {"problem", report.problem}},
+             report.intact ? "Audit log intact: " + std::to_string(report.entries) + " entries" : "");
+        if (!report.intact) {
+            return make_error(ErrorCode::Tampered, "audit log broken at entry " +
+                                                       std::to_string(report.first_bad_seq) + ": " +
+                                                       report.problem);
+        }
+        return ok();
+    }));
+}
+
+void add_db(CLI::App& app, Context& ctx) {
+    auto* db = app.add_subcommand("db", "Database maintenance");
+    db->require_subcommand(1);
+    auto* backup = db->add_subcommand("backup", "Copy the database while it is in use");
+    auto dest = std::make_shared<std::string>();
+    backup->add_option("PATH", *dest, "New file to write")->required();
+    backup->callback(command(ctx, [&ctx, dest]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist,
+                                                     MigrationPolicy::RequireCurrent, Session::Actor::None));
+        CLEARPOST_CHECK(session->store().backup_to(*dest));
+        emit(ctx.json, {{"backup", *dest}}, "Backed up to " + *dest);
+        return ok();
+    }));
+    auto* migrate = db->add_subcommand("migrate", "Bring the database to this program's schema");
+    migrate->callback(command(ctx, [&ctx]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::Migrate,
+                                                     Session::Actor::None));
+        CLEARPOST_ASSIGN(int version, session->store().schema_version());
+        emit(ctx.json, {{"schema_version", version}}, "Schema version " + std::to_string(version));
+        return ok();
+    }));
+}
+
+}  // namespace
+
+void add_admin_commands(CLI::App& app, Context& ctx) {
+    add_init(app, ctx);
+    add_user(app, ctx);
+    add_account(app, ctx);
+    add_org(app, ctx);
+    add_audit(app, ctx);
+    add_db(app, ctx);
+}
+
+}  // namespace clearpost::cli

@@ -1,0 +1,81 @@
+#include "session.h"
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "clearpost/security/users.h"
+#include "compliance_hook.h"
+
+namespace clearpost::cli {
+
+std::filesystem::path database_path(const Context& ctx) {
+    return ctx.db_path.empty() ? security::default_database_path() : std::filesystem::path(ctx.db_path);
+}
+
+Result<std::string> read_password(const char* env_name, const std::string& prompt, bool confirm) {
+    if (const char* env = std::getenv(env_name); env && *env) return std::string(env);
+    FILE* tty = std::fopen("/dev/tty", "r+");
+    if (!tty) {
+        return make_error(ErrorCode::Invalid, std::string("no password given: set ") + env_name +
+                                                  " or run clearpostctl in a terminal");
+    }
+    auto ask = [tty](const std::string& text) {
+        std::fputs(text.c_str(), tty);
+        std::fflush(tty);
+        termios old {};
+        const int fd = fileno(tty);
+        const bool is_term = tcgetattr(fd, &old) == 0;
+        if (is_term) {
+            termios quiet = old;
+            quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+            tcsetattr(fd, TCSAFLUSH, &quiet);
+        }
+        char buf[1024] = {};
+        const bool got = std::fgets(buf, sizeof buf, tty) != nullptr;
+        if (is_term) tcsetattr(fd, TCSAFLUSH, &old);
+        std::fputs("\n", tty);
+        std::string line = got ? buf : "";
+        while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+        return line;
+    };
+    std::string password = ask(prompt + ": ");
+    if (confirm && ask("Type it again: ") != password) {
+        std::fclose(tty);
+        return make_error(ErrorCode::Invalid, "the two passwords differ; try again");
+    }
+    std::fclose(tty);
+    if (password.empty()) return make_error(ErrorCode::Invalid, "the password is empty");
+    return password;
+}
+
+int report(const Error& error) {
+    std::cerr << "clearpostctl: " << error.message << "\n";
+    return error.code == ErrorCode::Invalid ? kExitUsage : kExitRuntime;
+}
+
+Result<std::unique_ptr<Session>> Session::open(const Context& ctx, store::OpenMode mode,
+                                               store::MigrationPolicy policy, Actor actor) {
+    if (actor == Actor::Required && ctx.as_user.empty()) {
+        return make_error(ErrorCode::Invalid, "say who is acting with --as USER");
+    }
+    auto session = std::make_unique<Session>();
+    session->m_path = database_path(ctx);
+    CLEARPOST_ASSIGN(session->m_store, store::open_sqlite(session->m_path, mode, policy));
+    CLEARPOST_ASSIGN(auto log, security::AuditLog::open(*session->m_store, security::default_config_dir()));
+    session->m_audit = std::make_unique<security::AuditLog>(std::move(log));
+    session->m_flow = std::make_unique<workflow::Workflow>(*session->m_store, *session->m_audit, system_now,
+                                                           compliance_check());
+    session->m_admin = std::make_unique<workflow::Admin>(*session->m_store, *session->m_audit, system_now);
+    if (actor == Actor::Required) {
+        CLEARPOST_ASSIGN(std::string password,
+                         read_password("CLEARPOST_PASSWORD", "Password for " + ctx.as_user, false));
+        CLEARPOST_ASSIGN(session->m_user, security::authenticate(*session->m_store, ctx.as_user, password));
+    }
+    return session;
+}
+
+}  // namespace clearpost::cli

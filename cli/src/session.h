@@ -1,0 +1,52 @@
+#pragma once
+// What every clearpostctl command that touches the database needs: the store,
+// the audit log, the use cases and (for most commands) the acting user.
+
+#include <memory>
+#include <string>
+
+#include "clearpost/base/result.h"
+#include "clearpost/security/audit.h"
+#include "clearpost/store/store.h"
+#include "clearpost/workflow/admin.h"
+#include "clearpost/workflow/workflow.h"
+#include "commands.h"
+
+namespace clearpost::cli {
+
+class Session {
+public:
+    enum class Actor { Required, None };
+
+    // Opens the database named by ctx (or the default). `mode` and `policy`
+    // as store::open_sqlite; with Actor::Required, --as must name a user
+    // whose password is in CLEARPOST_PASSWORD or typed at the prompt.
+    static Result<std::unique_ptr<Session>> open(const Context& ctx, store::OpenMode mode,
+                                                 store::MigrationPolicy policy, Actor actor);
+
+    store::Store& store() { return *m_store; }
+    security::AuditLog& audit() { return *m_audit; }
+    workflow::Workflow& flow() { return *m_flow; }
+    workflow::Admin& admin() { return *m_admin; }
+    const model::User& user() const { return m_user; }
+    const std::filesystem::path& path() const { return m_path; }
+
+private:
+    std::filesystem::path m_path;
+    std::unique_ptr<store::Store> m_store;
+    std::unique_ptr<security::AuditLog> m_audit;
+    std::unique_ptr<workflow::Workflow> m_flow;
+    std::unique_ptr<workflow::Admin> m_admin;
+    model::User m_user;
+};
+
+std::filesystem::path database_path(const Context& ctx);
+
+// A password from the environment variable `env_name`, else typed at the
+// terminal without echo. Fails clearly when neither is possible.
+Result<std::string> read_password(const char* env_name, const std::string& prompt, bool confirm);
+
+// Prints an error as one line on stderr and returns the exit code for it.
+int report(const Error& error);
+
+}  // namespace clearpost::cli
