@@ -62,6 +62,7 @@ void add_user(CLI::App& app, Context& ctx) {
         CLEARPOST_ASSIGN(model::Role r, model::parse_role(*role));
         CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist,
                                                      MigrationPolicy::RequireCurrent, Session::Actor::Required));
+        CLEARPOST_CHECK(workflow::require_admin(session->user(), "add users"));
         CLEARPOST_ASSIGN(std::string password,
                          read_password("CLEARPOST_NEW_PASSWORD", "Password for the new user " + *name, true));
         CLEARPOST_ASSIGN(auto created, session->admin().add_user(session->user(), *name, r, password));

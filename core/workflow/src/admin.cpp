@@ -39,7 +39,7 @@ Result<void> Admin::in_transaction(const std::function<Result<void>()>& body) {
     return transact(m_store, m_audit, body);
 }
 
-Result<void> Admin::require_admin(const model::User& actor, const std::string& what) {
+Result<void> require_admin(const model::User& actor, const std::string& what) {
     if (actor.role != model::Role::Admin) {
         return make_error(ErrorCode::Forbidden, "only an admin can " + what + "; you are " +
                                                     std::string(model::to_string(actor.role)));

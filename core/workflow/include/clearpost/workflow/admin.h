@@ -29,13 +29,16 @@ public:
                                     const std::vector<model::ApprovalStage>& chain);
 
 private:
-    Result<void> require_admin(const model::User& actor, const std::string& what);
     Result<void> in_transaction(const std::function<Result<void>()>& body);
 
     store::Store& m_store;
     security::AuditLog& m_audit;
     Clock m_clock;
 };
+
+// Ok when `actor` is an admin; otherwise Forbidden, saying that only an admin
+// can `what` (e.g. "add users").
+Result<void> require_admin(const model::User& actor, const std::string& what);
 
 // Known network names, as targets and publishers name them.
 bool is_known_network(const std::string& network);

@@ -1,0 +1,249 @@
+// End-to-end tests: the built clearpostctl against a temp database, as a
+// script or an operator would run it.
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <array>
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "temp_dir.h"
+
+namespace {
+
+using clearpost::testing::TempDir;
+
+struct Outcome {
+    int code = -1;
+    std::string out;
+    std::string err;
+};
+
+std::string quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+class Cli {
+public:
+    Cli() { init(); }
+
+    // Runs clearpostctl with `args`, as `user` (password from the table),
+    // with no terminal (stdin closed) so a missing password cannot hang.
+    Outcome run(const std::vector<std::string>& args, const std::string& user = "",
+                const std::map<std::string, std::string>& extra_env = {}) const {
+        std::string cmd = "env -i PATH=/usr/bin:/bin HOME=" + quote(dir.path().string()) +
+                          " XDG_CONFIG_HOME=" + quote((dir / "config").string()) +
+                          " XDG_DATA_HOME=" + quote((dir / "data").string()) + " TZ=UTC";
+        if (!user.empty()) cmd += " CLEARPOST_PASSWORD=" + quote(passwords.at(user));
+        for (const auto& [k, v] : extra_env) cmd += " " + k + "=" + quote(v);
+        cmd += " setsid " + quote(CLEARPOSTCTL);
+        if (std::find(args.begin(), args.end(), "--db") == args.end()) cmd += " --db " + quote(db().string());
+        if (!user.empty()) cmd += " --as " + user;
+        for (const auto& a : args) cmd += " " + quote(a);
+        cmd += " </dev/null 2>" + quote((dir / "stderr").string());
+        Outcome o;
+        FILE* pipe = ::popen(cmd.c_str(), "r");
+        REQUIRE(pipe != nullptr);
+        std::array<char, 4096> buf{};
+        std::size_t n = 0;
+        while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) o.out.append(buf.data(), n);
+        const int status = ::pclose(pipe);
+        o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        o.err = slurp(dir / "stderr");
+        return o;
+    }
+
+    Outcome ok(const std::vector<std::string>& args, const std::string& user = "") const {
+        auto o = run(args, user);
+        INFO("clearpostctl failed: " << o.err);
+        REQUIRE(o.code == 0);
+        return o;
+    }
+
+    nlohmann::json json(const std::vector<std::string>& args, const std::string& user) const {
+        std::vector<std::string> with = {"--json"};
+        with.insert(with.end(), args.begin(), args.end());
+        return nlohmann::json::parse(ok(with, user).out);
+    }
+
+    std::filesystem::path db() const { return dir / "clearpost.db"; }
+
+    void add_user(const std::string& name, const std::string& role) {
+        passwords[name] = name + " has a long password";
+        auto o = run({"user", "add", name, "--role", role}, "ada",
+                     {{"CLEARPOST_NEW_PASSWORD", passwords[name]}});
+        INFO(o.err);
+        REQUIRE(o.code == 0);
+    }
+
+    TempDir dir;
+    std::map<std::string, std::string> passwords{{"ada", "ada has a long password"}};
+
+private:
+    void init() {
+        ok({"init", "--admin", "ada", "--org", "Harbor Clinics", "--zone", "America/New_York"}, "ada");
+        add_user("alice", "author");
+        add_user("bob", "approver");
+        ok({"account", "add", "bluesky", "clinic.example"}, "ada");
+    }
+};
+
+}  // namespace
+
+TEST_CASE("clearpostctl runs a post from draft to the queue") {
+    Cli cli;
+    auto created = cli.json({"post", "new", "--text", "Flu shots Saturday 9-12", "--target",
+                             "bluesky:clinic.example", "--at", "2030-11-02 09:00"},
+                            "alice");
+    const auto id = std::to_string(created["id"].get<long>());
+    CHECK(created["state"] == "Draft");
+    CHECK(created["versions"][0]["scheduled_at"] == "2030-11-02T13:00:00Z");
+    cli.ok({"post", "submit", id}, "alice");
+    auto approved = cli.json({"post", "approve", id, "--comment", "ok"}, "bob");
+    CHECK(approved["state"] == "Approved");
+    CHECK(approved["approvals"][0]["version_hash"] == approved["versions"][0]["content_hash"]);
+    auto scheduled = cli.json({"post", "schedule", id}, "bob");
+    CHECK(scheduled["state"] == "Scheduled");
+    REQUIRE(scheduled["targets"].size() == 1);
+    CHECK(scheduled["targets"][0]["state"] == "Scheduled");
+    auto list = cli.json({"post", "list", "--state", "Scheduled"}, "alice");
+    REQUIRE(list.size() == 1);
+    CHECK(cli.run({"audit", "verify"}).code == 0);
+}
+
+TEST_CASE("clearpostctl refuses self-approval with exit code 1 and changes nothing") {
+    Cli cli;
+    cli.ok({"post", "new", "--text", "Hello", "--target", "bluesky:clinic.example"}, "alice");
+    cli.ok({"post", "submit", "1"}, "alice");
+    const auto before = slurp(cli.db());
+    auto o = cli.run({"post", "approve", "1"}, "alice");
+    CHECK(o.code == 1);
+    CHECK_THAT(o.err, Catch::Contains("separation of duties"));
+    CHECK(cli.json({"post", "show", "1"}, "bob")["state"] == "InReview");
+}
+
+TEST_CASE("bad input gets a one-line error, the right exit code and no change") {
+    Cli cli;
+    cli.ok({"post", "new", "--text", "Hello", "--target", "bluesky:clinic.example"}, "alice");
+    auto audit_entries = [&] {
+        return nlohmann::json::parse(cli.ok({"--json", "audit", "verify"}).out)["entries"].get<int>();
+    };
+    const int entries = audit_entries();
+    struct Case {
+        std::vector<std::string> args;
+        std::string user;
+        int code;
+        std::string says;
+    };
+    const std::vector<Case> cases{
+        {{"post", "show", "42"}, "alice", 1, "post 42 does not exist"},
+        {{"post", "show", "abc"}, "alice", 2, "not a post id"},
+        {{"post", "new", "--text", "x", "--at", "next tuesday"}, "alice", 2, "write it as"},
+        {{"post", "new", "--text", "x", "--at", "2030-02-30 10:00"}, "alice", 2, ""},
+        {{"post", "new", "--text", "x", "--zone", "Mars/Olympus"}, "alice", 1, "unknown time zone"},
+        {{"post", "new", "--text", "x", "--zone", "../../etc/passwd"}, "alice", 2, ""},
+        {{"post", "new", "--text", "x", "--at", "2030-03-10 02:30"}, "alice", 2, "--dst"},
+        {{"post", "new", "--text", "x", "--target", "bluesky:nobody.example"}, "alice", 1, "account add"},
+        {{"post", "new", "--text-file", "/no/such/file.txt"}, "alice", 1, "cannot read"},
+        {{"post", "list"}, "", 2, "--as"},
+        {{"user", "add", "carl", "--role", "emperor"}, "ada", 2, "unknown role"},
+        {{"user", "add", "carl", "--role", "author"}, "alice", 1, "only an admin"},
+        {{"post", "frobnicate"}, "alice", 2, ""},
+    };
+    for (const auto& c : cases) {
+        auto o = cli.run(c.args, c.user);
+        INFO(c.args[0] << " " << c.args[1] << ": " << o.err);
+        CHECK(o.code == c.code);
+        CHECK_THAT(o.err, Catch::Contains(c.says));
+        if (c.code != 0 && c.args[0] == "post") {
+            // One line for our own errors (CLI11's usage errors add a hint line).
+            CHECK(std::count(o.err.begin(), o.err.end(), '\n') <= 2);
+        }
+    }
+    // A wrong password and an unknown user.
+    auto wrong = cli.run({"post", "list"}, "alice", {{"CLEARPOST_PASSWORD", "not it"}});
+    CHECK(wrong.code == 1);
+    auto o = cli.run({"--as", "mallory", "post", "list"}, "", {{"CLEARPOST_PASSWORD", "whatever pw"}});
+    CHECK(o.code == 1);
+    CHECK_THAT(o.err, Catch::Contains("no user named 'mallory'"));
+    // No password and no terminal: a clear error, not a hang.
+    auto none = cli.run({"--as", "alice", "post", "list"});
+    CHECK(none.code == 2);
+    CHECK_THAT(none.err, Catch::Contains("CLEARPOST_PASSWORD"));
+    CHECK(audit_entries() == entries);
+    CHECK(cli.json({"post", "list"}, "alice").size() == 1);
+}
+
+TEST_CASE("a missing or foreign database file is refused and left alone") {
+    Cli cli;
+    auto missing = cli.run({"--db", (cli.dir / "nope.db").string(), "audit", "verify"});
+    CHECK(missing.code == 1);
+    CHECK_THAT(missing.err, Catch::Contains("clearpostctl init"));
+    CHECK_FALSE(std::filesystem::exists(cli.dir / "nope.db"));
+    {
+        std::ofstream out(cli.dir / "notes.txt");
+        out << "not a database";
+    }
+    auto foreign = cli.run({"--db", (cli.dir / "notes.txt").string(), "audit", "verify"});
+    CHECK(foreign.code == 1);
+    CHECK_THAT(foreign.err, Catch::Contains("not a Clearpost database"));
+    CHECK(slurp(cli.dir / "notes.txt") == "not a database");
+}
+
+TEST_CASE("audit verify exits non-zero naming the entry edited in the file") {
+    Cli cli;
+    REQUIRE(cli.run({"audit", "verify"}).code == 0);
+    const std::string sql = "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'mallory' WHERE seq = 2;";
+    REQUIRE(std::system(("sqlite3 " + quote(cli.db().string()) + " " + quote(sql)).c_str()) == 0);
+    auto o = cli.run({"audit", "verify"});
+    CHECK(o.code == 1);
+    CHECK_THAT(o.err, Catch::Contains("entry 2"));
+}
+
+TEST_CASE("audit verify catches the newest entries being deleted") {
+    Cli cli;
+    const std::string sql = "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = "
+                            "(SELECT max(seq) FROM audit_log);";
+    REQUIRE(std::system(("sqlite3 " + quote(cli.db().string()) + " " + quote(sql)).c_str()) == 0);
+    auto o = cli.run({"audit", "verify"});
+    CHECK(o.code == 1);
+    CHECK_THAT(o.err, Catch::Contains("deleted"));
+}
+
+TEST_CASE("db backup writes a copy that opens and verifies") {
+    Cli cli;
+    const auto copy = (cli.dir / "backup.db").string();
+    cli.ok({"db", "backup", copy});
+    auto o = cli.run({"--db", copy, "--json", "user", "list"}, "ada");
+    CHECK(o.code == 0);
+    CHECK(nlohmann::json::parse(o.out).size() == 3);
+    CHECK(cli.run({"db", "backup", copy}).code == 1);  // never overwrites
+    CHECK(cli.ok({"--json", "db", "migrate"}).out.find("\"schema_version\":1") != std::string::npos);
+}
+
+TEST_CASE("every command answers --help") {
+    Cli cli;
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"--help"}, {"init", "--help"}, {"user", "add", "--help"}, {"post", "--help"},
+             {"post", "new", "--help"}, {"post", "approve", "--help"}, {"audit", "verify", "--help"},
+             {"db", "backup", "--help"}}) {
+        auto o = cli.run(args);
+        INFO(args.front());
+        CHECK(o.code == 0);
+        CHECK_THAT(o.out, Catch::Contains("Usage") || Catch::Contains("USAGE") || Catch::Contains("usage"));
+    }
+}
