@@ -1,0 +1,130 @@
+// clearpost: the desktop studio. Opens (creating on first start) the
+// database, signs the user in, and shows the posts.
+
+#include <wx/app.h>
+#include <wx/cmdline.h>
+#include <wx/msgdlg.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "clearpost/schedule/time_zone.h"
+#include "clearpost/security/audit.h"
+#include "clearpost/security/users.h"
+#include "clearpost/workflow/admin.h"
+#include "dialogs.h"
+#include "main_frame.h"
+
+namespace clearpost::gui {
+namespace {
+
+std::string system_zone() {
+    if (const char* tz = std::getenv("TZ"); tz && *tz) return *tz == ':' ? tz + 1 : tz;
+    std::ifstream in("/etc/timezone");
+    std::string zone;
+    return (in >> zone) ? zone : "UTC";
+}
+
+void show_error(const Error& error) {
+    wxMessageBox(to_wx(error.message), _("Clearpost"), wxOK | wxICON_ERROR);
+}
+
+}  // namespace
+
+class App : public wxApp {
+public:
+    bool OnInit() override;
+    void OnInitCmdLine(wxCmdLineParser& parser) override;
+    bool OnCmdLineParsed(wxCmdLineParser& parser) override;
+
+private:
+    bool set_up(store::Store& store, security::AuditLog& audit);
+    Result<model::User> sign_in(store::Store& store);
+
+    std::filesystem::path m_db;
+    std::string m_user;
+    std::filesystem::path m_self_test;
+};
+
+void App::OnInitCmdLine(wxCmdLineParser& parser) {
+    wxApp::OnInitCmdLine(parser);
+    parser.AddOption("", "db", _("database file (default: $XDG_DATA_HOME/clearpost/clearpost.db)"));
+    parser.AddOption("", "as", _("user to sign in as (password from CLEARPOST_PASSWORD or a dialog)"));
+    parser.AddOption("", "self-test", _("write the loaded post list to this file (for tests)"));
+}
+
+bool App::OnCmdLineParsed(wxCmdLineParser& parser) {
+    wxString value;
+    m_db = parser.Found("db", &value) ? std::filesystem::path(from_wx(value))
+                                      : security::default_database_path();
+    if (parser.Found("as", &value)) m_user = from_wx(value);
+    if (parser.Found("self-test", &value)) m_self_test = from_wx(value);
+    return wxApp::OnCmdLineParsed(parser);
+}
+
+bool App::set_up(store::Store& store, security::AuditLog& audit) {
+    workflow::Admin admin(store, audit, system_now);
+    while (true) {
+        SetupDialog dialog(nullptr, system_zone());
+        if (dialog.ShowModal() != wxID_OK) return false;
+        schedule::TzDatabase zones;
+        if (auto zone = zones.find(dialog.zone()); !zone) {
+            show_error(zone.error());
+            continue;
+        }
+        auto created = admin.initialise(dialog.organisation(), dialog.zone(), dialog.admin_name(),
+                                        dialog.password());
+        if (created) {
+            m_user = created->name;
+            return true;
+        }
+        show_error(created.error());
+    }
+}
+
+Result<model::User> App::sign_in(store::Store& store) {
+    if (const char* env = std::getenv("CLEARPOST_PASSWORD"); env && *env && !m_user.empty()) {
+        return security::authenticate(store, m_user, env);
+    }
+    SignInDialog dialog(nullptr, m_db.string(), m_user);
+    while (dialog.ShowModal() == wxID_OK) {
+        auto user = security::authenticate(store, dialog.user(), dialog.password());
+        if (user) return user;
+        dialog.show_error(user.error().message);
+    }
+    return make_error(ErrorCode::Unauthenticated, "sign-in cancelled");
+}
+
+bool App::OnInit() {
+    if (!wxApp::OnInit()) return false;
+    SetAppDisplayName("Clearpost");
+    // The embedded default: created and migrated on first start.
+    auto store = store::open_sqlite(m_db, store::OpenMode::CreateIfMissing, store::MigrationPolicy::Migrate);
+    if (!store) {
+        show_error(store.error());
+        return false;
+    }
+    auto audit = security::AuditLog::open(**store, security::default_config_dir());
+    if (!audit) {
+        show_error(audit.error());
+        return false;
+    }
+    auto users = (*store)->list_users();
+    if (!users) {
+        show_error(users.error());
+        return false;
+    }
+    if (users->empty() && !set_up(**store, *audit)) return false;
+    auto user = sign_in(**store);
+    if (!user) {
+        if (user.error().code != ErrorCode::Unauthenticated || !m_self_test.empty()) show_error(user.error());
+        return false;
+    }
+    auto* frame = new MainFrame(m_db, std::move(*user), m_self_test);
+    frame->Show();
+    return true;
+}
+
+}  // namespace clearpost::gui
+
+wxIMPLEMENT_APP(clearpost::gui::App);

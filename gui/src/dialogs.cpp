@@ -1,0 +1,88 @@
+#include "dialogs.h"
+
+#include <wx/button.h>
+#include <wx/msgdlg.h>
+#include <wx/sizer.h>
+#include <wx/stattext.h>
+
+namespace clearpost::gui {
+namespace {
+
+wxTextCtrl* add_field(wxWindow* parent, wxFlexGridSizer* grid, const wxString& label,
+                      const wxString& value = {}, long style = 0) {
+    grid->Add(new wxStaticText(parent, wxID_ANY, label), 0, wxALIGN_CENTER_VERTICAL);
+    auto* field = new wxTextCtrl(parent, wxID_ANY, value, wxDefaultPosition, wxSize(280, -1), style);
+    grid->Add(field, 1, wxEXPAND);
+    return field;
+}
+
+}  // namespace
+
+SetupDialog::SetupDialog(wxWindow* parent, const std::string& default_zone)
+    : wxDialog(parent, wxID_ANY, _("Set up Clearpost")) {
+    auto* top = new wxBoxSizer(wxVERTICAL);
+    top->Add(new wxStaticText(this, wxID_ANY,
+                              _("This database is new. Name your organisation and create the first "
+                                "administrator; they add everyone else.")),
+             0, wxALL, 12);
+    auto* grid = new wxFlexGridSizer(2, wxSize(8, 8));
+    grid->AddGrowableCol(1);
+    m_org = add_field(this, grid, _("Organisation:"));
+    m_zone = add_field(this, grid, _("Time zone:"), to_wx(default_zone));
+    m_admin = add_field(this, grid, _("Administrator name:"));
+    m_password = add_field(this, grid, _("Password:"), {}, wxTE_PASSWORD);
+    m_confirm = add_field(this, grid, _("Password again:"), {}, wxTE_PASSWORD);
+    top->Add(grid, 1, wxEXPAND | wxLEFT | wxRIGHT, 12);
+    top->Add(CreateSeparatedButtonSizer(wxOK | wxCANCEL), 0, wxEXPAND | wxALL, 12);
+    SetSizerAndFit(top);
+    m_org->SetFocus();
+}
+
+bool SetupDialog::TransferDataFromWindow() {
+    if (m_org->GetValue().Trim().empty() || m_admin->GetValue().Trim().empty()) {
+        wxMessageBox(_("Enter the organisation and the administrator's name."), _("Set up Clearpost"),
+                     wxOK | wxICON_INFORMATION, this);
+        return false;
+    }
+    if (m_password->GetValue() != m_confirm->GetValue()) {
+        wxMessageBox(_("The two passwords differ. Type them again."), _("Set up Clearpost"),
+                     wxOK | wxICON_INFORMATION, this);
+        return false;
+    }
+    return true;
+}
+
+std::string SetupDialog::organisation() const { return from_wx(m_org->GetValue().Trim()); }
+std::string SetupDialog::zone() const { return from_wx(m_zone->GetValue().Trim()); }
+std::string SetupDialog::admin_name() const { return from_wx(m_admin->GetValue().Trim()); }
+std::string SetupDialog::password() const { return from_wx(m_password->GetValue()); }
+
+SignInDialog::SignInDialog(wxWindow* parent, const std::string& database, const std::string& user)
+    : wxDialog(parent, wxID_ANY, _("Sign in to Clearpost")) {
+    auto* top = new wxBoxSizer(wxVERTICAL);
+    top->Add(new wxStaticText(this, wxID_ANY, _("Database: ") + to_wx(database)), 0, wxALL, 12);
+    auto* grid = new wxFlexGridSizer(2, wxSize(8, 8));
+    grid->AddGrowableCol(1);
+    m_user = add_field(this, grid, _("User:"), to_wx(user));
+    m_password = add_field(this, grid, _("Password:"), {}, wxTE_PASSWORD);
+    top->Add(grid, 1, wxEXPAND | wxLEFT | wxRIGHT, 12);
+    m_error = new wxStaticText(this, wxID_ANY, wxString());
+    m_error->SetForegroundColour(wxColour(178, 34, 34));
+    top->Add(m_error, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, 12);
+    top->Add(CreateSeparatedButtonSizer(wxOK | wxCANCEL), 0, wxEXPAND | wxALL, 12);
+    SetSizerAndFit(top);
+    (user.empty() ? m_user : m_password)->SetFocus();
+}
+
+std::string SignInDialog::user() const { return from_wx(m_user->GetValue().Trim()); }
+std::string SignInDialog::password() const { return from_wx(m_password->GetValue()); }
+
+void SignInDialog::show_error(const std::string& message) {
+    m_error->SetLabel(to_wx(message));
+    m_error->Wrap(360);
+    m_password->Clear();
+    m_password->SetFocus();
+    GetSizer()->Fit(this);
+}
+
+}  // namespace clearpost::gui

@@ -1,0 +1,42 @@
+#include "post_loader.h"
+
+#include "clearpost/schedule/time_zone.h"
+
+namespace clearpost::gui {
+
+Result<PostList> load_posts(const std::filesystem::path& db) {
+    CLEARPOST_ASSIGN(auto store, store::open_sqlite(db, store::OpenMode::MustExist,
+                                                    store::MigrationPolicy::RequireCurrent));
+    CLEARPOST_ASSIGN(auto org, store->organisation());
+    CLEARPOST_ASSIGN(auto posts, store->list_posts({}));
+    schedule::TzDatabase zones;
+    auto zone = zones.find(org.default_zone);
+    PostList list;
+    list.zone = org.default_zone;
+    for (const auto& p : posts) {
+        PostRow row;
+        row.id = p.post.id;
+        row.state = std::string(model::to_string(p.post.state));
+        row.version = p.version_number;
+        row.author = p.author;
+        if (p.scheduled_at) {
+            auto local = zone ? schedule::utc_to_local(*p.scheduled_at, *zone) : Result<schedule::ZonedTime>(
+                                                                                   zone.error());
+            row.when = local ? schedule::format_local_datetime(local->local) + " " + local->abbreviation
+                             : format_utc(*p.scheduled_at);
+        }
+        row.text = p.text.substr(0, p.text.find('\n'));
+        list.rows.push_back(std::move(row));
+    }
+    return list;
+}
+
+void PostLoader::start(std::filesystem::path db, Done done) {
+    // Replacing the jthread joins the previous load first; loads are short.
+    m_worker = std::jthread([db = std::move(db), done = std::move(done)](std::stop_token stop) {
+        auto result = load_posts(db);
+        if (!stop.stop_requested()) done(std::move(result));
+    });
+}
+
+}  // namespace clearpost::gui
