@@ -12,7 +12,7 @@ packages=(
   # tests
   catch2 python3 sqlite3 tzdata
   # GUI tests and the integration peers of later work
-  xvfb xauth imagemagick
+  xvfb xauth imagemagick fonts-dejavu-core fonts-noto-color-emoji
 )
 # Node.js and npm run the integration peers. A machine may already carry a
 # newer Node.js that bundles npm (Debian's npm package conflicts with it).

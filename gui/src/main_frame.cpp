@@ -108,9 +108,9 @@ void MainFrame::on_loaded(Result<PostList> result) {
     }
     const auto count = result->rows.size();
     m_list->set_rows(std::move(result->rows));
-    SetStatusText(wxString::Format(wxPLURAL("%zu post — times in %s — %s", "%zu posts — times in %s — %s", count),
-                                   count, to_wx(result->zone), to_wx(m_db.string())),
-                  0);
+    const std::string summary = std::to_string(count) + (count == 1 ? " post" : " posts") +
+                                " \u2014 times in " + result->zone + " \u2014 " + m_db.string();
+    SetStatusText(to_wx(summary), 0);
     if (!m_self_test.empty()) write_self_test();
 }
 

@@ -22,8 +22,11 @@ Result<PostList> load_posts(const std::filesystem::path& db) {
         if (p.scheduled_at) {
             auto local = zone ? schedule::utc_to_local(*p.scheduled_at, *zone) : Result<schedule::ZonedTime>(
                                                                                    zone.error());
-            row.when = local ? schedule::format_local_datetime(local->local) + " " + local->abbreviation
+            // "2030-11-02 09:00 EDT": minutes are what people schedule in.
+            row.when = local ? schedule::format_local_datetime(local->local).substr(0, 16) + " " +
+                                   local->abbreviation
                              : format_utc(*p.scheduled_at);
+            if (local) row.when[10] = ' ';
         }
         row.text = p.text.substr(0, p.text.find('\n'));
         list.rows.push_back(std::move(row));
