@@ -16,7 +16,7 @@ std::string format_utc(UnixSeconds t) {
     const auto day = floor<days>(tp);
     const year_month_day ymd{day};
     const hh_mm_ss hms{tp - day};
-    char buf[32];
+    char buf[64];  // room for any int64 the compiler can imagine
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ldZ", int(ymd.year()),
                   unsigned(ymd.month()), unsigned(ymd.day()),
                   static_cast<long>(hms.hours().count()),

@@ -141,10 +141,11 @@ CREATE TABLE targets (
     remote_url       TEXT NOT NULL DEFAULT '',
     updated_at       INTEGER NOT NULL
 ) STRICT;
--- Claims read only the due, claimable rows; the calendar reads by time.
+-- Claims read only the due, claimable rows. The calendar reads by time from
+-- a covering index, never touching the table.
 CREATE INDEX targets_due ON targets(scheduled_at)
     WHERE state IN ('Scheduled', 'RetryWait', 'Publishing');
-CREATE INDEX targets_by_time ON targets(scheduled_at, state);
+CREATE INDEX targets_by_time ON targets(scheduled_at, id, state, post_id, account_id);
 CREATE INDEX targets_by_post ON targets(post_id);
 
 CREATE TABLE publish_attempts (

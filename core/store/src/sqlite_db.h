@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "clearpost/base/result.h"
 
@@ -37,6 +38,8 @@ public:
     int int32(int column) const { return sqlite3_column_int(m_stmt, column); }
     bool is_null(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
     std::string text(int column) const;
+    // Valid until the next step() or reset(): for hot loops that only compare.
+    std::string_view view(int column) const;
     std::optional<std::int64_t> optional_int64(int column) const;
 
 private:

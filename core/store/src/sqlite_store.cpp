@@ -433,21 +433,20 @@ public:
     }
 
     Result<std::vector<CalendarItem>> calendar(UnixSeconds from, UnixSeconds to) override {
-        ASSIGN_STMT(st, "SELECT t.id, t.post_id, t.state, t.scheduled_at, a.network "
-                        "FROM targets t JOIN social_accounts a ON a.id = t.account_id "
-                        "WHERE t.scheduled_at >= ?1 AND t.scheduled_at < ?2 "
-                        "ORDER BY t.scheduled_at, t.id");
+        ASSIGN_STMT(st, "SELECT id, post_id, state, scheduled_at, account_id FROM targets "
+                        "WHERE scheduled_at >= ?1 AND scheduled_at < ?2 ORDER BY scheduled_at, id");
         st->bind(1, from).bind(2, to);
         std::vector<CalendarItem> items;
+        items.reserve(1024);
         while (true) {
             CLEARPOST_ASSIGN(bool row, st->step());
             if (!row) break;
             CalendarItem item;
             item.target_id = st->int64(0);
             item.post_id = st->int64(1);
-            CLEARPOST_ASSIGN(item.state, parse_enum(model::parse_state(st->text(2)), "state"));
+            CLEARPOST_ASSIGN(item.state, parse_enum(model::parse_state(st->view(2)), "state"));
             item.scheduled_at = st->int64(3);
-            item.network = st->text(4);
+            item.account_id = st->int64(4);
             items.push_back(std::move(item));
         }
         return items;

@@ -35,12 +35,14 @@ struct PostFilter {
 };
 
 // One row of the month calendar: a target with what a calendar cell shows.
+// The account (and so the network) is an id: a month holds tens of thousands
+// of rows but an organisation a handful of accounts, which callers map once.
 struct CalendarItem {
     Id target_id = 0;
     Id post_id = 0;
+    Id account_id = 0;
     model::State state = model::State::Scheduled;
     UnixSeconds scheduled_at = 0;
-    std::string network;
 };
 
 struct NewVersion {
