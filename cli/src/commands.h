@@ -27,5 +27,7 @@ struct Context {
 void add_admin_commands(CLI::App& app, Context& ctx);  // init, user, db, audit
 void add_post_commands(CLI::App& app, Context& ctx);   // post ...
 void add_check_command(CLI::App& app, Context& ctx);   // check (compliance)
+// run, plugins, pause, resume, account connect, notices; after add_admin_commands
+void add_publish_commands(CLI::App& app, Context& ctx);
 
 }  // namespace clearpost::cli

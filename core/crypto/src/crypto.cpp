@@ -90,6 +90,59 @@ bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
     return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+namespace {
+
+struct CipherCtx {
+    CipherCtx() : ctx(EVP_CIPHER_CTX_new()) {}
+    ~CipherCtx() { EVP_CIPHER_CTX_free(ctx); }
+    CipherCtx(const CipherCtx&) = delete;
+    CipherCtx& operator=(const CipherCtx&) = delete;
+    EVP_CIPHER_CTX* ctx;
+};
+
+constexpr std::size_t kNonce = 12;
+constexpr std::size_t kTag = 16;
+
+}  // namespace
+
+Result<Bytes> seal(const Bytes& key, std::string_view plaintext, std::string_view aad) {
+    if (key.size() != 32) return make_error(ErrorCode::Invalid, "AES-256-GCM needs a 32-byte key");
+    Bytes out = random_bytes(kNonce);
+    out.resize(kNonce + plaintext.size() + kTag);
+    CipherCtx c;
+    int len = 0;
+    const auto* in = reinterpret_cast<const unsigned char*>(plaintext.data());
+    const auto* a = reinterpret_cast<const unsigned char*>(aad.data());
+    if (!c.ctx || EVP_EncryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, key.data(), out.data()) != 1 ||
+        EVP_EncryptUpdate(c.ctx, nullptr, &len, a, static_cast<int>(aad.size())) != 1 ||
+        EVP_EncryptUpdate(c.ctx, out.data() + kNonce, &len, in, static_cast<int>(plaintext.size())) != 1 ||
+        EVP_EncryptFinal_ex(c.ctx, out.data() + kNonce + len, &len) != 1 ||
+        EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_GET_TAG, kTag, out.data() + kNonce + plaintext.size()) != 1) {
+        return make_error(ErrorCode::Storage, "encryption failed (OpenSSL)");
+    }
+    return out;
+}
+
+Result<std::string> open_sealed(const Bytes& key, const Bytes& sealed, std::string_view aad) {
+    if (key.size() != 32) return make_error(ErrorCode::Invalid, "AES-256-GCM needs a 32-byte key");
+    if (sealed.size() < kNonce + kTag) return make_error(ErrorCode::Corrupt, "the sealed value is truncated");
+    const std::size_t n = sealed.size() - kNonce - kTag;
+    std::string out(n, '\0');
+    CipherCtx c;
+    int len = 0;
+    const auto* a = reinterpret_cast<const unsigned char*>(aad.data());
+    Bytes tag(sealed.end() - kTag, sealed.end());
+    if (!c.ctx || EVP_DecryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, key.data(), sealed.data()) != 1 ||
+        EVP_DecryptUpdate(c.ctx, nullptr, &len, a, static_cast<int>(aad.size())) != 1 ||
+        EVP_DecryptUpdate(c.ctx, reinterpret_cast<unsigned char*>(out.data()), &len, sealed.data() + kNonce,
+                          static_cast<int>(n)) != 1 ||
+        EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_TAG, kTag, tag.data()) != 1 ||
+        EVP_DecryptFinal_ex(c.ctx, reinterpret_cast<unsigned char*>(out.data()) + len, &len) != 1) {
+        return make_error(ErrorCode::Tampered, "a sealed value failed its integrity check (wrong key, or altered)");
+    }
+    return out;
+}
+
 Result<std::string> hash_password(std::string_view password, ScryptParams params) {
     const Bytes salt = random_bytes(16);
     CLEARPOST_ASSIGN(Bytes derived, scrypt_derive(password, salt, params, 32));

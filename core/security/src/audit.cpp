@@ -1,5 +1,7 @@
 #include "clearpost/security/audit.h"
 
+#include "key_file.h"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -13,76 +15,14 @@
 namespace clearpost::security {
 namespace {
 
+using keyfile::Fd;
+using keyfile::ensure_private_dir;
+using keyfile::os_error;
+using keyfile::read_key;
+using keyfile::create_key;
+using keyfile::write_all;
+
 const std::string kGenesis(64, '0');
-
-Error os_error(const std::string& what, const std::filesystem::path& path) {
-    return make_error(ErrorCode::Io, what + " " + path.string() + ": " + std::strerror(errno));
-}
-
-// A file descriptor closed on scope exit.
-class Fd {
-public:
-    explicit Fd(int fd) : m_fd(fd) {}
-    ~Fd() {
-        if (m_fd >= 0) ::close(m_fd);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return m_fd; }
-
-private:
-    int m_fd;
-};
-
-Result<void> write_all(int fd, const std::string& data, const std::filesystem::path& path) {
-    std::size_t done = 0;
-    while (done < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return os_error("cannot write", path);
-        done += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd) != 0) return os_error("cannot flush", path);
-    return ok();
-}
-
-Result<void> ensure_private_dir(const std::filesystem::path& dir) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) return make_error(ErrorCode::Io, "cannot create " + dir.string() + ": " + ec.message());
-    ::chmod(dir.c_str(), 0700);
-    return ok();
-}
-
-Result<std::optional<crypto::Bytes>> read_key(const std::filesystem::path& path) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
-        if (errno == ENOENT) return std::optional<crypto::Bytes>{};
-        return os_error("cannot read the audit key", path);
-    }
-    if ((st.st_mode & 077) != 0) {
-        return make_error(ErrorCode::Io, "the audit key " + path.string() +
-                                             " is readable by others; run: chmod 600 " +
-                                             path.string());
-    }
-    std::ifstream in(path);
-    std::string hex;
-    in >> hex;
-    auto key = crypto::from_hex(hex);
-    if (!key || key->size() != 32) {
-        return make_error(ErrorCode::Corrupt, "the audit key " + path.string() +
-                                                  " is damaged; restore it from your backup");
-    }
-    return std::optional<crypto::Bytes>{std::move(*key)};
-}
-
-Result<crypto::Bytes> create_key(const std::filesystem::path& path) {
-    const crypto::Bytes key = crypto::random_bytes(32);
-    Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-    if (fd.get() < 0) return os_error("cannot create the audit key", path);
-    CLEARPOST_CHECK(write_all(fd.get(), crypto::to_hex(key) + "\n", path));
-    return key;
-}
 
 struct Anchor {
     std::int64_t seq = 0;
@@ -119,7 +59,7 @@ Result<AuditLog> AuditLog::open(store::Store& store, const std::filesystem::path
     const auto dir = key_dir / "audit";
     const auto key_path = dir / (db_id + ".key");
     const auto anchor_path = dir / (db_id + ".head");
-    CLEARPOST_ASSIGN(auto key, read_key(key_path));
+    CLEARPOST_ASSIGN(auto key, read_key(key_path, "audit key"));
     if (!key) {
         CLEARPOST_ASSIGN(auto last, store.last_audit());
         if (last) {
@@ -129,7 +69,7 @@ Result<AuditLog> AuditLog::open(store::Store& store, const std::filesystem::path
                                   "from your backup");
         }
         CLEARPOST_CHECK(ensure_private_dir(dir));
-        CLEARPOST_ASSIGN(key, create_key(key_path));
+        CLEARPOST_ASSIGN(key, create_key(key_path, "audit key"));
     }
     return AuditLog(store, std::move(*key), key_path, anchor_path);
 }

@@ -176,6 +176,35 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql"},
+    Migration{2, R"sql(
+-- Publishing: credentials sealed by security::Vault (never plaintext here),
+-- notices people must see once, the emergency pause, remote post ids.
+CREATE TABLE account_credentials (
+    account_id INTEGER PRIMARY KEY REFERENCES social_accounts(id),
+    sealed     BLOB NOT NULL,
+    updated_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE notices (
+    id              INTEGER PRIMARY KEY,
+    created_at      INTEGER NOT NULL,
+    kind            TEXT NOT NULL,
+    account_id      INTEGER REFERENCES social_accounts(id),
+    target_id       INTEGER REFERENCES targets(id),
+    message         TEXT NOT NULL,
+    acknowledged_at INTEGER
+) STRICT;
+CREATE INDEX notices_open ON notices(acknowledged_at, kind, account_id);
+
+CREATE TABLE publishing_pause (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    paused_at INTEGER NOT NULL,
+    paused_by TEXT NOT NULL,
+    reason    TEXT NOT NULL
+) STRICT;
+
+ALTER TABLE targets ADD COLUMN remote_id TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 }  // namespace clearpost::store::sqlite

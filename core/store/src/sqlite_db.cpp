@@ -49,6 +49,17 @@ Statement& Statement::bind(int index, std::optional<std::int64_t> value) {
     return *this;
 }
 
+Statement& Statement::bind_blob(int index, const std::vector<std::uint8_t>& value) {
+    sqlite3_bind_blob(m_stmt, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    return *this;
+}
+
+std::vector<std::uint8_t> Statement::blob(int column) const {
+    const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(m_stmt, column));
+    const int n = sqlite3_column_bytes(m_stmt, column);
+    return p ? std::vector<std::uint8_t>(p, p + n) : std::vector<std::uint8_t>();
+}
+
 Result<bool> Statement::step() {
     const int rc = sqlite3_step(m_stmt);
     if (rc == SQLITE_ROW) return true;

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "clearpost/base/result.h"
 
@@ -27,6 +28,7 @@ public:
     Statement& bind(int index, const std::string& value);
     Statement& bind(int index, const char* value) { return bind(index, std::string(value)); }
     Statement& bind(int index, std::optional<std::int64_t> value);
+    Statement& bind_blob(int index, const std::vector<std::uint8_t>& value);
 
     // Ok(true) when a row is ready, Ok(false) when done.
     Result<bool> step();
@@ -41,6 +43,7 @@ public:
     // Valid until the next step() or reset(): for hot loops that only compare.
     std::string_view view(int column) const;
     std::optional<std::int64_t> optional_int64(int column) const;
+    std::vector<std::uint8_t> blob(int column) const;
 
 private:
     sqlite3* m_db;

@@ -198,6 +198,153 @@ public:
         return accounts;
     }
 
+    Result<std::optional<model::Account>> find_account(Id id) override {
+        ASSIGN_STMT(st, "SELECT id, network, handle, status FROM social_accounts WHERE id = ?1");
+        st->bind(1, id);
+        CLEARPOST_ASSIGN(bool row, st->step());
+        if (!row) return std::optional<model::Account>{};
+        model::Account a{st->int64(0), st->text(1), st->text(2), st->text(3)};
+        st->reset();
+        return std::optional<model::Account>{std::move(a)};
+    }
+
+    Result<void> set_account_status(Id id, const std::string& status) override {
+        ASSIGN_STMT(st, "UPDATE social_accounts SET status = ?2 WHERE id = ?1");
+        return st->bind(1, id).bind(2, status).run();
+    }
+
+    Result<std::optional<std::vector<std::uint8_t>>> sealed_credentials(Id account_id) override {
+        ASSIGN_STMT(st, "SELECT sealed FROM account_credentials WHERE account_id = ?1");
+        st->bind(1, account_id);
+        CLEARPOST_ASSIGN(bool row, st->step());
+        if (!row) return std::optional<std::vector<std::uint8_t>>{};
+        auto blob = st->blob(0);
+        st->reset();
+        return std::optional<std::vector<std::uint8_t>>{std::move(blob)};
+    }
+
+    Result<void> set_sealed_credentials(Id account_id, const std::vector<std::uint8_t>& sealed,
+                                        UnixSeconds now) override {
+        ASSIGN_STMT(st, "INSERT INTO account_credentials(account_id, sealed, updated_at) VALUES (?1, ?2, ?3) "
+                        "ON CONFLICT(account_id) DO UPDATE SET sealed = excluded.sealed, "
+                        "updated_at = excluded.updated_at");
+        return st->bind(1, account_id).bind_blob(2, sealed).bind(3, now).run();
+    }
+
+    Result<Id> begin_attempt(Id target_id, const std::string& key, UnixSeconds now) override {
+        ASSIGN_STMT(st, "INSERT INTO publish_attempts(target_id, started_at, idempotency_key) VALUES (?1, ?2, ?3)");
+        CLEARPOST_CHECK(st->bind(1, target_id).bind(2, now).bind(3, key).run());
+        const Id attempt = sqlite3_last_insert_rowid(m_db.get());
+        ASSIGN_STMT(count, "UPDATE targets SET attempts = attempts + 1 WHERE id = ?1");
+        CLEARPOST_CHECK(count->bind(1, target_id).run());
+        return attempt;
+    }
+
+    Result<void> finish_attempt(Id attempt_id, const std::string& outcome, const std::string& error,
+                                UnixSeconds now) override {
+        ASSIGN_STMT(st, "UPDATE publish_attempts SET outcome = ?2, error = ?3, finished_at = ?4 WHERE id = ?1");
+        return st->bind(1, attempt_id).bind(2, outcome).bind(3, error).bind(4, now).run();
+    }
+
+    Result<int> in_doubt_attempts(Id target_id) override {
+        ASSIGN_STMT(st, "SELECT count(*) FROM publish_attempts WHERE target_id = ?1 AND outcome = 'in_doubt'");
+        st->bind(1, target_id);
+        CLEARPOST_ASSIGN(bool row, st->step());
+        const int n = row ? st->int32(0) : 0;
+        st->reset();
+        return n;
+    }
+
+    Result<void> resolve_in_doubt_attempts(Id target_id, const std::string& outcome, UnixSeconds now) override {
+        ASSIGN_STMT(st, "UPDATE publish_attempts SET outcome = ?2, finished_at = ?3 "
+                        "WHERE target_id = ?1 AND outcome = 'in_doubt'");
+        return st->bind(1, target_id).bind(2, outcome).bind(3, now).run();
+    }
+
+    Result<bool> finish_target(const TargetOutcome& o, const std::string& owner, UnixSeconds now) override {
+        ASSIGN_STMT(st, "UPDATE targets SET state = ?2, remote_id = ?3, remote_url = ?4, last_error = ?5, "
+                        "scheduled_at = coalesce(?6, scheduled_at), lease_owner = '', lease_expires_at = 0, "
+                        "updated_at = ?7 WHERE id = ?1 AND state = 'Publishing' AND lease_owner = ?8");
+        CLEARPOST_CHECK(st->bind(1, o.target_id)
+                            .bind(2, std::string(to_string(o.state)))
+                            .bind(3, o.remote_id)
+                            .bind(4, o.remote_url)
+                            .bind(5, o.last_error)
+                            .bind(6, o.retry_at)
+                            .bind(7, now)
+                            .bind(8, owner)
+                            .run());
+        return sqlite3_changes(m_db.get()) == 1;
+    }
+
+    Result<std::optional<model::Target>> find_target(Id target_id) override {
+        ASSIGN_STMT(st, "SELECT id, post_id, version_id, account_id, state, scheduled_at, lease_owner, "
+                        "lease_expires_at, attempts, idempotency_key, last_error, remote_url, remote_id "
+                        "FROM targets WHERE id = ?1");
+        st->bind(1, target_id);
+        CLEARPOST_ASSIGN(auto targets, read_targets(*st));
+        if (targets.empty()) return std::optional<model::Target>{};
+        return std::optional<model::Target>{std::move(targets.front())};
+    }
+
+    Result<std::vector<model::Target>> targets_in(const std::vector<model::State>& states,
+                                                  std::size_t limit) override {
+        // A fixed statement: the states travel as one bound, comma-joined value.
+        ASSIGN_STMT(st, "SELECT id, post_id, version_id, account_id, state, scheduled_at, lease_owner, "
+                        "lease_expires_at, attempts, idempotency_key, last_error, remote_url, remote_id "
+                        "FROM targets WHERE instr(?1, ',' || state || ',') > 0 "
+                        "ORDER BY scheduled_at, id LIMIT ?2");
+        std::string joined = ",";
+        for (auto s : states) joined += std::string(to_string(s)) + ",";
+        st->bind(1, joined).bind(2, static_cast<std::int64_t>(limit));
+        return read_targets(*st);
+    }
+
+    Result<bool> add_notice(const Notice& n) override {
+        ASSIGN_STMT(exists, "SELECT count(*) FROM notices WHERE acknowledged_at IS NULL AND kind = ?1 "
+                            "AND account_id IS ?2 AND target_id IS ?3");
+        exists->bind(1, n.kind).bind(2, n.account_id).bind(3, n.target_id);
+        CLEARPOST_ASSIGN(bool row, exists->step());
+        const bool duplicate = row && exists->int32(0) > 0;
+        exists->reset();
+        if (duplicate) return false;
+        ASSIGN_STMT(st, "INSERT INTO notices(created_at, kind, account_id, target_id, message) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5)");
+        CLEARPOST_CHECK(
+            st->bind(1, n.created_at).bind(2, n.kind).bind(3, n.account_id).bind(4, n.target_id).bind(5, n.message).run());
+        return true;
+    }
+
+    Result<std::vector<Notice>> open_notices() override {
+        ASSIGN_STMT(st, "SELECT id, created_at, kind, account_id, target_id, message FROM notices "
+                        "WHERE acknowledged_at IS NULL ORDER BY id");
+        std::vector<Notice> out;
+        while (true) {
+            CLEARPOST_ASSIGN(bool row, st->step());
+            if (!row) break;
+            out.push_back({st->int64(0), st->int64(1), st->text(2), st->optional_int64(3), st->optional_int64(4),
+                           st->text(5)});
+        }
+        return out;
+    }
+
+    Result<std::optional<PauseState>> pause_state() override {
+        ASSIGN_STMT(st, "SELECT paused_at, paused_by, reason FROM publishing_pause WHERE id = 1");
+        CLEARPOST_ASSIGN(bool row, st->step());
+        if (!row) return std::optional<PauseState>{};
+        PauseState p{st->int64(0), st->text(1), st->text(2)};
+        st->reset();
+        return std::optional<PauseState>{std::move(p)};
+    }
+
+    Result<void> set_pause(const std::optional<PauseState>& pause) override {
+        if (!pause) return m_db.exec("DELETE FROM publishing_pause");
+        ASSIGN_STMT(st, "INSERT INTO publishing_pause(id, paused_at, paused_by, reason) VALUES (1, ?1, ?2, ?3) "
+                        "ON CONFLICT(id) DO UPDATE SET paused_at = excluded.paused_at, "
+                        "paused_by = excluded.paused_by, reason = excluded.reason");
+        return st->bind(1, pause->paused_at).bind(2, pause->paused_by).bind(3, pause->reason).run();
+    }
+
     Result<Id> insert_post(Id created_by, UnixSeconds now) override {
         ASSIGN_STMT(st, "INSERT INTO posts(state, created_by, created_at, updated_at) "
                         "VALUES ('Draft', ?1, ?2, ?2)");
@@ -397,7 +544,7 @@ public:
 
     Result<std::vector<model::Target>> targets_of(Id post_id) override {
         ASSIGN_STMT(st, "SELECT id, post_id, version_id, account_id, state, scheduled_at, lease_owner, "
-                        "lease_expires_at, attempts, idempotency_key, last_error, remote_url "
+                        "lease_expires_at, attempts, idempotency_key, last_error, remote_url, remote_id "
                         "FROM targets WHERE post_id = ?1 ORDER BY id");
         st->bind(1, post_id);
         return read_targets(*st);
@@ -425,9 +572,10 @@ public:
                     "  WHERE state IN ('Scheduled', 'RetryWait', 'Publishing') "
                     "    AND scheduled_at <= ?2 "
                     "    AND (state <> 'Publishing' OR lease_expires_at <= ?2) "
+                    "    AND NOT EXISTS (SELECT 1 FROM publishing_pause) "
                     "  ORDER BY scheduled_at LIMIT ?4) "
                     "RETURNING id, post_id, version_id, account_id, state, scheduled_at, lease_owner, "
-                    "lease_expires_at, attempts, idempotency_key, last_error, remote_url");
+                    "lease_expires_at, attempts, idempotency_key, last_error, remote_url, remote_id");
         st->bind(1, owner).bind(2, now).bind(3, lease_seconds).bind(4, limit);
         return read_targets(*st);
     }
@@ -644,6 +792,7 @@ private:
             t.idempotency_key = st.text(9);
             t.last_error = st.text(10);
             t.remote_url = st.text(11);
+            t.remote_id = st.text(12);
             out.push_back(std::move(t));
         }
         return out;
@@ -672,7 +821,7 @@ Result<void> apply_pragmas(Connection& db) {
     return ok();
 }
 
-Result<void> migrate(Connection& db, int from) {
+Result<void> migrate(Connection& db, int from, int up_to) {
     CLEARPOST_CHECK(db.exec("BEGIN IMMEDIATE"));
     auto body = [&]() -> Result<void> {
         // Another process may have migrated while we waited for the lock.
@@ -683,7 +832,7 @@ Result<void> migrate(Connection& db, int from) {
                                     "applied_at INTEGER NOT NULL) STRICT"));
         }
         for (const auto& m : sqlite::kMigrations) {
-            if (m.version <= current) continue;
+            if (m.version <= current || m.version > up_to) continue;
             CLEARPOST_CHECK(db.exec(m.sql));
             ASSIGN_STMT_ON(st, db, "INSERT INTO schema_version(version, applied_at) VALUES (?1, ?2)");
             CLEARPOST_CHECK(st->bind(1, m.version).bind(2, system_now()).run());
@@ -703,6 +852,15 @@ Result<void> migrate(Connection& db, int from) {
 }
 
 }  // namespace
+
+Result<void> create_sqlite_at_version(const std::filesystem::path& path, int version) {
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    Connection db(raw);
+    if (rc != SQLITE_OK) return sqlite::sqlite_error(raw, rc, "creating " + path.string());
+    CLEARPOST_CHECK(apply_pragmas(db));
+    return migrate(db, 0, version);
+}
 
 Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& path, OpenMode mode,
                                            MigrationPolicy policy) {
@@ -777,7 +935,7 @@ Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& path, Op
     }
 
     CLEARPOST_CHECK(apply_pragmas(db));
-    if (*version < latest) CLEARPOST_CHECK(migrate(db, *version));
+    if (*version < latest) CLEARPOST_CHECK(migrate(db, *version, latest));
     return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db)));
 }
 

@@ -132,4 +132,28 @@ Result<void> Admin::set_approval_chain(const model::User& actor,
     });
 }
 
+Result<void> Admin::pause_publishing(const model::User& actor, const std::string& reason) {
+    if (reason.empty()) {
+        return make_error(ErrorCode::Invalid, "say why publishing is paused (--reason), so others know when to resume");
+    }
+    return in_transaction([&]() -> Result<void> {
+        const UnixSeconds now = m_clock();
+        CLEARPOST_CHECK(m_store.set_pause(store::PauseState{now, actor.name, reason}));
+        return m_audit.append({actor.name, "publishing.pause", "organisation", "reason: " + reason}, now);
+    });
+}
+
+Result<void> Admin::resume_publishing(const model::User& actor) {
+    if (actor.role == model::Role::Author) {
+        return make_error(ErrorCode::Forbidden, "an approver, privacy officer or admin must resume publishing");
+    }
+    return in_transaction([&]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto pause, m_store.pause_state());
+        if (!pause) return make_error(ErrorCode::Conflict, "publishing is not paused");
+        CLEARPOST_CHECK(m_store.set_pause(std::nullopt));
+        return m_audit.append({actor.name, "publishing.resume", "organisation", "paused since " + format_utc(pause->paused_at)},
+                              m_clock());
+    });
+}
+
 }  // namespace clearpost::workflow

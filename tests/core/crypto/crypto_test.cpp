@@ -30,3 +30,19 @@ TEST_CASE("scrypt password hashes verify the right password only") {
     CHECK(*hash_password("correct horse", fast) != *hash);
     CHECK(verify_password("x", "scrypt$oops").error().code == ErrorCode::Corrupt);
 }
+
+TEST_CASE("AES-256-GCM sealing round-trips and detects tampering and moved values") {
+    const Bytes key = random_bytes(32);
+    auto sealed = seal(key, "app-password-1234", "account 7");
+    REQUIRE(sealed.ok());
+    CHECK(sealed->size() == 12 + 17 + 16);
+    CHECK(*open_sealed(key, *sealed, "account 7") == "app-password-1234");
+    // A fresh nonce each time: the same secret never seals to the same bytes.
+    CHECK(*seal(key, "app-password-1234", "account 7") != *sealed);
+    CHECK(open_sealed(key, *sealed, "account 8").error().code == ErrorCode::Tampered);
+    auto flipped = *sealed;
+    flipped[14] ^= 1;
+    CHECK(open_sealed(key, flipped, "account 7").error().code == ErrorCode::Tampered);
+    CHECK(open_sealed(random_bytes(32), *sealed, "account 7").error().code == ErrorCode::Tampered);
+    CHECK(open_sealed(key, Bytes(5), "account 7").error().code == ErrorCode::Corrupt);
+}

@@ -222,3 +222,48 @@ TEST_CASE("an online backup is a complete, openable copy") {
     REQUIRE_FALSE(again.ok());
     CHECK(again.error().code == ErrorCode::Conflict);
 }
+
+TEST_CASE("an older database is refused until migrated, then keeps its data") {
+    TempDir dir;
+    const auto path = dir / "old.db";
+    REQUIRE(store::create_sqlite_at_version(path, 1).ok());
+    run_sql(path, "INSERT INTO users(name, role, password_hash, created_at) VALUES ('ann', 'admin', 'x', 0)");
+    auto strict = store::open_sqlite(path, store::OpenMode::MustExist, store::MigrationPolicy::RequireCurrent);
+    REQUIRE_FALSE(strict.ok());
+    CHECK(strict.error().code == ErrorCode::Incompatible);
+    CHECK_THAT(strict.error().message, Catch::Contains("clearpostctl db migrate"));
+    auto migrated = store::open_sqlite(path, store::OpenMode::MustExist, store::MigrationPolicy::Migrate);
+    REQUIRE(migrated.ok());
+    CHECK(*(*migrated)->schema_version() == store::latest_schema_version());
+    CHECK((*migrated)->list_users()->at(0).name == "ann");
+    CHECK_FALSE((*migrated)->pause_state()->has_value());  // a table of migration 2
+}
+
+TEST_CASE("the emergency pause stops every claim until it is lifted") {
+    TempDir dir;
+    auto s = create(dir / "c.db");
+    model::User u;
+    u.name = "ann";
+    u.password_hash = "x";
+    const auto uid = *s->insert_user(u);
+    const auto acc = *s->insert_account({0, "bluesky", "a.example", "connected"});
+    const auto pid = *s->insert_post(uid, 1);
+    store::NewVersion v;
+    v.post_id = pid;
+    v.number = 1;
+    v.author_id = uid;
+    v.content.text = "t";
+    v.content_hash = "h";
+    model::Target t;
+    t.post_id = pid;
+    t.version_id = *s->insert_version(v);
+    t.account_id = acc;
+    t.scheduled_at = 100;
+    t.idempotency_key = "k";
+    REQUIRE(s->insert_target(t).ok());
+    REQUIRE(s->set_pause(store::PauseState{50, "ann", "crisis"}).ok());
+    CHECK(s->claim_due("w", 200, 60, 10)->empty());
+    CHECK((*s->pause_state())->reason == "crisis");
+    REQUIRE(s->set_pause(std::nullopt).ok());
+    CHECK(s->claim_due("w", 200, 60, 10)->size() == 1);
+}

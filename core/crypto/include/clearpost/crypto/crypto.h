@@ -28,6 +28,12 @@ Bytes random_bytes(std::size_t count);
 // Compares in time independent of where the inputs differ.
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
 
+// AES-256-GCM with a fresh random 96-bit nonce per call. The sealed form is
+// nonce || ciphertext || 128-bit tag; `aad` is authenticated, not stored, so
+// a sealed value moved to another record (another aad) fails to open.
+Result<Bytes> seal(const Bytes& key, std::string_view plaintext, std::string_view aad);
+Result<std::string> open_sealed(const Bytes& key, const Bytes& sealed, std::string_view aad);
+
 // Password hashing with scrypt (RFC 7914). The encoded form carries its own
 // parameters and salt: "scrypt$N$r$p$salt_hex$hash_hex", so parameters can be
 // raised later without invalidating stored hashes.

@@ -141,6 +141,7 @@ struct Target {
     int attempts = 0;
     std::string idempotency_key;
     std::string last_error;
+    std::string remote_id;
     std::string remote_url;
 };
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,31 @@ struct CalendarItem {
     Id account_id = 0;
     model::State state = model::State::Scheduled;
     UnixSeconds scheduled_at = 0;
+};
+
+// A change to a claimed target after a publish attempt.
+struct TargetOutcome {
+    Id target_id = 0;
+    model::State state = model::State::Published;
+    std::string remote_id;
+    std::string remote_url;
+    std::string last_error;
+    std::optional<UnixSeconds> retry_at;  // RetryWait: when it becomes due again
+};
+
+struct Notice {
+    Id id = 0;
+    UnixSeconds created_at = 0;
+    std::string kind;  // publish_failed, needs_attention, needs_reauthorization
+    std::optional<Id> account_id;
+    std::optional<Id> target_id;
+    std::string message;
+};
+
+struct PauseState {
+    UnixSeconds paused_at = 0;
+    std::string paused_by;
+    std::string reason;
 };
 
 struct NewVersion {
@@ -85,6 +111,12 @@ public:
     virtual Result<std::optional<model::Account>> find_account(const std::string& network,
                                                                const std::string& handle) = 0;
     virtual Result<std::vector<model::Account>> list_accounts() = 0;
+    virtual Result<std::optional<model::Account>> find_account(Id id) = 0;
+    virtual Result<void> set_account_status(Id id, const std::string& status) = 0;
+    // Credentials as sealed by security::Vault; the store never sees plaintext.
+    virtual Result<std::optional<std::vector<std::uint8_t>>> sealed_credentials(Id account_id) = 0;
+    virtual Result<void> set_sealed_credentials(Id account_id, const std::vector<std::uint8_t>& sealed,
+                                                UnixSeconds now) = 0;
 
     // Posts and their immutable versions.
     virtual Result<Id> insert_post(Id created_by, UnixSeconds now) = 0;
@@ -114,9 +146,38 @@ public:
     // Claims up to `limit` due targets (Scheduled or RetryWait with
     // scheduled_at <= now, or Publishing with an expired lease) for `owner`
     // until now + lease_seconds, in one transaction. Claimed targets are
-    // Publishing. Never returns a target another owner holds a live lease on.
+    // Publishing. Never returns a target another owner holds a live lease on,
+    // and nothing while the emergency pause is set.
     virtual Result<std::vector<model::Target>> claim_due(const std::string& owner, UnixSeconds now,
                                                          int lease_seconds, int limit) = 0;
+    // Records an attempt before its request is sent (outcome "in_doubt"
+    // until finish_attempt) and counts it on the target.
+    virtual Result<Id> begin_attempt(Id target_id, const std::string& idempotency_key, UnixSeconds now) = 0;
+    virtual Result<void> finish_attempt(Id attempt_id, const std::string& outcome, const std::string& error,
+                                        UnixSeconds now) = 0;
+    // Attempts of this target whose outcome is still unknown (a crash).
+    virtual Result<int> in_doubt_attempts(Id target_id) = 0;
+    // Records how in-doubt attempts were settled (e.g. "found", "absent").
+    virtual Result<void> resolve_in_doubt_attempts(Id target_id, const std::string& outcome, UnixSeconds now) = 0;
+    // Applies an outcome to a target only while `owner` still holds its lease.
+    // Ok(false) when the lease was lost (another worker took over).
+    virtual Result<bool> finish_target(const TargetOutcome& outcome, const std::string& owner,
+                                       UnixSeconds now) = 0;
+    virtual Result<std::optional<model::Target>> find_target(Id target_id) = 0;
+    // Targets in any of `states`, oldest schedule first.
+    virtual Result<std::vector<model::Target>> targets_in(const std::vector<model::State>& states,
+                                                          std::size_t limit) = 0;
+
+    // Notices for people (failures, reauthorisation). add_notice is a no-op
+    // returning false when an unacknowledged notice of the same kind for the
+    // same account and target exists: one notice per failure, not per retry.
+    virtual Result<bool> add_notice(const Notice& notice) = 0;
+    virtual Result<std::vector<Notice>> open_notices() = 0;
+
+    // The emergency pause: while set, claim_due claims nothing.
+    virtual Result<std::optional<PauseState>> pause_state() = 0;
+    virtual Result<void> set_pause(const std::optional<PauseState>& pause) = 0;
+
     // Targets scheduled in [from, to), ordered by time.
     virtual Result<std::vector<CalendarItem>> calendar(UnixSeconds from, UnixSeconds to) = 0;
 
@@ -142,6 +203,9 @@ enum class MigrationPolicy {
 
 // The schema version this program writes.
 int latest_schema_version() noexcept;
+
+// For migration tests: creates a database with only migrations 1..version.
+Result<void> create_sqlite_at_version(const std::filesystem::path& path, int version);
 
 // Opens (and with OpenMode::CreateIfMissing, creates) a SQLite database.
 // A file that is not SQLite, is damaged, or carries a newer schema is refused

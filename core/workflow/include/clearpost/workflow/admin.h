@@ -27,6 +27,10 @@ public:
                                        const std::string& handle);
     Result<void> set_approval_chain(const model::User& actor,
                                     const std::vector<model::ApprovalStage>& chain);
+    // The emergency pause: anyone signed in may stop all publishing at once
+    // (a reason is required); approvers, privacy officers and admins resume.
+    Result<void> pause_publishing(const model::User& actor, const std::string& reason);
+    Result<void> resume_publishing(const model::User& actor);
 
 private:
     Result<void> in_transaction(const std::function<Result<void>()>& body);

@@ -1,0 +1,67 @@
+#pragma once
+// The dispatcher: publishes due targets exactly once, or says clearly why not.
+//
+// For each due target it takes a lease (store::claim_due), re-checks that the
+// content is still the approved version, records the attempt *before* the
+// request leaves, and publishes with the target's idempotency key. A crash at
+// any point leaves either a live lease (taken over after it expires) or an
+// in-doubt attempt, which the next run settles by looking the post up
+// (plugins with a lookup) instead of sending it again.
+
+#include <string>
+
+#include "clearpost/base/result.h"
+#include "clearpost/base/time.h"
+#include "clearpost/publish/host.h"
+#include "clearpost/publish/plugins.h"
+#include "clearpost/security/audit.h"
+#include "clearpost/security/vault.h"
+#include "clearpost/store/store.h"
+
+namespace clearpost::publish {
+
+struct DispatchOptions {
+    std::string owner;       // unique per process: "host:pid:random"
+    int lease_seconds = 120; // longer than the slowest publish
+    int batch = 10;
+    int max_attempts = 8;    // then Failed, with a notice
+};
+
+struct DispatchStats {
+    int claimed = 0;
+    int published = 0;
+    int retrying = 0;
+    int failed = 0;
+    int needs_attention = 0;
+};
+
+// Delay before attempt number `attempts` + 1: exponential from 30 s, capped
+// at one hour, with up to 20 % jitter so accounts do not retry in lockstep.
+UnixSeconds backoff_seconds(int attempts, double jitter01);
+
+class Dispatcher {
+public:
+    Dispatcher(store::Store& store, security::Vault& vault, security::AuditLog& audit, PluginRegistry& plugins,
+               PluginHost& host, Clock clock, DispatchOptions options);
+
+    // Claims and publishes until nothing is due.
+    Result<DispatchStats> run_once();
+
+private:
+    struct Outcome;
+    Result<Outcome> publish_target(const model::Target& target);
+    Result<void> apply(const model::Target& target, const Outcome& outcome, DispatchStats& stats);
+
+    store::Store& m_store;
+    security::Vault& m_vault;
+    security::AuditLog& m_audit;
+    PluginRegistry& m_plugins;
+    PluginHost& m_host;
+    Clock m_clock;
+    DispatchOptions m_options;
+};
+
+// A process-unique lease owner id.
+std::string make_owner_id();
+
+}  // namespace clearpost::publish

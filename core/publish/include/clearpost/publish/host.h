@@ -1,0 +1,53 @@
+#pragma once
+// The services Clearpost offers plugins (HTTP, clock, logging) as the C table
+// the ABI expects, and a typed way to call a plugin operation.
+
+#include <functional>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+#include "clearpost/base/time.h"
+#include "clearpost/net/http.h"
+#include "clearpost/publisher.h"
+
+namespace clearpost::publish {
+
+enum class LogLevel { Debug = 0, Info = 1, Warn = 2, Error = 3 };
+// Receives log lines already redacted.
+using Logger = std::function<void(LogLevel, const std::string&)>;
+// Structured lines on stderr: "level=info component=publish msg=...".
+Logger stderr_logger();
+
+struct OpCall {
+    ClearpostStatus status = CLEARPOST_ERR_INTERNAL;
+    std::string result_json;  // as the plugin returned it
+    std::string message;      // error.message, redacted, when status is not OK
+    std::int64_t retry_after_ms = 0;
+};
+
+class PluginHost {
+public:
+    PluginHost(net::HttpClient& http, std::function<std::int64_t()> now_ms, Logger log);
+
+    // Calls one plugin operation. `secrets` (the credentials in play) are
+    // redacted from everything the plugin logs or the host reports.
+    OpCall call(ClearpostOperation op, void (*free_string)(char*), const std::string& request_json,
+                std::vector<std::string> secrets);
+
+    void log(LogLevel level, const std::string& message) const;
+
+private:
+    static int http_thunk(void* context, const char* request_json, char** response_json);
+    static std::int64_t now_thunk(void* context);
+    static void log_thunk(void* context, int level, const char* message);
+    static void free_thunk(void* context, char* text);
+
+    net::HttpClient& m_http;
+    std::function<std::int64_t()> m_now_ms;
+    Logger m_log;
+    std::vector<std::string> m_secrets;
+    ClearpostHostV1 m_table;
+};
+
+}  // namespace clearpost::publish

@@ -1,0 +1,182 @@
+#include "clearpost/publish/host.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "clearpost/base/utf8.h"
+
+namespace clearpost::publish {
+namespace {
+
+using nlohmann::json;
+
+char* duplicate(const std::string& s) {
+    auto* out = static_cast<char*>(std::malloc(s.size() + 1));
+    if (out) std::memcpy(out, s.c_str(), s.size() + 1);
+    return out;
+}
+
+std::string error_json(const std::string& message) {
+    return json{{"error", {{"message", message}, {"retry_after_ms", 0}}}}.dump();
+}
+
+// Bodies that are UTF-8 text travel as "body"; anything else as base64.
+bool is_text(const std::string& body) {
+    return body.find('\0') == std::string::npos && is_valid_utf8(body);
+}
+
+std::string base64(const std::string& bytes) {
+    static constexpr char kTable[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    unsigned buffer = 0;
+    int bits = 0;
+    for (unsigned char c : bytes) {
+        buffer = buffer << 8 | c;
+        bits += 8;
+        while (bits >= 6) {
+            bits -= 6;
+            out += kTable[buffer >> bits & 63];
+        }
+    }
+    if (bits > 0) out += kTable[buffer << (6 - bits) & 63];
+    while (out.size() % 4) out += '=';
+    return out;
+}
+
+bool unbase64(const std::string& text, std::string& out) {
+    out.clear();
+    unsigned buffer = 0;
+    int bits = 0;
+    for (char c : text) {
+        int v;
+        if (c >= 'A' && c <= 'Z') v = c - 'A';
+        else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+        else if (c >= '0' && c <= '9') v = c - '0' + 52;
+        else if (c == '+') v = 62;
+        else if (c == '/') v = 63;
+        else if (c == '=') break;
+        else return false;
+        buffer = buffer << 6 | static_cast<unsigned>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<char>(buffer >> bits & 0xFF));
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+Logger stderr_logger() {
+    return [](LogLevel level, const std::string& message) {
+        static constexpr const char* kNames[] = {"debug", "info", "warn", "error"};
+        std::cerr << "level=" << kNames[static_cast<int>(level)] << " msg=" << json(message).dump(
+                                                                                 -1, ' ', false, json::error_handler_t::replace)
+                  << "\n";
+    };
+}
+
+PluginHost::PluginHost(net::HttpClient& http, std::function<std::int64_t()> now_ms, Logger log)
+    : m_http(http), m_now_ms(std::move(now_ms)), m_log(std::move(log)) {
+    m_table.struct_size = sizeof(ClearpostHostV1);
+    m_table.abi_major = CLEARPOST_PUBLISHER_ABI_MAJOR;
+    m_table.context = this;
+    m_table.http = &PluginHost::http_thunk;
+    m_table.now_ms = &PluginHost::now_thunk;
+    m_table.log = &PluginHost::log_thunk;
+    m_table.free_string = &PluginHost::free_thunk;
+}
+
+void PluginHost::log(LogLevel level, const std::string& message) const {
+    if (m_log) m_log(level, net::redact(message, m_secrets));
+}
+
+OpCall PluginHost::call(ClearpostOperation op, void (*free_string)(char*), const std::string& request_json,
+                        std::vector<std::string> secrets) {
+    m_secrets = std::move(secrets);
+    OpCall out;
+    char* raw = nullptr;
+    out.status = static_cast<ClearpostStatus>(op(&m_table, request_json.c_str(), &raw));
+    out.result_json = raw ? raw : "";
+    if (raw && free_string) free_string(raw);
+    if (out.status != CLEARPOST_OK) {
+        const auto doc = json::parse(out.result_json, nullptr, false);
+        if (doc.is_object() && doc.contains("error") && doc["error"].is_object()) {
+            out.message = doc["error"].value("message", std::string());
+            out.retry_after_ms = doc["error"].value("retry_after_ms", std::int64_t{0});
+        }
+        if (out.message.empty()) out.message = "the publisher failed without saying why";
+        out.message = net::redact(out.message, m_secrets);
+    }
+    m_secrets.clear();
+    return out;
+}
+
+int PluginHost::http_thunk(void* context, const char* request_json, char** response_json) {
+    auto* self = static_cast<PluginHost*>(context);
+    try {
+        const auto doc = json::parse(request_json ? request_json : "", nullptr, false);
+        if (!doc.is_object() || !doc.contains("url")) {
+            *response_json = duplicate(error_json("the HTTP request is not a JSON object with a url"));
+            return CLEARPOST_ERR_INVALID;
+        }
+        net::HttpRequest request;
+        request.method = doc.value("method", std::string("GET"));
+        request.url = doc["url"].get<std::string>();
+        if (doc.contains("headers") && doc["headers"].is_object())
+            for (const auto& [k, v] : doc["headers"].items())
+                if (v.is_string()) request.headers.emplace_back(k, v.get<std::string>());
+        if (doc.contains("body_base64")) {
+            if (!unbase64(doc["body_base64"].get<std::string>(), request.body)) {
+                *response_json = duplicate(error_json("body_base64 is not base64"));
+                return CLEARPOST_ERR_INVALID;
+            }
+        } else {
+            request.body = doc.value("body", std::string());
+        }
+        request.timeout = std::chrono::milliseconds(doc.value("timeout_ms", std::int64_t{15000}));
+        request.secrets = self->m_secrets;
+        if (doc.contains("secrets") && doc["secrets"].is_array())
+            for (const auto& s : doc["secrets"])
+                if (s.is_string()) request.secrets.push_back(s.get<std::string>());
+
+        auto result = self->m_http.send(request);
+        if (auto* failure = std::get_if<net::HttpFailure>(&result)) {
+            self->log(LogLevel::Warn, request.method + " " + net::redact(request.url, request.secrets) +
+                                          " failed: " + failure->message);
+            *response_json = duplicate(error_json(failure->message));
+            return failure->kind == net::Failure::InDoubt ? CLEARPOST_ERR_IN_DOUBT
+                   : failure->kind == net::Failure::Refused ? CLEARPOST_ERR_INVALID
+                                                            : CLEARPOST_ERR_TRANSIENT;
+        }
+        auto& response = std::get<net::HttpResponse>(result);
+        self->log(LogLevel::Debug, request.method + " " + net::redact(request.url, request.secrets) + " -> " +
+                                       std::to_string(response.status) + " in " +
+                                       std::to_string(response.elapsed_ms) + " ms");
+        json reply{{"status", response.status}, {"headers", response.headers}, {"elapsed_ms", response.elapsed_ms}};
+        if (is_text(response.body)) {
+            reply["body"] = response.body;
+        } else {
+            reply["body_base64"] = base64(response.body);
+        }
+        *response_json = duplicate(reply.dump(-1, ' ', false, json::error_handler_t::replace));
+        return CLEARPOST_OK;
+    } catch (const std::exception& e) {
+        *response_json = duplicate(error_json(std::string("host HTTP error: ") + e.what()));
+        return CLEARPOST_ERR_INTERNAL;
+    }
+}
+
+std::int64_t PluginHost::now_thunk(void* context) { return static_cast<PluginHost*>(context)->m_now_ms(); }
+
+void PluginHost::log_thunk(void* context, int level, const char* message) {
+    static_cast<PluginHost*>(context)->log(static_cast<LogLevel>(std::clamp(level, 0, 3)), message ? message : "");
+}
+
+void PluginHost::free_thunk(void*, char* text) { std::free(text); }
+
+}  // namespace clearpost::publish
