@@ -350,8 +350,10 @@ private:
                 return OpResult::ok({{"uri", found["uri"]}, {"cid", found["cid"]}});
         }
         if (r.status != CLEARPOST_OK) {
-            // No answer, and no record: safe to send again (same record key).
-            return OpResult::error(CLEARPOST_ERR_TRANSIENT, "publishing: " + r.error);
+            // No answer and no record found: sending again under the same
+            // record key is safe, but say whether the first one left.
+            return OpResult::error(r.status == CLEARPOST_ERR_IN_DOUBT ? CLEARPOST_ERR_IN_DOUBT : CLEARPOST_ERR_TRANSIENT,
+                                   "publishing: " + r.error);
         }
         return failure(r, host, "publishing");
     }

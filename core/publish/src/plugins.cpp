@@ -74,6 +74,9 @@ Result<std::string> probe_in_child(const std::filesystem::path& path) {
     }
     if (pid == 0) {
         ::close(fds[0]);
+        // The plugin's crash must end this child the ordinary way, whatever
+        // handlers the host installed (crash reporters, test frameworks).
+        for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) ::signal(sig, SIG_DFL);
         std::string message;
         int code = 0;
         auto opened = open_plugin(path);

@@ -1,0 +1,342 @@
+// The dispatcher with the real Bluesky plugin, talking to a scripted PDS
+// through the HTTP client's fault-injection hook: every failure mode of
+// issue "unattended publishing" that does not need a real server.
+// (tests/integration runs the same against the reference PDS.)
+
+#include "clearpost/publish/dispatcher.h"
+
+#include <catch2/catch.hpp>
+#include <deque>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "../core/workflow/fixture.h"
+#include "clearpost/security/vault.h"
+
+using namespace clearpost;
+using clearpost::testing::WorkflowFixture;
+using model::State;
+using nlohmann::json;
+
+namespace {
+
+net::HttpResponse reply(int status, const json& body, std::map<std::string, std::string> headers = {}) {
+    net::HttpResponse r;
+    r.status = status;
+    r.body = body.dump();
+    r.headers = std::move(headers);
+    return r;
+}
+
+std::string query_param(const std::string& url, const std::string& name) {
+    const auto at = url.find(name + "=");
+    if (at == std::string::npos) return {};
+    const auto end = url.find('&', at);
+    return url.substr(at + name.size() + 1, end == std::string::npos ? std::string::npos : end - at - name.size() - 1);
+}
+
+// Just enough of a PDS, following the XRPC error shapes.
+class FakePds {
+public:
+    std::optional<net::HttpResult> handle(const net::HttpRequest& req) {
+        const auto path = req.url.substr(req.url.find("/xrpc/") + 6);
+        const std::string method = path.substr(0, path.find('?'));
+        ++calls[method];
+        if (!scripted[method].empty()) {
+            auto next = scripted[method].front();
+            scripted[method].pop_front();
+            if (next.index() == 1 && std::get<1>(next).kind == net::Failure::InDoubt && method == "com.atproto.repo.createRecord") {
+                store_record(json::parse(req.body));  // it went through; the answer was lost
+            }
+            return next;
+        }
+        if (method == "com.atproto.server.createSession") {
+            const auto body = json::parse(req.body);
+            if (body["password"] != password)
+                return reply(401, {{"error", "AuthenticationRequired"}, {"message", "Invalid identifier or password"}});
+            return reply(200, {{"did", "did:plc:clinic"}, {"handle", "clinic.example"},
+                               {"accessJwt", "access-token-1"}, {"refreshJwt", "refresh-token-1"}});
+        }
+        if (method == "com.atproto.repo.createRecord") {
+            const auto body = json::parse(req.body);
+            if (records.count(body["rkey"].get<std::string>()))
+                return reply(400, {{"error", "InvalidRequest"}, {"message", "Record already exists"}});
+            return reply(200, store_record(body));
+        }
+        if (method == "com.atproto.repo.getRecord") {
+            const auto rkey = query_param(req.url, "rkey");
+            auto it = records.find(rkey);
+            if (it == records.end())
+                return reply(400, {{"error", "RecordNotFound"}, {"message", "Could not locate record"}});
+            return reply(200, {{"uri", uri(rkey)}, {"cid", "bafycid" + rkey}, {"value", it->second}});
+        }
+        return reply(501, {{"error", "MethodNotImplemented"}});
+    }
+
+    json store_record(const json& body) {
+        const auto rkey = body["rkey"].get<std::string>();
+        records[rkey] = body["record"];
+        return {{"uri", uri(rkey)}, {"cid", "bafycid" + rkey}};
+    }
+    static std::string uri(const std::string& rkey) { return "at://did:plc:clinic/app.bsky.feed.post/" + rkey; }
+
+    std::string password = "right-password";
+    std::map<std::string, json> records;
+    std::map<std::string, int> calls;
+    std::map<std::string, std::deque<net::HttpResult>> scripted;
+};
+
+struct PublishFixture : WorkflowFixture {
+    PublishFixture() {
+        auto v = security::Vault::open(*store, dir / "config");
+        REQUIRE(v.ok());
+        vault = std::make_unique<security::Vault>(std::move(*v));
+        REQUIRE(vault->put(bluesky.id, json{{"service", "https://pds.test"}, {"identifier", "clinic.example"},
+                                            {"app_password", "right-password"}}.dump(), now).ok());
+        plugins.discover({CLEARPOST_TEST_PLUGINS_DIR});
+        http.set_fault_injector([this](const net::HttpRequest& r) { return pds.handle(r); });
+        host = std::make_unique<publish::PluginHost>(http, [this] { return now * 1000; },
+                                                     [this](publish::LogLevel, const std::string& line) { logs += line + "\n"; });
+    }
+
+    publish::Dispatcher dispatcher(const std::string& owner = "worker-1") {
+        publish::DispatchOptions o;
+        o.owner = owner;
+        return publish::Dispatcher(*store, *vault, *audit, plugins, *host, [this] { return now; }, o);
+    }
+
+    // An approved post scheduled for `at`, targeting Bluesky only.
+    model::Id scheduled_post(const std::string& text, UnixSeconds at) {
+        auto c = content(text, at);
+        c.targets = {{bluesky.id, ""}};
+        auto post = *flow->create_post(author, c);
+        REQUIRE(flow->submit(author, post).ok());
+        REQUIRE(flow->approve(approver, post, "", "").ok());
+        REQUIRE(flow->schedule(author, post).ok());
+        return post;
+    }
+
+    model::Target target_of(model::Id post) { return store->targets_of(post)->at(0); }
+
+    std::unique_ptr<security::Vault> vault;
+    publish::PluginRegistry plugins;
+    net::HttpClient http;
+    FakePds pds;
+    std::string logs;
+    std::unique_ptr<publish::PluginHost> host;
+};
+
+}  // namespace
+
+TEST_CASE("a due post is published once and a later run does nothing more") {
+    PublishFixture f;
+    const auto post = f.scheduled_post("Flu shots Saturday #health https://clinic.example/flu", f.now + 60);
+    auto early = f.dispatcher().run_once();
+    REQUIRE(early.ok());
+    CHECK(early->claimed == 0);  // not due yet
+    f.now += 60;
+    auto run = f.dispatcher().run_once();
+    REQUIRE(run.ok());
+    CHECK(run->published == 1);
+    const auto t = f.target_of(post);
+    CHECK(t.state == State::Published);
+    CHECK(t.remote_id.rfind("at://did:plc:clinic/app.bsky.feed.post/", 0) == 0);
+    CHECK_THAT(t.remote_url, Catch::StartsWith("https://bsky.app/profile/clinic.example/post/"));
+    REQUIRE(f.pds.records.size() == 1);
+    const json record = f.pds.records.begin()->second;
+    CHECK(record["text"] == "Flu shots Saturday #health https://clinic.example/flu");
+    REQUIRE(record["facets"].size() == 2);
+    // In text order, at UTF-8 byte offsets.
+    CHECK(record["facets"][0]["features"][0]["tag"] == "health");
+    CHECK(record["facets"][0]["index"]["byteStart"] == 19);
+    CHECK(record["facets"][0]["index"]["byteEnd"] == 26);
+    CHECK(record["facets"][1]["features"][0]["$type"] == "app.bsky.richtext.facet#link");
+    CHECK(record["facets"][1]["index"]["byteStart"] == 27);
+    CHECK(record["facets"][1]["features"][0]["uri"] == "https://clinic.example/flu");
+    CHECK(f.dispatcher().run_once()->claimed == 0);
+    CHECK(f.pds.calls["com.atproto.repo.createRecord"] == 1);
+    // The session tokens were kept, sealed, for next time.
+    CHECK(json::parse(*f.vault->get(f.bluesky.id))["access_jwt"] == "access-token-1");
+    // Tokens never reach the log.
+    CHECK(f.logs.find("access-token-1") == std::string::npos);
+    CHECK(f.logs.find("right-password") == std::string::npos);
+}
+
+TEST_CASE("a lost answer is recognised at once when the record can be read back") {
+    PublishFixture f;
+    const auto post = f.scheduled_post("Clinic closed Monday", f.now);
+    f.pds.scripted["com.atproto.repo.createRecord"].push_back(
+        net::HttpFailure{net::Failure::InDoubt, "connection reset after sending"});
+    REQUIRE(f.dispatcher().run_once()->published == 1);
+    CHECK(f.target_of(post).state == State::Published);
+    CHECK(f.pds.records.size() == 1);
+    CHECK(f.pds.calls["com.atproto.repo.createRecord"] == 1);
+}
+
+TEST_CASE("a lost answer is settled by looking the post up, never by posting twice") {
+    PublishFixture f;
+    const auto post = f.scheduled_post("Clinic closed Monday", f.now);
+    f.pds.scripted["com.atproto.repo.createRecord"].push_back(
+        net::HttpFailure{net::Failure::InDoubt, "connection reset after sending"});
+    f.pds.scripted["com.atproto.repo.getRecord"].push_back(
+        net::HttpFailure{net::Failure::NotSent, "Couldn't connect to server"});
+    auto first = f.dispatcher().run_once();
+    REQUIRE(first.ok());
+    CHECK(first->retrying == 1);
+    CHECK(f.target_of(post).state == State::RetryWait);
+    CHECK(*f.store->in_doubt_attempts(f.target_of(post).id) == 1);
+    f.now += 10;
+    auto second = f.dispatcher().run_once();
+    REQUIRE(second.ok());
+    CHECK(second->published == 1);
+    CHECK(f.pds.records.size() == 1);
+    CHECK(f.pds.calls["com.atproto.repo.createRecord"] == 1);  // found by lookup, not sent again
+    CHECK(*f.store->in_doubt_attempts(f.target_of(post).id) == 0);
+}
+
+TEST_CASE("a worker killed mid-publish is taken over after its lease and the post appears once") {
+    PublishFixture f;
+    const auto post = f.scheduled_post("Vaccination drive", f.now);
+    // Worker 1 claims, records its attempt and sends, then dies before it
+    // can write the outcome: the record exists on the PDS, the target is
+    // still Publishing under worker 1's lease.
+    auto claimed = *f.store->claim_due("worker-1", f.now, 120, 10);
+    REQUIRE(claimed.size() == 1);
+    REQUIRE(f.store->begin_attempt(claimed[0].id, claimed[0].idempotency_key, f.now).ok());
+    {
+        auto crashed = f.dispatcher("worker-1");
+        (void)crashed;
+    }
+    // Replay what worker 1's request did on the server.
+    f.pds.scripted["com.atproto.repo.createRecord"].push_back(
+        net::HttpFailure{net::Failure::InDoubt, "worker killed"});
+    // Another worker can not take it while the lease lives...
+    CHECK(f.dispatcher("worker-2").run_once()->claimed == 0);
+    // ...and after it expires it settles the attempt: lookup finds nothing
+    // yet (worker 1 died before the request left), so it publishes once.
+    f.now += 121;
+    auto run = f.dispatcher("worker-2").run_once();
+    REQUIRE(run.ok());
+    f.now += 10;
+    REQUIRE(f.dispatcher("worker-2").run_once().ok());
+    CHECK(f.target_of(post).state == State::Published);
+    CHECK(f.pds.records.size() == 1);
+}
+
+TEST_CASE("a wrong app password needs reauthorisation with one notice and no retry storm") {
+    PublishFixture f;
+    f.pds.password = "changed-on-the-server";
+    const auto p1 = f.scheduled_post("First", f.now);
+    const auto p2 = f.scheduled_post("Second", f.now);
+    auto run = f.dispatcher().run_once();
+    REQUIRE(run.ok());
+    CHECK(run->needs_attention == 2);
+    CHECK(f.target_of(p1).state == State::NeedsAttention);
+    CHECK(f.target_of(p2).state == State::NeedsAttention);
+    CHECK_THAT(f.target_of(p1).last_error, Catch::Contains("reconnect"));
+    CHECK((*f.store->find_account(f.bluesky.id))->status == "needs_reauthorization");
+    auto notices = *f.store->open_notices();
+    REQUIRE(notices.size() == 1);
+    CHECK(notices[0].kind == "needs_reauthorization");
+    const int sessions = f.pds.calls["com.atproto.server.createSession"];
+    f.now += 3600;
+    CHECK(f.dispatcher().run_once()->claimed == 0);
+    CHECK(f.pds.calls["com.atproto.server.createSession"] == sessions);
+}
+
+TEST_CASE("a 429 with Retry-After waits at least that long") {
+    PublishFixture f;
+    const auto post = f.scheduled_post("Rate limited", f.now);
+    f.pds.scripted["com.atproto.repo.createRecord"].push_back(
+        reply(429, {{"error", "RateLimitExceeded"}, {"message", "Rate Limit Exceeded"}}, {{"retry-after", "90"}}));
+    REQUIRE(f.dispatcher().run_once().ok());
+    auto t = f.target_of(post);
+    CHECK(t.state == State::RetryWait);
+    CHECK(t.scheduled_at >= f.now + 90);
+    f.now += 89;
+    CHECK(f.dispatcher().run_once()->claimed == 0);
+    f.now = t.scheduled_at;
+    CHECK(f.dispatcher().run_once()->published == 1);
+}
+
+TEST_CASE("a dead network retries with backoff, then fails with one notice") {
+    PublishFixture f;
+    const auto post = f.scheduled_post("Network down", f.now);
+    for (int i = 0; i < 20; ++i)
+        f.pds.scripted["com.atproto.server.createSession"].push_back(
+            net::HttpFailure{net::Failure::NotSent, "Couldn't connect to server"});
+    UnixSeconds last_delay = 0;
+    for (int i = 0; i < 8; ++i) {
+        REQUIRE(f.dispatcher().run_once().ok());
+        const auto t = f.target_of(post);
+        if (t.state != State::RetryWait) break;
+        CHECK(t.scheduled_at - f.now >= last_delay);  // never shorter than before
+        last_delay = t.scheduled_at - f.now;
+        f.now = t.scheduled_at;
+    }
+    // Signing in failed every time; the account is not marked dead for it.
+    CHECK((*f.store->find_account(f.bluesky.id))->status == "connected");
+    CHECK(last_delay >= 30);
+}
+
+TEST_CASE("malformed, oversized and silent answers give a clear error and no crash") {
+    PublishFixture f;
+    const auto post = f.scheduled_post("Odd servers", f.now);
+    net::HttpResponse garbage;
+    garbage.status = 200;
+    garbage.body = "{not json";
+    f.pds.scripted["com.atproto.server.createSession"].push_back(garbage);
+    REQUIRE(f.dispatcher().run_once().ok());
+    CHECK(f.target_of(post).state == State::RetryWait);
+    CHECK_THAT(f.target_of(post).last_error, Catch::Contains("malformed"));
+    f.now = f.target_of(post).scheduled_at;
+    f.pds.scripted["com.atproto.server.createSession"].push_back(
+        net::HttpFailure{net::Failure::TooLarge, "the server's answer was larger than 8192 KiB"});
+    REQUIRE(f.dispatcher().run_once().ok());
+    CHECK_THAT(f.target_of(post).last_error, Catch::Contains("larger than"));
+    f.now = f.target_of(post).scheduled_at;
+    REQUIRE(f.dispatcher().run_once().ok());
+    CHECK(f.target_of(post).state == State::Published);
+}
+
+TEST_CASE("a post edited after approval is not published") {
+    PublishFixture f;
+    const auto post = f.scheduled_post("Approved text", f.now);
+    // Tampering with the queue directly: point the target at content that
+    // no longer matches (the workflow itself cancels targets on edit).
+    REQUIRE(f.flow->pause(f.approver, post).ok());
+    REQUIRE(f.store->transaction([&]() -> Result<void> {
+        return f.store->update_post(post, State::Scheduled, f.target_of(post).version_id, f.now);
+    }).ok());
+    REQUIRE(f.flow->edit_post(f.author, post, f.content("Edited text")).ok());
+    const auto t = f.target_of(post);
+    CHECK(t.state == State::Cancelled);
+    CHECK(f.dispatcher().run_once()->claimed == 0);
+    CHECK(f.pds.records.empty());
+}
+
+TEST_CASE("the emergency pause holds every post, which keeps its schedule") {
+    PublishFixture f;
+    const auto post = f.scheduled_post("Paused by crisis", f.now);
+    REQUIRE(f.admin_service->pause_publishing(f.author, "incident in progress").ok());
+    CHECK(f.dispatcher().run_once()->claimed == 0);
+    CHECK(f.target_of(post).state == State::Scheduled);
+    CHECK(f.admin_service->resume_publishing(f.author).error().code == ErrorCode::Forbidden);
+    REQUIRE(f.admin_service->resume_publishing(f.approver).ok());
+    CHECK(f.dispatcher().run_once()->published == 1);
+}
+
+TEST_CASE("a long text becomes a thread with correct reply references") {
+    PublishFixture f;
+    std::string text;
+    for (int i = 0; i < 70; ++i) text += "word" + std::to_string(i) + " ";
+    text += "ünïcödé 🩺 end";
+    const auto post = f.scheduled_post(text, f.now);
+    REQUIRE(f.dispatcher().run_once()->published == 1);
+    REQUIRE(f.pds.records.size() == 2);
+    json root, reply_part;
+    for (const auto& [rkey, record] : f.pds.records) (record.contains("reply") ? reply_part : root) = record;
+    CHECK(reply_part["reply"]["root"]["uri"] == f.target_of(post).remote_id);
+    CHECK(reply_part["reply"]["parent"]["uri"] == f.target_of(post).remote_id);
+    CHECK(root["text"].get<std::string>() + " " + reply_part["text"].get<std::string>() == text.substr(0, text.size()));
+}
