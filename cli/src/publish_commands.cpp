@@ -48,6 +48,7 @@ void add_run(CLI::App& app, Context& ctx) {
         options.owner = publish::make_owner_id();
         publish::Dispatcher dispatcher(session->store(), vault, session->audit(), plugins, host, system_now, options);
 
+        CLEARPOST_CHECK(session->store().defer_checkpoints());
         std::signal(SIGTERM, on_stop_signal);
         std::signal(SIGINT, on_stop_signal);
         publish::DispatchStats total;
@@ -58,6 +59,7 @@ void add_run(CLI::App& app, Context& ctx) {
             total.retrying += stats.retrying;
             total.failed += stats.failed;
             total.needs_attention += stats.needs_attention;
+            CLEARPOST_CHECK(session->store().checkpoint());
             if (*once) break;
             for (int waited = 0; waited < *interval * 10 && !g_stop; ++waited)
                 std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -321,18 +321,21 @@ private:
         return OpResult::ok({{"credentials", creds}});
     }
 
-    // Creates the record under `rkey`; when it already exists (a retry after
-    // a crash), returns the existing one instead.
+    // Creates the record under `rkey` and nothing else: putRecord with a
+    // null swapRecord is create-only on the PDS (an existing key answers 400
+    // InvalidSwap; createRecord would answer 500). When the key is taken, it
+    // was our own earlier attempt: return that record instead.
     static OpResult create_or_find(const Host& host, json& creds, const std::string& rkey, const json& record) {
-        const json body{{"repo", creds["did"]}, {"collection", kCollection}, {"rkey", rkey}, {"record", record}};
-        auto r = xrpc(host, creds, "com.atproto.repo.createRecord", body);
+        const json body{{"repo", creds["did"]}, {"collection", kCollection}, {"rkey", rkey},
+                        {"record", record}, {"swapRecord", nullptr}};
+        auto r = xrpc(host, creds, "com.atproto.repo.putRecord", body);
         if (r.status == CLEARPOST_OK && (r.http_status == 401 || r.http_status == 400)) {
             const auto err = json::parse(r.body, nullptr, false);
             const std::string code = err.is_object() ? err.value("error", std::string()) : std::string();
             if (r.http_status == 401 || code == "ExpiredToken" || code == "InvalidToken") {
                 auto again = login(host, creds, true);
                 if (again.status != CLEARPOST_OK) return again;
-                r = xrpc(host, creds, "com.atproto.repo.createRecord", body);
+                r = xrpc(host, creds, "com.atproto.repo.putRecord", body);
             }
         }
         if (r.status == CLEARPOST_OK && r.http_status == 200) {
@@ -341,13 +344,20 @@ private:
                 return OpResult::ok({{"uri", made["uri"]}, {"cid", made["cid"]}});
             return OpResult::error(CLEARPOST_ERR_IN_DOUBT, "the server accepted the post but its answer was malformed");
         }
-        // The record key is taken: our own earlier attempt made it.
-        auto existing = get_record(host, creds, rkey);
-        if (existing.status == CLEARPOST_OK && existing.http_status == 200) {
-            const auto found = json::parse(existing.body, nullptr, false);
-            if (found.is_object() && found.contains("uri") && found.contains("cid") &&
-                found["value"].value("text", std::string()) == record.value("text", std::string()))
-                return OpResult::ok({{"uri", found["uri"]}, {"cid", found["cid"]}});
+        const bool taken = r.status == CLEARPOST_OK && r.http_status == 400 && r.body.find("InvalidSwap") != std::string::npos;
+        if (taken || r.status != CLEARPOST_OK) {
+            auto existing = get_record(host, creds, rkey);
+            if (existing.status == CLEARPOST_OK && existing.http_status == 200) {
+                const auto found = json::parse(existing.body, nullptr, false);
+                if (found.is_object() && found.contains("uri") && found.contains("cid") && found.contains("value") &&
+                    found["value"].value("text", std::string()) == record.value("text", std::string()))
+                    return OpResult::ok({{"uri", found["uri"]}, {"cid", found["cid"]}});
+                if (taken) {
+                    return OpResult::error(CLEARPOST_ERR_PERMANENT,
+                                           "another post already uses this post's record key " + rkey +
+                                               "; cancel and reschedule the post");
+                }
+            }
         }
         if (r.status != CLEARPOST_OK) {
             // No answer and no record found: sending again under the same

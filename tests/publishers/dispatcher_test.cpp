@@ -45,7 +45,7 @@ public:
         if (!scripted[method].empty()) {
             auto next = scripted[method].front();
             scripted[method].pop_front();
-            if (next.index() == 1 && std::get<1>(next).kind == net::Failure::InDoubt && method == "com.atproto.repo.createRecord") {
+            if (next.index() == 1 && std::get<1>(next).kind == net::Failure::InDoubt && method == "com.atproto.repo.putRecord") {
                 store_record(json::parse(req.body));  // it went through; the answer was lost
             }
             return next;
@@ -57,10 +57,11 @@ public:
             return reply(200, {{"did", "did:plc:clinic"}, {"handle", "clinic.example"},
                                {"accessJwt", "access-token-1"}, {"refreshJwt", "refresh-token-1"}});
         }
-        if (method == "com.atproto.repo.createRecord") {
+        if (method == "com.atproto.repo.putRecord") {
             const auto body = json::parse(req.body);
-            if (records.count(body["rkey"].get<std::string>()))
-                return reply(400, {{"error", "InvalidRequest"}, {"message", "Record already exists"}});
+            // swapRecord: null means "only if absent", as the reference PDS answers.
+            if (records.count(body["rkey"].get<std::string>()) && body.contains("swapRecord"))
+                return reply(400, {{"error", "InvalidSwap"}, {"message", "Record was at bafycid"}});
             return reply(200, store_record(body));
         }
         if (method == "com.atproto.repo.getRecord") {
@@ -154,7 +155,7 @@ TEST_CASE("a due post is published once and a later run does nothing more") {
     CHECK(record["facets"][1]["index"]["byteStart"] == 27);
     CHECK(record["facets"][1]["features"][0]["uri"] == "https://clinic.example/flu");
     CHECK(f.dispatcher().run_once()->claimed == 0);
-    CHECK(f.pds.calls["com.atproto.repo.createRecord"] == 1);
+    CHECK(f.pds.calls["com.atproto.repo.putRecord"] == 1);
     // The session tokens were kept, sealed, for next time.
     CHECK(json::parse(*f.vault->get(f.bluesky.id))["access_jwt"] == "access-token-1");
     // Tokens never reach the log.
@@ -165,18 +166,18 @@ TEST_CASE("a due post is published once and a later run does nothing more") {
 TEST_CASE("a lost answer is recognised at once when the record can be read back") {
     PublishFixture f;
     const auto post = f.scheduled_post("Clinic closed Monday", f.now);
-    f.pds.scripted["com.atproto.repo.createRecord"].push_back(
+    f.pds.scripted["com.atproto.repo.putRecord"].push_back(
         net::HttpFailure{net::Failure::InDoubt, "connection reset after sending"});
     REQUIRE(f.dispatcher().run_once()->published == 1);
     CHECK(f.target_of(post).state == State::Published);
     CHECK(f.pds.records.size() == 1);
-    CHECK(f.pds.calls["com.atproto.repo.createRecord"] == 1);
+    CHECK(f.pds.calls["com.atproto.repo.putRecord"] == 1);
 }
 
 TEST_CASE("a lost answer is settled by looking the post up, never by posting twice") {
     PublishFixture f;
     const auto post = f.scheduled_post("Clinic closed Monday", f.now);
-    f.pds.scripted["com.atproto.repo.createRecord"].push_back(
+    f.pds.scripted["com.atproto.repo.putRecord"].push_back(
         net::HttpFailure{net::Failure::InDoubt, "connection reset after sending"});
     f.pds.scripted["com.atproto.repo.getRecord"].push_back(
         net::HttpFailure{net::Failure::NotSent, "Couldn't connect to server"});
@@ -190,7 +191,7 @@ TEST_CASE("a lost answer is settled by looking the post up, never by posting twi
     REQUIRE(second.ok());
     CHECK(second->published == 1);
     CHECK(f.pds.records.size() == 1);
-    CHECK(f.pds.calls["com.atproto.repo.createRecord"] == 1);  // found by lookup, not sent again
+    CHECK(f.pds.calls["com.atproto.repo.putRecord"] == 1);  // found by lookup, not sent again
     CHECK(*f.store->in_doubt_attempts(f.target_of(post).id) == 0);
 }
 
@@ -208,7 +209,7 @@ TEST_CASE("a worker killed mid-publish is taken over after its lease and the pos
         (void)crashed;
     }
     // Replay what worker 1's request did on the server.
-    f.pds.scripted["com.atproto.repo.createRecord"].push_back(
+    f.pds.scripted["com.atproto.repo.putRecord"].push_back(
         net::HttpFailure{net::Failure::InDoubt, "worker killed"});
     // Another worker can not take it while the lease lives...
     CHECK(f.dispatcher("worker-2").run_once()->claimed == 0);
@@ -247,7 +248,7 @@ TEST_CASE("a wrong app password needs reauthorisation with one notice and no ret
 TEST_CASE("a 429 with Retry-After waits at least that long") {
     PublishFixture f;
     const auto post = f.scheduled_post("Rate limited", f.now);
-    f.pds.scripted["com.atproto.repo.createRecord"].push_back(
+    f.pds.scripted["com.atproto.repo.putRecord"].push_back(
         reply(429, {{"error", "RateLimitExceeded"}, {"message", "Rate Limit Exceeded"}}, {{"retry-after", "90"}}));
     REQUIRE(f.dispatcher().run_once().ok());
     auto t = f.target_of(post);

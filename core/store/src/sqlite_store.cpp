@@ -638,6 +638,15 @@ public:
         return ok();
     }
 
+    Result<void> defer_checkpoints() override { return m_db.exec("PRAGMA wal_autocheckpoint = 0"); }
+
+    Result<void> checkpoint() override {
+        // PASSIVE never waits for readers or writers of other processes.
+        const int rc = sqlite3_wal_checkpoint_v2(m_db.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY) return sqlite::sqlite_error(m_db.get(), rc, "checkpointing");
+        return ok();
+    }
+
     Result<void> backup_to(const std::filesystem::path& destination) override {
         std::error_code ec;
         if (std::filesystem::exists(destination, ec)) {
