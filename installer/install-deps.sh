@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   # libraries
   libwxgtk3.2-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev
-  libboost-date-time-dev nlohmann-json3-dev libcli11-dev
+  libboost-date-time-dev nlohmann-json3-dev libcli11-dev libicu-dev
   # tests
   catch2 python3 sqlite3 tzdata
   # GUI tests and the integration peers of later work
