@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "clearpost/base/utf8.h"
+#include "clearpost/publisher.hpp"  // base64 helpers shared with plugins
 
 namespace clearpost::publish {
 namespace {
@@ -26,47 +27,6 @@ std::string error_json(const std::string& message) {
 // Bodies that are UTF-8 text travel as "body"; anything else as base64.
 bool is_text(const std::string& body) {
     return body.find('\0') == std::string::npos && is_valid_utf8(body);
-}
-
-std::string base64(const std::string& bytes) {
-    static constexpr char kTable[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    unsigned buffer = 0;
-    int bits = 0;
-    for (unsigned char c : bytes) {
-        buffer = buffer << 8 | c;
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            out += kTable[buffer >> bits & 63];
-        }
-    }
-    if (bits > 0) out += kTable[buffer << (6 - bits) & 63];
-    while (out.size() % 4) out += '=';
-    return out;
-}
-
-bool unbase64(const std::string& text, std::string& out) {
-    out.clear();
-    unsigned buffer = 0;
-    int bits = 0;
-    for (char c : text) {
-        int v;
-        if (c >= 'A' && c <= 'Z') v = c - 'A';
-        else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-        else if (c >= '0' && c <= '9') v = c - '0' + 52;
-        else if (c == '+') v = 62;
-        else if (c == '/') v = 63;
-        else if (c == '=') break;
-        else return false;
-        buffer = buffer << 6 | static_cast<unsigned>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(static_cast<char>(buffer >> bits & 0xFF));
-        }
-    }
-    return true;
 }
 
 }  // namespace
@@ -131,7 +91,7 @@ int PluginHost::http_thunk(void* context, const char* request_json, char** respo
             for (const auto& [k, v] : doc["headers"].items())
                 if (v.is_string()) request.headers.emplace_back(k, v.get<std::string>());
         if (doc.contains("body_base64")) {
-            if (!unbase64(doc["body_base64"].get<std::string>(), request.body)) {
+            if (!sdk::base64_decode(doc["body_base64"].get<std::string>(), request.body)) {
                 *response_json = duplicate(error_json("body_base64 is not base64"));
                 return CLEARPOST_ERR_INVALID;
             }
@@ -161,7 +121,7 @@ int PluginHost::http_thunk(void* context, const char* request_json, char** respo
         if (is_text(response.body)) {
             reply["body"] = response.body;
         } else {
-            reply["body_base64"] = base64(response.body);
+            reply["body_base64"] = sdk::base64_encode(response.body);
         }
         *response_json = duplicate(reply.dump(-1, ' ', false, json::error_handler_t::replace));
         return CLEARPOST_OK;

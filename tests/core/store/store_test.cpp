@@ -31,6 +31,39 @@ void run_sql(const std::filesystem::path& db, const char* sql) {
     REQUIRE(rc == SQLITE_OK);
 }
 
+// A user, an account, a post with one version: what a target needs.
+struct Seed {
+    model::Id user = 0, account = 0, post = 0, version = 0;
+};
+
+Seed seed(store::Store& s) {
+    Seed out;
+    model::User u;
+    u.name = "ann";
+    u.password_hash = "x";
+    out.user = *s.insert_user(u);
+    out.account = *s.insert_account({0, "bluesky", "a.example", "connected"});
+    out.post = *s.insert_post(out.user, 1);
+    store::NewVersion v;
+    v.post_id = out.post;
+    v.number = 1;
+    v.author_id = out.user;
+    v.content.text = "t";
+    v.content_hash = "h";
+    out.version = *s.insert_version(v);
+    return out;
+}
+
+model::Target target_at(const Seed& seed, UnixSeconds at, const std::string& key) {
+    model::Target t;
+    t.post_id = seed.post;
+    t.version_id = seed.version;
+    t.account_id = seed.account;
+    t.scheduled_at = at;
+    t.idempotency_key = key;
+    return t;
+}
+
 std::unique_ptr<store::Store> create(const std::filesystem::path& path) {
     auto s = store::open_sqlite(path, store::OpenMode::CreateIfMissing, store::MigrationPolicy::Migrate);
     REQUIRE(s.ok());
@@ -169,28 +202,9 @@ TEST_CASE("post versions and the audit log refuse updates") {
 TEST_CASE("claims hand each due target to one owner until its lease expires") {
     TempDir dir;
     auto s = create(dir / "c.db");
-    model::User u;
-    u.name = "ann";
-    u.password_hash = "x";
-    const auto uid = *s->insert_user(u);
-    const auto acc = *s->insert_account({0, "bluesky", "a.example", "connected"});
-    const auto pid = *s->insert_post(uid, 1);
-    store::NewVersion v;
-    v.post_id = pid;
-    v.number = 1;
-    v.author_id = uid;
-    v.content.text = "t";
-    v.content_hash = "h";
-    const auto vid = *s->insert_version(v);
-    for (int i = 0; i < 5; ++i) {
-        model::Target t;
-        t.post_id = pid;
-        t.version_id = vid;
-        t.account_id = acc;
-        t.scheduled_at = 1000 + i * 100;  // due at 1000, 1100, ... 1400
-        t.idempotency_key = "k" + std::to_string(i);
-        REQUIRE(s->insert_target(t).ok());
-    }
+    const auto seeded = seed(*s);
+    for (int i = 0; i < 5; ++i)  // due at 1000, 1100, ... 1400
+        REQUIRE(s->insert_target(target_at(seeded, 1000 + i * 100, "k" + std::to_string(i))).ok());
     auto first = *s->claim_due("a", 1250, 60, 10);
     REQUIRE(first.size() == 3);
     for (const auto& t : first) {
@@ -244,25 +258,7 @@ TEST_CASE("an older database is refused until migrated, then keeps its data") {
 TEST_CASE("the emergency pause stops every claim until it is lifted") {
     TempDir dir;
     auto s = create(dir / "c.db");
-    model::User u;
-    u.name = "ann";
-    u.password_hash = "x";
-    const auto uid = *s->insert_user(u);
-    const auto acc = *s->insert_account({0, "bluesky", "a.example", "connected"});
-    const auto pid = *s->insert_post(uid, 1);
-    store::NewVersion v;
-    v.post_id = pid;
-    v.number = 1;
-    v.author_id = uid;
-    v.content.text = "t";
-    v.content_hash = "h";
-    model::Target t;
-    t.post_id = pid;
-    t.version_id = *s->insert_version(v);
-    t.account_id = acc;
-    t.scheduled_at = 100;
-    t.idempotency_key = "k";
-    REQUIRE(s->insert_target(t).ok());
+    REQUIRE(s->insert_target(target_at(seed(*s), 100, "k")).ok());
     REQUIRE(s->set_pause(store::PauseState{50, "ann", "crisis"}).ok());
     CHECK(s->claim_due("w", 200, 60, 10)->empty());
     CHECK((*s->pause_state())->reason == "crisis");
