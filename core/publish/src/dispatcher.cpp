@@ -101,6 +101,16 @@ Result<Dispatcher::Outcome> Dispatcher::publish_target(const model::Target& targ
                     "publish_failed");
     }
 
+    // Refused once is enough: the account's other posts wait for the reconnect
+    // (which sets the status back) instead of each trying the refused secret.
+    if (account->status == "needs_reauthorization") {
+        out.account_status = account->status;
+        return stop(State::NeedsAttention,
+                    label + " must be reconnected: its credentials were refused; reconnect it "
+                            "(clearpostctl account connect), then retry the post",
+                    "needs_reauthorization");
+    }
+
     auto plugin = m_plugins.find(account->network);
     if (!plugin) return retry(plugin.error().message, 300);
     const auto& table = (*plugin)->table();
@@ -161,6 +171,7 @@ Result<Dispatcher::Outcome> Dispatcher::publish_target(const model::Target& targ
         }
         auto looked = m_host.call(table.lookup, table.free_string,
                                   json{{"account", request["account"]}, {"credentials", request["credentials"]},
+                                       {"post", request["post"]},  // a thread is found only when whole
                                        {"idempotency_key", target.idempotency_key},
                                        {"scheduled_at_ms", stable_ms}}
                                       .dump(),

@@ -204,6 +204,10 @@ CREATE TABLE publishing_pause (
 ) STRICT;
 
 ALTER TABLE targets ADD COLUMN remote_id TEXT NOT NULL DEFAULT '';
+
+-- The organisation's public details the compliance engine must not flag
+-- (phones, emails, addresses, domains, staff, public figures), as JSON.
+ALTER TABLE organisation ADD COLUMN profile_json TEXT NOT NULL DEFAULT '{}';
 )sql"},
 };
 

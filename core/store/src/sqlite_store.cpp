@@ -80,12 +80,13 @@ public:
     Result<int> schema_version() override { return read_schema_version(m_db); }
 
     Result<model::Organisation> organisation() override {
-        ASSIGN_STMT(st, "SELECT name, default_zone FROM organisation WHERE id = 1");
+        ASSIGN_STMT(st, "SELECT name, default_zone, profile_json FROM organisation WHERE id = 1");
         CLEARPOST_ASSIGN(bool row, st->step());
         model::Organisation org;
         if (row) {
             org.name = st->text(0);
             org.default_zone = st->text(1);
+            org.profile_json = st->text(2);
         }
         st->reset();
         return org;
@@ -93,10 +94,10 @@ public:
 
     Result<void> set_organisation(const model::Organisation& org) override {
         ASSIGN_STMT(st,
-                    "INSERT INTO organisation(id, name, default_zone) VALUES (1, ?1, ?2) "
+                    "INSERT INTO organisation(id, name, default_zone, profile_json) VALUES (1, ?1, ?2, ?3) "
                     "ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
-                    "default_zone = excluded.default_zone");
-        return st->bind(1, org.name).bind(2, org.default_zone).run();
+                    "default_zone = excluded.default_zone, profile_json = excluded.profile_json");
+        return st->bind(1, org.name).bind(2, org.default_zone).bind(3, org.profile_json).run();
     }
 
     Result<std::vector<model::ApprovalStage>> approval_chain() override {

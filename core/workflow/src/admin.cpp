@@ -132,6 +132,18 @@ Result<void> Admin::set_approval_chain(const model::User& actor,
     });
 }
 
+Result<void> Admin::set_org_profile(const model::User& actor, const std::string& profile_json) {
+    CLEARPOST_CHECK(require_admin(actor, "change the organisation profile"));
+    return in_transaction([&]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto org, m_store.organisation());
+        org.profile_json = profile_json;
+        CLEARPOST_CHECK(m_store.set_organisation(org));
+        return m_audit.append({actor.name, "org.profile", "organisation",
+                               "sha256 " + crypto::sha256_hex(profile_json)},
+                              m_clock());
+    });
+}
+
 Result<void> Admin::pause_publishing(const model::User& actor, const std::string& reason) {
     if (reason.empty()) {
         return make_error(ErrorCode::Invalid, "say why publishing is paused (--reason), so others know when to resume");

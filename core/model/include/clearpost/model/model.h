@@ -51,6 +51,7 @@ struct User {
 struct Organisation {
     std::string name;
     std::string default_zone = "UTC";
+    std::string profile_json = "{}";  // public details for the compliance engine
 };
 
 // One stage of the organisation's approval chain: who must sign, in order.

@@ -27,6 +27,9 @@ public:
                                        const std::string& handle);
     Result<void> set_approval_chain(const model::User& actor,
                                     const std::vector<model::ApprovalStage>& chain);
+    // Replaces the organisation's public profile (JSON the compliance engine
+    // reads; the caller has validated its shape).
+    Result<void> set_org_profile(const model::User& actor, const std::string& profile_json);
     // The emergency pause: anyone signed in may stop all publishing at once
     // (a reason is required); approvers, privacy officers and admins resume.
     Result<void> pause_publishing(const model::User& actor, const std::string& reason);
