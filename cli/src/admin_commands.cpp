@@ -4,8 +4,11 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
+#include <iterator>
 #include <sstream>
 
+#include "clearpost/compliance/org_profile.h"
 #include "clearpost/schedule/time_zone.h"
 #include "output.h"
 #include "run.h"
@@ -118,6 +121,36 @@ void add_account(CLI::App& app, Context& ctx) {
     }));
 }
 
+void add_org_profile(CLI::App* org, Context& ctx) {
+    auto* profile = org->add_subcommand("profile", "The organisation's public details, which compliance checks "
+                                                   "must not flag (phones, emails, addresses, domains, staff)");
+    profile->require_subcommand(1);
+    auto* import = profile->add_subcommand("import", "Replace the profile from a JSON file (admin only); "
+                                                     "format in docs/compliance.md");
+    auto file = std::make_shared<std::string>();
+    import->add_option("FILE", *file, "Profile JSON")->required();
+    import->callback(command(ctx, [&ctx, file]() -> Result<void> {
+        std::ifstream in(*file, std::ios::binary);
+        if (!in) return make_error(ErrorCode::NotFound, "cannot read " + *file + "; check the path");
+        const std::string text{std::istreambuf_iterator<char>(in), {}};
+        auto parsed = compliance::parse_org_profile(text);
+        if (!parsed) return make_error(ErrorCode::Invalid, *file + ": " + parsed.error().message);
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
+                                                     Session::Actor::Required));
+        CLEARPOST_CHECK(session->admin().set_org_profile(session->user(), text));
+        emit(ctx.json, {{"imported", *file}}, "Imported the organisation profile from " + *file);
+        return ok();
+    }));
+    auto* show = profile->add_subcommand("show", "Print the stored profile");
+    show->callback(command(ctx, [&ctx]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
+                                                     Session::Actor::Required));
+        CLEARPOST_ASSIGN(auto stored, session->store().organisation());
+        std::cout << stored.profile_json << "\n";
+        return ok();
+    }));
+}
+
 void add_org(CLI::App& app, Context& ctx) {
     auto* org = app.add_subcommand("org", "Organisation settings");
     org->require_subcommand(1);
@@ -137,6 +170,7 @@ void add_org(CLI::App& app, Context& ctx) {
         emit(ctx.json, {{"stages", *roles}}, "Approval chain: " + std::to_string(stages.size()) + " stage(s)");
         return ok();
     }));
+    add_org_profile(org, ctx);
 }
 
 void add_audit(CLI::App& app, Context& ctx) {

@@ -26,9 +26,7 @@ int main(int argc, char** argv) {
     add_admin_commands(app, ctx);
     add_post_commands(app, ctx);
     add_publish_commands(app, ctx);
-#ifdef CLEARPOST_HAVE_CHECK
     add_check_command(app, ctx);
-#endif
 
     try {
         app.parse(argc, argv);

@@ -8,7 +8,7 @@
 #include <iostream>
 
 #include "clearpost/security/users.h"
-#include "compliance_hook.h"
+#include "clearpost/app/compliance.h"
 
 namespace clearpost::cli {
 
@@ -67,8 +67,12 @@ Result<std::unique_ptr<Session>> Session::open(const Context& ctx, store::OpenMo
     CLEARPOST_ASSIGN(session->m_store, store::open_sqlite(session->m_path, mode, policy));
     CLEARPOST_ASSIGN(auto log, security::AuditLog::open(*session->m_store, security::default_config_dir()));
     session->m_audit = std::make_unique<security::AuditLog>(std::move(log));
+    // Every new version is checked; a missing rule pack or a broken profile
+    // stops the command rather than letting posts through unchecked.
+    CLEARPOST_ASSIGN(auto engine, app::load_engine(*session->m_store, app::assets_dir()));
+    CLEARPOST_ASSIGN(auto check, app::compliance_check(*session->m_store, std::move(engine)));
     session->m_flow = std::make_unique<workflow::Workflow>(*session->m_store, *session->m_audit, system_now,
-                                                           compliance_check());
+                                                           std::move(check));
     session->m_admin = std::make_unique<workflow::Admin>(*session->m_store, *session->m_audit, system_now);
     if (actor == Actor::Required) {
         CLEARPOST_ASSIGN(std::string password,

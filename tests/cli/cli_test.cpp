@@ -247,3 +247,55 @@ TEST_CASE("every command answers --help") {
         CHECK_THAT(o.out, Catch::Contains("Usage") || Catch::Contains("USAGE") || Catch::Contains("usage"));
     }
 }
+
+TEST_CASE("a post naming a patient is blocked until a privacy officer overrides it in writing") {
+    Cli cli;
+    cli.add_user("pat", "privacy_officer");
+    {
+        std::ofstream out(cli.dir / "org.json");
+        out << R"({"name": "Harbor Clinics", "public_phones": ["(555) 201-4000"],
+                   "public_emails": ["press@harbor.example"], "addresses": [], "domains": ["harbor.example"],
+                   "staff": [], "public_figures": []})";
+    }
+    cli.ok({"org", "profile", "import", (cli.dir / "org.json").string()}, "ada");
+    auto created = cli.json({"post", "new", "--text",
+                             "Wishing a speedy recovery to our patient Marisol Vega in Room 418 after her surgery!",
+                             "--target", "bluesky:clinic.example"},
+                            "alice");
+    const auto& version = created["versions"][0];
+    CHECK(version["compliance"]["verdict"] == "block");
+    bool names_patient = false;
+    for (const auto& f : version["compliance"]["findings"])
+        names_patient = names_patient || (f["kind"] == "name" && f["severity"] == "block");
+    CHECK(names_patient);
+    const auto id = std::to_string(created["id"].get<long>());
+    cli.ok({"post", "submit", id}, "alice");
+    auto refused = cli.run({"post", "approve", id}, "bob");
+    CHECK(refused.code == 1);
+    CHECK_THAT(refused.err, Catch::Contains("privacy officer"));
+    auto no_reason = cli.run({"post", "approve", id}, "pat");
+    CHECK(no_reason.code == 2);
+    auto approved = cli.json({"post", "approve", id, "--justification",
+                              "Written HIPAA authorisation from the patient on file, ref A-17"},
+                             "pat");
+    CHECK(approved["state"] == "Approved");
+    CHECK(approved["approvals"][0]["override_justification"] ==
+          "Written HIPAA authorisation from the patient on file, ref A-17");
+    // The organisation's own public number is not PHI.
+    auto clean = cli.json({"post", "new", "--text", "Questions about flu shots? Call us at 555-201-4000.",
+                           "--target", "bluesky:clinic.example"},
+                          "alice");
+    CHECK(clean["versions"][0]["compliance"]["verdict"] == "pass");
+}
+
+TEST_CASE("a malformed organisation profile is refused and the stored one kept") {
+    Cli cli;
+    {
+        std::ofstream out(cli.dir / "bad.json");
+        out << "{not json";
+    }
+    auto o = cli.run({"org", "profile", "import", (cli.dir / "bad.json").string()}, "ada");
+    CHECK(o.code == 2);
+    CHECK(std::count(o.err.begin(), o.err.end(), '\n') == 1);
+    CHECK(cli.ok({"org", "profile", "show"}, "ada").out == "{}\n");
+}

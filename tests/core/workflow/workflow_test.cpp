@@ -135,7 +135,8 @@ TEST_CASE("editing a scheduled post takes its targets out of the queue") {
     REQUIRE(f.flow->approve(f.approver, post, "", "").ok());
     REQUIRE(f.flow->schedule(f.author, post).ok());
     REQUIRE(f.flow->edit_post(f.author, post, f.content("Changed")).ok());
-    for (const auto& t : *f.store->targets_of(post)) CHECK(t.state == State::Cancelled);
+    const auto targets = *f.store->targets_of(post);  // a named copy: the Result is a temporary
+    for (const auto& t : targets) CHECK(t.state == State::Cancelled);
     f.now = 1900000001;
     CHECK(f.store->claim_due("worker", f.now, 60, 10)->empty());
 }

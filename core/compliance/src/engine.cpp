@@ -1,0 +1,493 @@
+#include "clearpost/compliance/engine.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "clearpost/text/utf8.h"
+#include "engine_impl.h"
+
+namespace clearpost::compliance {
+
+namespace {
+
+using detail::fold;
+
+Result<std::vector<std::string>> read_list(const std::filesystem::path& path, bool one_per_line) {
+    std::ifstream in(path);
+    if (!in)
+        return make_error(ErrorCode::NotFound, "cannot read dictionary " + path.string() +
+                                                   "; reinstall Clearpost or pass --assets with the assets folder");
+    std::vector<std::string> out;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty() || line[0] == '#') continue;
+        if (one_per_line) {
+            out.push_back(fold(line));
+            continue;
+        }
+        std::istringstream words(line);
+        std::string w;
+        while (words >> w) out.push_back(fold(w));
+    }
+    return out;
+}
+
+std::string trim(std::string s) {
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    std::size_t i = 0;
+    while (i < s.size() && s[i] == ' ') ++i;
+    return s.substr(i);
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : s) {
+        if (c == sep) {
+            out.push_back(trim(cur));
+            cur.clear();
+        } else {
+            cur.push_back(c);
+        }
+    }
+    out.push_back(trim(cur));
+    return out;
+}
+
+void add_words(detail::WordSet& set, std::string_view text) {
+    for (const detail::Token& t : detail::tokenize(text))
+        if (t.alpha) set.insert(t.fold);
+}
+
+CompiledPhrases compile_phrases(const std::vector<std::string>& phrases);
+bool symbolic_phrase(const std::string& folded);
+
+std::shared_ptr<Engine::Impl> build(Dictionaries dictionaries, RulePack rules, OrgProfile org) {
+    auto impl = std::make_shared<Engine::Impl>();
+    impl->first_names.insert(dictionaries.first_names.begin(), dictionaries.first_names.end());
+    impl->surnames.insert(dictionaries.surnames.begin(), dictionaries.surnames.end());
+    impl->common_words.insert(dictionaries.common_words.begin(), dictionaries.common_words.end());
+    for (const std::string& term : dictionaries.health_terms) {
+        if (!term.empty() && term[0] == '!') impl->not_health_terms.add(std::string_view(term).substr(1));
+        else impl->health_terms.add(term);
+    }
+    for (const std::string& phone : org.public_phones) {
+        std::string digits;
+        for (char c : phone)
+            if (c >= '0' && c <= '9') digits.push_back(c);
+        if (digits.size() >= 10) impl->org_phone_digits.push_back(digits.substr(digits.size() - 10));
+    }
+    for (const std::string& e : org.public_emails) impl->org_emails.push_back(fold(e));
+    for (const std::string& d : org.domains) {
+        std::string host = fold(d);
+        if (host.rfind("www.", 0) == 0) host = host.substr(4);
+        impl->org_domains.push_back(host);
+    }
+    add_words(impl->org_words, org.name);
+    // "Waterfront Clinic, 410 Wharf Street, Port Alder, WA 98710"
+    for (const std::string& address : org.addresses) {
+        const auto parts = split(address, ',');
+        for (std::size_t p = 0; p < parts.size(); ++p) {
+            const std::string& part = parts[p];
+            if (part.empty()) continue;
+            const bool numbered = part[0] >= '0' && part[0] <= '9';
+            if (numbered) {
+                const std::string key = detail::street_key(part);
+                impl->org_street_keys.push_back(key);
+                const auto space = key.find(' ');
+                if (space != std::string::npos) {
+                    impl->org_street_names.push_back(key.substr(space + 1));
+                    add_words(impl->org_words, part.substr(part.find(' ') + 1));
+                }
+                // The town is the part after the street, before the state.
+                if (p + 1 < parts.size() && p + 2 < parts.size()) {
+                    impl->org_towns.push_back(fold(parts[p + 1]));
+                    add_words(impl->org_words, parts[p + 1]);
+                }
+            } else if (p == 0) {
+                add_words(impl->org_words, part);  // facility name
+            }
+        }
+    }
+    // Facility names may be written without "Clinic": their first word is
+    // an org word already; the towns are kept as whole phrases above.
+    for (const Person& p : org.staff) {
+        KnownPerson k;
+        for (const detail::Token& t : detail::tokenize(p.name)) k.tokens.push_back(t.fold);
+        k.staff = true;
+        if (!k.tokens.empty()) impl->known_people.push_back(std::move(k));
+    }
+    for (const Person& p : org.public_figures) {
+        KnownPerson k;
+        for (const detail::Token& t : detail::tokenize(p.name)) k.tokens.push_back(t.fold);
+        if (!k.tokens.empty()) impl->known_people.push_back(std::move(k));
+    }
+    // Known people's names must never be mistaken for organisation words.
+    for (const KnownPerson& k : impl->known_people)
+        for (const std::string& w : k.tokens) impl->org_words.erase(w);
+    for (std::size_t r = 0; r < rules.rules.size(); ++r) {
+        const PolicyRule& rule = rules.rules[r];
+        impl->compiled_rules.push_back({compile_phrases(rule.phrases), compile_phrases(rule.requirements)});
+        for (int req = 0; req < 2; ++req)
+            for (const std::string& phrase : req ? rule.requirements : rule.phrases) {
+                const std::string folded = fold(phrase);
+                if (symbolic_phrase(folded)) continue;
+                PolicyPhrase pp;
+                pp.rule = r;
+                pp.requirement = req == 1;
+                for (const detail::Token& t : detail::tokenize(folded)) pp.words.push_back(t.fold);
+                if (!pp.words.empty()) impl->policy_index[pp.words.front()].push_back(std::move(pp));
+            }
+    }
+    impl->dictionaries = std::move(dictionaries);
+    impl->rules = std::move(rules);
+    impl->org = std::move(org);
+    return impl;
+}
+
+// ---- policy rules --------------------------------------------------------
+
+bool symbolic_phrase(const std::string& folded) {
+    return std::any_of(folded.begin(), folded.end(), [](char c) {
+        return !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ' || c == '-' || c == '\'');
+    });
+}
+
+CompiledPhrases compile_phrases(const std::vector<std::string>& phrases) {
+    CompiledPhrases out;
+    for (const std::string& phrase : phrases) {
+        const std::string folded = fold(phrase);
+        if (symbolic_phrase(folded)) {
+            out.symbolic.push_back(folded);
+            out.originals.push_back(phrase);
+        } else {
+            out.words.add(folded);
+        }
+    }
+    return out;
+}
+
+// Spans where any of `phrases` occurs: whole words on tokens; symbolic
+// phrases on the folded text (`folded` is computed once per check).
+std::vector<text::Span> find_phrases(const CompiledPhrases& phrases, const std::vector<detail::Token>& tokens,
+                                     std::string_view raw, const std::string& folded, bool first_only) {
+    std::vector<text::Span> out;
+    (void)tokens;
+    for (std::size_t k = 0; k < phrases.symbolic.size(); ++k) {
+        // Folding keeps ASCII lengths; for other texts search the raw bytes.
+        const bool same = folded.size() == raw.size();
+        const std::string_view hay = same ? std::string_view(folded) : raw;
+        const std::string_view p = same ? std::string_view(phrases.symbolic[k]) : std::string_view(phrases.originals[k]);
+        for (auto at = hay.find(p); at != std::string_view::npos; at = hay.find(p, at + 1)) {
+            const std::size_t end = at + p.size();
+            if (end < hay.size() && std::isalnum(static_cast<unsigned char>(hay[end]))) continue;
+            out.push_back({at, end});
+            if (first_only) return out;
+        }
+    }
+    return out;
+}
+
+Finding policy_finding(const PolicyRule& rule, std::size_t start, std::size_t end, std::string extra = {}) {
+    Finding f;
+    f.rule = rule.id;
+    f.kind = "policy";
+    f.severity = rule.severity;
+    f.start = start;
+    f.end = end;
+    f.message = rule.message + extra;
+    f.suggestion = rule.suggestion;
+    return f;
+}
+
+std::string host_of(std::string_view url) {
+    std::string_view rest = url;
+    if (const auto scheme = rest.find("://"); scheme != std::string_view::npos) rest = rest.substr(scheme + 3);
+    std::string host = fold(rest.substr(0, rest.find_first_of("/?#:")));
+    if (host.rfind("www.", 0) == 0) host = host.substr(4);
+    return host;
+}
+
+bool host_in(const std::string& host, const std::vector<std::string>& domains) {
+    for (const std::string& raw : domains) {
+        const std::string d = fold(raw);
+        if (host == d) return true;
+        if (host.size() > d.size() && host.compare(host.size() - d.size(), d.size(), d) == 0 &&
+            host[host.size() - d.size() - 1] == '.')
+            return true;
+    }
+    return false;
+}
+
+void apply_policy(const Engine::Impl& impl, const CheckInput& input, const std::vector<detail::Token>& tokens,
+                  const std::vector<text::Span>& urls, std::vector<Finding>& out) {
+    const std::string_view text = input.text;
+    const std::string folded = fold(text);
+    // One pass over the tokens for every rule's word phrases.
+    const std::size_t n_rules = impl.rules.rules.size();
+    std::vector<std::vector<text::Span>> word_triggers(n_rules);
+    std::vector<bool> word_requirement(n_rules, false);
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        const auto it = impl.policy_index.find(tokens[i].fold);
+        if (it == impl.policy_index.end()) continue;
+        for (const PolicyPhrase& pp : it->second) {
+            if (i + pp.words.size() > tokens.size()) continue;
+            bool match = true;
+            for (std::size_t k = 1; k < pp.words.size() && match; ++k) match = tokens[i + k].fold == pp.words[k];
+            if (!match) continue;
+            if (pp.requirement) word_requirement[pp.rule] = true;
+            else word_triggers[pp.rule].push_back({tokens[i].start, tokens[i + pp.words.size() - 1].end});
+        }
+    }
+    for (std::size_t r = 0; r < n_rules; ++r) {
+        const PolicyRule& rule = impl.rules.rules[r];
+        const CompiledRule& compiled = impl.compiled_rules[r];
+        if (rule.disabled) continue;
+        switch (rule.type) {
+        case RuleType::ProhibitedPhrases: {
+            auto spans = word_triggers[r];
+            auto sym = find_phrases(compiled.triggers, tokens, text, folded, false);
+            spans.insert(spans.end(), sym.begin(), sym.end());
+            // A longer phrase wins over one inside it ("miracle cure" over "cure").
+            std::sort(spans.begin(), spans.end(), [](const text::Span& a, const text::Span& b) {
+                return a.start != b.start ? a.start < b.start : a.end > b.end;
+            });
+            std::size_t covered = 0;
+            for (const text::Span& s : spans) {
+                if (s.end <= covered) continue;
+                covered = s.end;
+                out.push_back(policy_finding(rule, s.start, s.end,
+                                             " (\"" + std::string(text.substr(s.start, s.end - s.start)) + "\")"));
+            }
+            break;
+        }
+        case RuleType::RequiredDisclaimer:
+        case RuleType::SponsoredDisclosure: {
+            auto triggers = word_triggers[r];
+            if (triggers.empty()) triggers = find_phrases(compiled.triggers, tokens, text, folded, true);
+            if (triggers.empty()) break;
+            if (!word_requirement[r] && find_phrases(compiled.requirements, tokens, text, folded, true).empty())
+                out.push_back(policy_finding(rule, triggers.front().start, triggers.front().end));
+            break;
+        }
+        case RuleType::AltText:
+            for (const MediaItem& m : input.media)
+                if (m.is_image && m.alt_text.find_first_not_of(" \t\n") == std::string::npos)
+                    out.push_back(policy_finding(rule, 0, 0, m.name.empty() ? std::string() : " (" + m.name + ")"));
+            break;
+        case RuleType::AllowedDomains:
+            for (const text::Span& u : urls) {
+                const std::string host = host_of(text.substr(u.start, u.end - u.start));
+                if (!host_in(host, impl.org.domains) && !host_in(host, rule.domains))
+                    out.push_back(policy_finding(rule, u.start, u.end, " (" + host + ")"));
+            }
+            break;
+        case RuleType::UrlShortener:
+            for (const text::Span& u : urls) {
+                const std::string host = host_of(text.substr(u.start, u.end - u.start));
+                if (host_in(host, rule.domains)) out.push_back(policy_finding(rule, u.start, u.end, " (" + host + ")"));
+            }
+            break;
+        }
+    }
+}
+
+void apply_platform(const CheckInput& input, std::vector<Finding>& out) {
+    for (text::Network n : input.networks) {
+        const text::TextLength len = text::measure(n, input.text);
+        const std::string net(text::to_string(n));
+        if (!len.within_limit()) {
+            Finding f;
+            f.rule = "platform.length";
+            f.kind = "platform";
+            f.severity = Severity::Block;
+            f.start = 0;
+            f.end = input.text.size();
+            const char* unit = n == text::Network::X ? " weighted characters"
+                               : n == text::Network::Bluesky ? " graphemes" : " characters";
+            f.message = "The post is " + std::to_string(len.length) + unit + " long; " + net + " allows " +
+                        std::to_string(len.limit) + ".";
+            f.suggestion = "Shorten it by " + std::to_string(len.length - len.limit) + unit +
+                           ", or write a shorter version for " + net + ".";
+            out.push_back(std::move(f));
+        }
+        if (n == text::Network::Instagram && len.hashtags > 30) {
+            Finding f;
+            f.rule = "platform.hashtags";
+            f.kind = "platform";
+            f.severity = Severity::Block;
+            f.end = input.text.size();
+            f.message = "Instagram allows 30 hashtags; the post has " + std::to_string(len.hashtags) + ".";
+            f.suggestion = "Remove " + std::to_string(len.hashtags - 30) + " hashtags.";
+            out.push_back(std::move(f));
+        }
+    }
+}
+
+// ---- consent ---------------------------------------------------------------
+
+bool subject_matches(const std::string& finding_subject, const std::string& consent_subject) {
+    auto words = [](const std::string& s) {
+        std::vector<std::string> out;
+        for (const detail::Token& t : detail::tokenize(s))
+            if (!(t.fold == "mr" || t.fold == "mrs" || t.fold == "ms" || t.fold == "miss" || t.fold == "mx"))
+                out.push_back(t.fold);
+        return out;
+    };
+    const auto a = words(finding_subject);
+    const auto b = words(consent_subject);
+    if (a.empty() || b.empty()) return false;
+    const auto& small = a.size() <= b.size() ? a : b;
+    const auto& big = a.size() <= b.size() ? b : a;
+    for (const std::string& w : small)
+        if (std::find(big.begin(), big.end(), w) == big.end()) return false;
+    return true;
+}
+
+bool consent_covers(const ConsentRecord& c, const CheckInput& input) {
+    if (c.scope.empty()) return true;
+    for (text::Network n : input.networks) {
+        bool listed = false;
+        for (const std::string& s : c.scope) listed = listed || text::parse_network(s) == n || fold(s) == "all";
+        if (!listed) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+Result<Dictionaries> load_dictionaries(const std::filesystem::path& dir) {
+    Dictionaries d;
+    CLEARPOST_ASSIGN(d.first_names, read_list(dir / "first_names.txt", false));
+    CLEARPOST_ASSIGN(d.surnames, read_list(dir / "surnames.txt", false));
+    CLEARPOST_ASSIGN(d.common_words, read_list(dir / "common_words.txt", false));
+    CLEARPOST_ASSIGN(d.health_terms, read_list(dir / "health_terms.txt", true));
+    return d;
+}
+
+Engine::Engine(Dictionaries dictionaries, RulePack rules, OrgProfile org)
+    : m_impl(build(std::move(dictionaries), std::move(rules), std::move(org))) {}
+
+Result<Engine> Engine::load(const std::filesystem::path& assets_dir, OrgProfile org,
+                            const std::optional<std::filesystem::path>& extra_rules) {
+    CLEARPOST_ASSIGN(Dictionaries dictionaries, load_dictionaries(assets_dir / "dictionaries"));
+    CLEARPOST_ASSIGN(RulePack rules, load_rule_pack(assets_dir / "rules" / "policy-v1.json"));
+    if (extra_rules) {
+        CLEARPOST_ASSIGN(RulePack extension, load_rule_pack(*extra_rules));
+        rules = merge_rule_packs(std::move(rules), extension);
+    }
+    return Engine(std::move(dictionaries), std::move(rules), std::move(org));
+}
+
+const OrgProfile& Engine::org() const noexcept { return m_impl->org; }
+const RulePack& Engine::rules() const noexcept { return m_impl->rules; }
+
+Report Engine::check(const CheckInput& input) const {
+    const Impl& impl = *m_impl;
+    const std::string_view text = input.text;
+    std::vector<Finding> findings;
+
+    if (const std::size_t bad = text::first_invalid_byte(text); bad < text.size()) {
+        Finding f;
+        f.rule = "text.invalid-utf8";
+        f.kind = "text";
+        f.severity = Severity::Block;
+        f.start = bad;
+        f.end = bad + text::decode_at(text, bad).length;
+        f.message = "The text is not valid UTF-8 (bad bytes at offset " + std::to_string(bad) +
+                    "); networks will reject or garble it.";
+        f.suggestion = "Re-type or re-paste the text, or save the source file as UTF-8.";
+        findings.push_back(std::move(f));
+    }
+
+    const std::vector<detail::Token> tokens = detail::tokenize(text);
+    detail::PhiContext context;
+    const std::vector<text::Span> urls = text::find_urls(text, text::UrlScope::AnyDomain);
+    std::vector<detail::Candidate> candidates = detail::detect_phi(impl, text, tokens, urls, input.now, context);
+
+    // Consent: findings about a consenting patient become info.
+    std::vector<const ConsentRecord*> valid;
+    for (const ConsentRecord& c : input.consents) {
+        if (c.expires_at > input.now && consent_covers(c, input)) {
+            valid.push_back(&c);
+        }
+    }
+    // Each non-name candidate is about the nearest name before it in the post.
+    std::string last_subject;
+    std::string only_subject;
+    int subjects = 0;
+    for (const detail::Candidate& c : candidates)
+        if (c.kind == PhiKind::Name && c.subject != only_subject) {
+            only_subject = c.subject;
+            ++subjects;
+        }
+    for (const detail::Candidate& c : candidates) {
+        Finding f;
+        f.rule = std::string("phi.") + std::string(to_string(c.kind));
+        f.kind = std::string(to_string(c.kind));
+        f.start = c.start;
+        f.end = c.end;
+        f.message = c.message;
+        f.suggestion = c.suggestion;
+        if (c.always_block || context.health) {
+            f.severity = Severity::Block;
+            if (!c.always_block) f.message += " The post also mentions care or a health condition, which makes it PHI.";
+        } else {
+            f.severity = Severity::Warn;
+            f.message += " No health context was found, so this is a warning; confirm it is not about a patient.";
+        }
+        std::string subject = c.kind == PhiKind::Name ? c.subject : (last_subject.empty() && subjects == 1 ? only_subject : last_subject);
+        if (c.kind == PhiKind::Name) last_subject = c.subject;
+        for (const ConsentRecord* consent : valid) {
+            if (!subject.empty() && subject_matches(subject, consent->subject_name)) {
+                f.severity = Severity::Info;
+                f.consent_id = consent->id;
+                f.message += " Covered by consent " + consent->id + " (" + consent->subject_name + ").";
+                f.suggestion = "Keep the signed authorisation on file; it expires at " + format_utc(consent->expires_at) + ".";
+                break;
+            }
+        }
+        findings.push_back(std::move(f));
+    }
+    for (const ConsentRecord& c : input.consents) {
+        if (c.expires_at <= input.now) {
+            Finding f;
+            f.rule = "consent.expired";
+            f.kind = "consent";
+            f.severity = Severity::Info;
+            f.message = "Consent " + c.id + " for " + c.subject_name + " expired at " + format_utc(c.expires_at) +
+                        "; it does not cover this post.";
+            f.suggestion = "Ask for a new signed authorisation before naming this patient.";
+            findings.push_back(std::move(f));
+        }
+    }
+
+    apply_policy(impl, input, tokens, urls, findings);
+    apply_platform(input, findings);
+
+    std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
+        if (a.start != b.start) return a.start < b.start;
+        return a.rule < b.rule;
+    });
+    // Code-point offsets: count directly for a few findings, map for many.
+    if (findings.size() <= 8) {
+        for (Finding& f : findings) {
+            f.cp_start = text::code_point_count(text.substr(0, f.start));
+            f.cp_end = f.cp_start + text::code_point_count(text.substr(f.start, f.end - f.start));
+        }
+    } else {
+        const text::OffsetMap map(text);
+        for (Finding& f : findings) {
+            f.cp_start = map.to_code_point(f.start);
+            f.cp_end = map.to_code_point(f.end);
+        }
+    }
+    Report report;
+    report.verdict = verdict_of(findings);
+    report.findings = std::move(findings);
+    return report;
+}
+
+}  // namespace clearpost::compliance

@@ -1,0 +1,90 @@
+#pragma once
+// Internal: the engine's immutable state, built once at construction.
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "clearpost/compliance/engine.h"
+#include "scan.h"
+
+namespace clearpost::compliance {
+
+struct KnownPerson {
+    std::vector<std::string> tokens;  // folded name tokens
+    bool staff = false;
+};
+
+// A policy rule's phrases, prepared once: word phrases are matched on
+// tokens, phrases with symbols ("#ad", "mg/kg") on the folded text.
+struct CompiledPhrases {
+    detail::PhraseList words;
+    std::vector<std::string> symbolic;
+    std::vector<std::string> originals;  // symbolic phrases as written, for non-ASCII texts
+};
+
+struct CompiledRule {
+    CompiledPhrases triggers;
+    CompiledPhrases requirements;
+};
+
+// Every word phrase of every policy rule, indexed by its first word, so one
+// pass over the tokens finds them all.
+struct PolicyPhrase {
+    std::size_t rule = 0;
+    bool requirement = false;
+    std::vector<std::string> words;
+};
+
+struct Engine::Impl {
+    Dictionaries dictionaries;
+    RulePack rules;
+    OrgProfile org;
+
+    detail::WordSet first_names;
+    detail::WordSet surnames;
+    detail::WordSet common_words;
+    detail::PhraseList health_terms;
+    detail::PhraseList not_health_terms;
+
+    // Derived from the organisation profile.
+    std::vector<std::string> org_phone_digits;  // last ten digits
+    std::vector<std::string> org_emails;        // folded
+    std::vector<std::string> org_domains;       // folded
+    std::vector<std::string> org_street_keys;   // "410 wharf street"
+    std::vector<std::string> org_street_names;  // "wharf street"
+    std::vector<std::string> org_towns;         // "port alder"
+    detail::WordSet org_words;                  // words of the org's name, facilities, towns and streets
+    std::vector<KnownPerson> known_people;
+    std::vector<CompiledRule> compiled_rules;  // parallel to rules.rules
+    std::unordered_map<std::string, std::vector<PolicyPhrase>> policy_index;
+};
+
+namespace detail {
+
+// A PHI candidate before severities are settled.
+struct Candidate {
+    PhiKind kind = PhiKind::OtherId;
+    std::size_t start = 0;
+    std::size_t end = 0;
+    std::string message;
+    std::string suggestion;
+    bool always_block = false;   // e.g. an SSN: blocks with or without health context
+    bool tied = true;            // dates: tied to a person (else not reported)
+    bool person = false;         // a person's name, handle or greeting: makes the post about someone
+    std::string subject;         // folded name for consent matching (names only)
+};
+
+struct PhiContext {
+    bool health = false;         // the post holds a health-context term
+    bool person = false;         // the post names or addresses a person who is not staff acting publicly
+};
+
+std::vector<Candidate> detect_phi(const Engine::Impl& impl, std::string_view text, const std::vector<Token>& tokens,
+                                  const std::vector<text::Span>& urls, UnixSeconds now, PhiContext& context);
+
+// Street address key: number + street words with the suffix spelled out.
+std::string street_key(std::string_view address_part);
+
+}  // namespace detail
+}  // namespace clearpost::compliance

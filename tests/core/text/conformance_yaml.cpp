@@ -1,0 +1,87 @@
+#include "conformance_yaml.h"
+
+#include <fstream>
+
+#include "clearpost/text/utf8.h"
+
+namespace clearpost::testing {
+
+namespace {
+
+std::size_t indent_of(const std::string& line) {
+    std::size_t n = 0;
+    while (n < line.size() && line[n] == ' ') ++n;
+    return n;
+}
+
+std::string unquote(const std::string& raw) {
+    std::string v = raw;
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\r')) v.pop_back();
+    if (v.size() < 2 || v.front() != '"' || v.back() != '"') return v;
+    std::string out;
+    for (std::size_t i = 1; i + 1 < v.size(); ++i) {
+        if (v[i] != '\\' || i + 2 >= v.size()) {
+            out.push_back(v[i]);
+            continue;
+        }
+        const char e = v[++i];
+        auto hex = [&](std::size_t digits) {
+            const auto cp = static_cast<char32_t>(std::stoul(v.substr(i + 1, digits), nullptr, 16));
+            i += digits;
+            return cp;
+        };
+        switch (e) {
+        case 'n': out.push_back('\n'); break;
+        case 't': out.push_back('\t'); break;
+        case 'r': out.push_back('\r'); break;
+        case '0': out.push_back('\0'); break;
+        case 'u': text::append_utf8(out, hex(4)); break;
+        case 'U': text::append_utf8(out, hex(8)); break;
+        default: out.push_back(e); break;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<ConformanceCase> read_conformance_yaml(const std::string& path) {
+    std::vector<ConformanceCase> cases;
+    std::ifstream in(path);
+    std::string line;
+    std::string section;
+    bool in_expected_map = false;
+    while (std::getline(in, line)) {
+        const std::size_t ind = indent_of(line);
+        if (ind == line.size() || line[ind] == '#') continue;
+        const std::string body = line.substr(ind);
+        if (ind == 2 && body.back() == ':') {
+            section = body.substr(0, body.size() - 1);
+            continue;
+        }
+        if (ind == 4 && body.rfind("- description:", 0) == 0) {
+            cases.push_back({section, unquote(body.substr(15)), {}, {}, {}});
+            in_expected_map = false;
+            continue;
+        }
+        if (cases.empty()) continue;
+        const auto colon = body.find(':');
+        if (colon == std::string::npos) continue;
+        const std::string key = body.substr(0, colon);
+        std::string value = colon + 1 < body.size() ? body.substr(colon + 1) : std::string();
+        if (!value.empty() && value.front() == ' ') value.erase(0, 1);
+        if (ind == 6) {
+            in_expected_map = false;
+            if (key == "text") cases.back().text = unquote(value);
+            if (key == "expected") {
+                if (value.empty()) in_expected_map = true;
+                else cases.back().expected = unquote(value);
+            }
+        } else if (ind == 8 && in_expected_map) {
+            cases.back().expected_map[key] = unquote(value);
+        }
+    }
+    return cases;
+}
+
+}  // namespace clearpost::testing
