@@ -60,6 +60,7 @@ nlohmann::json to_json(const workflow::PostDetail& d) {
                                   {"scheduled_at", format_utc(t.scheduled_at)},
                                   {"attempts", t.attempts},
                                   {"last_error", t.last_error},
+                                  {"remote_id", t.remote_id},
                                   {"remote_url", t.remote_url}});
     }
     return doc;

@@ -31,9 +31,15 @@ void add_run(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("run", "Publish due posts unattended (the service); SIGTERM stops cleanly");
     auto once = std::make_shared<bool>(false);
     auto interval = std::make_shared<int>(15);
+    auto lease = std::make_shared<int>(publish::DispatchOptions{}.lease_seconds);
     cmd->add_flag("--once", *once, "Publish what is due now, then exit");
     cmd->add_option("--interval", *interval, "Seconds between queue checks")->check(CLI::Range(1, 3600));
-    cmd->callback(command(ctx, [&ctx, once, interval]() -> Result<void> {
+    cmd->add_option("--lease", *lease,
+                    "Seconds a claimed post stays with this process; after that (e.g. when it was killed) "
+                    "another run takes it over. Keep it longer than the slowest publish")
+        ->check(CLI::Range(1, 86400))
+        ->capture_default_str();
+    cmd->callback(command(ctx, [&ctx, once, interval, lease]() -> Result<void> {
         CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
                                                      Session::Actor::None));
         CLEARPOST_ASSIGN(auto vault, security::Vault::open(session->store(), security::default_config_dir()));
@@ -46,6 +52,7 @@ void add_run(CLI::App& app, Context& ctx) {
         publish::PluginHost host(http, now_ms, logger);
         publish::DispatchOptions options;
         options.owner = publish::make_owner_id();
+        options.lease_seconds = *lease;
         publish::Dispatcher dispatcher(session->store(), vault, session->audit(), plugins, host, system_now, options);
 
         CLEARPOST_CHECK(session->store().defer_checkpoints());

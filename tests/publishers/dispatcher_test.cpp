@@ -239,6 +239,9 @@ TEST_CASE("a wrong app password needs reauthorisation with one notice and no ret
     auto notices = *f.store->open_notices();
     REQUIRE(notices.size() == 1);
     CHECK(notices[0].kind == "needs_reauthorization");
+    // The first post tries the password (and once more on the refresh); the
+    // second does not try it again.
+    CHECK(f.pds.calls["com.atproto.server.createSession"] == 2);
     const int sessions = f.pds.calls["com.atproto.server.createSession"];
     f.now += 3600;
     CHECK(f.dispatcher().run_once()->claimed == 0);
@@ -325,6 +328,31 @@ TEST_CASE("the emergency pause holds every post, which keeps its schedule") {
     CHECK(f.admin_service->resume_publishing(f.author).error().code == ErrorCode::Forbidden);
     REQUIRE(f.admin_service->resume_publishing(f.approver).ok());
     CHECK(f.dispatcher().run_once()->published == 1);
+}
+
+TEST_CASE("a thread cut short by a lost answer is completed, not marked published") {
+    PublishFixture f;
+    std::string text;
+    for (int i = 0; i < 70; ++i) text += "word" + std::to_string(i) + " ";
+    text += "end";
+    const auto post = f.scheduled_post(text, f.now);
+    // Part 1 reaches the server but its answer is lost, and reading it back
+    // fails too: the attempt is in doubt with only part 1 on the server.
+    f.pds.scripted["com.atproto.repo.putRecord"].push_back(
+        net::HttpFailure{net::Failure::InDoubt, "connection reset after sending"});
+    f.pds.scripted["com.atproto.repo.getRecord"].push_back(
+        net::HttpFailure{net::Failure::NotSent, "Couldn't connect to server"});
+    REQUIRE(f.dispatcher().run_once()->retrying == 1);
+    REQUIRE(f.pds.records.size() == 1);
+    // The lookup finds part 1 but not part 2: the thread is completed, part 1 reused.
+    f.now += 10;
+    REQUIRE(f.dispatcher().run_once()->published == 1);
+    CHECK(f.target_of(post).state == State::Published);
+    REQUIRE(f.pds.records.size() == 2);
+    json root, reply_part;
+    for (const auto& [rkey, record] : f.pds.records) (record.contains("reply") ? reply_part : root) = record;
+    CHECK(reply_part["reply"]["root"]["uri"] == f.target_of(post).remote_id);
+    CHECK(root["text"].get<std::string>() + " " + reply_part["text"].get<std::string>() == text);
 }
 
 TEST_CASE("a long text becomes a thread with correct reply references") {

@@ -225,7 +225,7 @@ Result<Dispatcher::Outcome> Dispatcher::publish_target(const model::Target& targ
             out.account_status = "needs_reauthorization";
             return stop(State::NeedsAttention,
                         label + " refused Clearpost's credentials (" + call.message +
-                            "); reconnect the account, then retry the post",
+                            "); reconnect the account (clearpostctl account connect), then retry the post",
                         "needs_reauthorization");
         }
         case CLEARPOST_ERR_RATE_LIMITED: {

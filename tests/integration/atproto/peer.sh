@@ -5,6 +5,8 @@
 #   peer.sh install                               -> prints the node_modules directory
 #   peer.sh start WORKDIR                         -> writes WORKDIR/env (see README.md)
 #   peer.sh stop WORKDIR                          -> idempotent
+#   peer.sh stop-pds WORKDIR                      -> stops only the PDS (an outage); PLC and data stay
+#   peer.sh restart WORKDIR                       -> the PDS again: same port, data and secrets
 #   peer.sh account WORKDIR HANDLE PASSWORD       -> prints the createAccount JSON
 #   peer.sh app-password WORKDIR HANDLE PASSWORD NAME -> prints the app password
 #
@@ -35,7 +37,7 @@ now_ms() { date +%s%3N; }
 elapsed() { local ms=$(( $(now_ms) - $1 )); printf '%d.%03d' $((ms / 1000)) $((ms % 1000)); }
 
 usage() {
-  sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -207,11 +209,45 @@ do_stop() {
   rm -f "$WORKDIR/pds.pid" "$WORKDIR/plc.pid"
 }
 
+# The outage half of `restart`: only the PDS goes; the PLC (DIDs in memory) and the
+# data directory stay.
+do_stop_pds() {
+  workdir_arg "${1:-}"
+  stop_pid "$(cat "$WORKDIR/pds.pid" 2>/dev/null || env_get PDS_PID || true)" pds.js
+  rm -f "$WORKDIR/pds.pid"
+}
+
+# The same PDS again: same port, data directory, JWT secret, admin password and
+# rotation key, so accounts, records, app passwords and sessions survive. Needs the
+# PLC of that start still running (it keeps the DIDs in memory only).
+do_restart() {
+  workdir_arg "${1:-}"
+  [ -f "$WORKDIR/pds.secrets" ] && [ -f "$WORKDIR/env" ] && [ -d "$WORKDIR/pds-data" ] \
+    || die "nothing to restart in $WORKDIR: run 'peer.sh start $WORKDIR' first"
+  is_ours "$(env_get PLC_PID || true)" plc.js \
+    || die "the PLC of $WORKDIR is not running (its DIDs were in memory only): 'peer.sh start' a fresh network"
+  need_cmd curl "apt-get install curl"
+  NODE_MODULES=$(do_install)
+  do_stop_pds "$WORKDIR"
+  local line pds_port plc_port tmp="$WORKDIR/env.tmp"
+  ADMIN_PASSWORD=$(env_get PDS_ADMIN_PASSWORD) || die "PDS_ADMIN_PASSWORD missing in $WORKDIR/env"
+  pds_port=$(env_get PDS_PORT) || die "PDS_PORT missing in $WORKDIR/env"
+  plc_port=$(env_get PLC_PORT) || die "PLC_PORT missing in $WORKDIR/env"
+  line=$(grep -m1 '^JWT_SECRET=' "$WORKDIR/pds.secrets") || die "no JWT_SECRET in $WORKDIR/pds.secrets"
+  JWT_SECRET=${line#*=}
+  line=$(grep -m1 '^ROTATION_KEY=' "$WORKDIR/pds.secrets") || die "no ROTATION_KEY in $WORKDIR/pds.secrets"
+  ROTATION_KEY=${line#*=}
+  start_pds "$plc_port" "$pds_port" || die "restart failed (log: $WORKDIR/pds.log)"
+  (umask 077 && sed "s/^PDS_PID=.*/PDS_PID=$(cat "$WORKDIR/pds.pid")/" "$WORKDIR/env" >"$tmp")
+  mv "$tmp" "$WORKDIR/env"
+}
+
 # Starts PLC then PDS once. Returns 1 on failure, 75 when a port was taken meanwhile.
 start_once() {
   local plc_port=$1 pds_port=$2 plc_pid pds_pid t0
   rm -rf "$WORKDIR/pds-data"
   mkdir -p "$WORKDIR/pds-data/blobs"
+  : >"$WORKDIR/pds.log"
 
   t0=$(now_ms)
   PLC_PORT=$plc_port PLC_BIND=$LOOPBACK PEER_EXIT_WITH_PID=${PEER_EXIT_WITH_PID:-} \
@@ -223,6 +259,27 @@ start_once() {
   fi
   note "PLC up on $LOOPBACK:$plc_port in $(elapsed "$t0") s (pid $plc_pid)"
 
+  # Kept so that `restart` brings the same PDS back (tokens stay valid).
+  (umask 077 && printf 'JWT_SECRET=%s\nROTATION_KEY=%s\n' "$JWT_SECRET" "$ROTATION_KEY" >"$WORKDIR/pds.secrets")
+  start_pds "$plc_port" "$pds_port" || return $?
+
+  umask 077
+  cat >"$WORKDIR/env.tmp" <<EOF
+PDS_URL=http://localhost:$pds_port
+PLC_URL=http://$LOOPBACK:$plc_port
+PDS_PID=$(cat "$WORKDIR/pds.pid")
+PLC_PID=$plc_pid
+PDS_ADMIN_PASSWORD=$ADMIN_PASSWORD
+PDS_PORT=$pds_port
+PLC_PORT=$plc_port
+EOF
+  mv "$WORKDIR/env.tmp" "$WORKDIR/env"
+}
+
+# Starts the PDS on WORKDIR/pds-data as it is, with JWT_SECRET, ADMIN_PASSWORD and
+# ROTATION_KEY. Returns 1 on failure, 75 when the port is taken. Appends to pds.log.
+start_pds() {
+  local plc_port=$1 pds_port=$2 pds_pid t0
   t0=$(now_ms)
   env PDS_HOSTNAME=localhost PDS_PORT="$pds_port" PDS_BIND=$LOOPBACK PDS_DEV_MODE=true \
     PDS_DATA_DIRECTORY="$WORKDIR/pds-data" PDS_BLOBSTORE_DISK_LOCATION="$WORKDIR/pds-data/blobs" \
@@ -232,25 +289,13 @@ start_once() {
     PDS_INVITE_REQUIRED="${PEER_INVITE_REQUIRED:-true}" PDS_RATE_LIMITS_ENABLED=false \
     PDS_CRAWLERS= LOG_ENABLED=true LOG_LEVEL="${PEER_LOG_LEVEL:-warn}" \
     PEER_EXIT_WITH_PID="${PEER_EXIT_WITH_PID:-}" NODE_PATH="$NODE_MODULES" \
-    "$NODE" "$HERE/pds.js" </dev/null >"$WORKDIR/pds.log" 2>&1 &
+    "$NODE" "$HERE/pds.js" </dev/null >>"$WORKDIR/pds.log" 2>&1 &
   pds_pid=$!
   echo "$pds_pid" >"$WORKDIR/pds.pid"
   if ! wait_health PDS "$pds_pid" "http://$LOOPBACK:$pds_port/xrpc/_health" "$WORKDIR/pds.log"; then
-    grep -q EADDRINUSE "$WORKDIR/pds.log" && return 75 || return 1
+    tail -n 30 "$WORKDIR/pds.log" | grep -q EADDRINUSE && return 75 || return 1
   fi
   note "PDS up on $LOOPBACK:$pds_port in $(elapsed "$t0") s (pid $pds_pid)"
-
-  umask 077
-  cat >"$WORKDIR/env.tmp" <<EOF
-PDS_URL=http://localhost:$pds_port
-PLC_URL=http://$LOOPBACK:$plc_port
-PDS_PID=$pds_pid
-PLC_PID=$plc_pid
-PDS_ADMIN_PASSWORD=$ADMIN_PASSWORD
-PDS_PORT=$pds_port
-PLC_PORT=$plc_port
-EOF
-  mv "$WORKDIR/env.tmp" "$WORKDIR/env"
 }
 
 do_start() {
@@ -367,6 +412,8 @@ case "$cmd" in
   install) [ $# -eq 0 ] || usage; do_install ;;
   start) [ $# -eq 1 ] || usage; do_start "$1" ;;
   stop) [ $# -eq 1 ] || usage; do_stop "$1" ;;
+  stop-pds) [ $# -eq 1 ] || usage; do_stop_pds "$1" ;;
+  restart) [ $# -eq 1 ] || usage; do_restart "$1" ;;
   account) do_account "$@" ;;
   app-password) do_app_password "$@" ;;
   *) usage ;;

@@ -135,7 +135,13 @@ typedef struct ClearpostPublisherV1 {
      * after a crash finds the earlier post instead of making a second one.
      */
     ClearpostOperation publish;
-    /* {"idempotency_key"} -> {"found": true, "remote_id", "remote_url"} | {"found": false} */
+    /*
+     * {"post", "idempotency_key", "scheduled_at_ms"}
+     *   -> {"found": true, "remote_id", "remote_url"} | {"found": false}
+     * "found" means the whole post is there (every part of a thread): a post
+     * found only in part is {"found": false}, and the host publishes it again
+     * with the same key, which must complete it without duplicating a part.
+     */
     ClearpostOperation lookup;
     ClearpostOperation remove;             /* {"remote_id"} -> {} */
     ClearpostOperation fetch_metrics;      /* {"remote_ids": [...]} -> {"metrics": {...}} */

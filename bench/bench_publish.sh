@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): 1,000 due targets across 10 accounts on a loopback
+# reference Bluesky PDS, published by one `clearpostctl run --once`.
+#
+#   bench/bench_publish.sh CLEARPOSTCTL PUBLISHERS_DIR
+#
+# Environment: BENCH_ACCOUNTS (default 10), BENCH_POSTS (default 100; each post
+# targets every account, so 100 x 10 = 1,000 targets), KEEP_WORKDIR=1.
+# Needs what tests/integration/bluesky needs, plus GNU time (/usr/bin/time).
+#
+# What is measured:
+#   - every post is scheduled for the same minute M (hh:mm:00 UTC), far enough
+#     ahead that all posts are made and approved before it; at M the script
+#     starts `clearpostctl run --once` under /usr/bin/time -v;
+#   - publishes/s = targets published / wall time of that run (process start to
+#     exit, including plugin loading and sign-in of the 10 accounts);
+#   - lateness of a target = the record's createdAt on the PDS (stamped by the
+#     Bluesky plugin from the host clock just before it sends the record, ms)
+#     minus M; p50 and p99 over all targets;
+#   - peak RSS = "Maximum resident set size" of that run.
+# The PDS runs on the same machine and shares its cores.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$ROOT/tests/integration/bluesky/common.sh"
+ACCOUNTS=${BENCH_ACCOUNTS:-10}
+POSTS=${BENCH_POSTS:-100}
+TIME=/usr/bin/time
+[ -x "$TIME" ] && "$TIME" -v true >/dev/null 2>&1 || fatal "GNU time not found at $TIME (Debian package: time)"
+
+step "PDS with $ACCOUNTS accounts"
+start_pds
+init_clearpost
+HANDLES=()
+for a in $(seq 0 $((ACCOUNTS - 1))); do
+  h=bench$a.test
+  pds_account "$h"
+  connect "$h"
+  HANDLES+=("$h")
+done
+done_step
+
+step "$POSTS posts x $ACCOUNTS accounts = $((POSTS * ACCOUNTS)) targets, all at one minute M"
+# Time one password-checked command to pick M with room for 4 per post.
+t0=$(now_ms); as_ada post list >/dev/null; as_ada post list >/dev/null; per_call=$(( ($(now_ms) - t0) / 2 ))
+need=$(( POSTS * 4 * per_call * 3 / 2 / 1000 + 30 ))
+M=$(( ( $(date +%s) + need + 59 ) / 60 * 60 ))
+AT=$(date -u -d "@$M" '+%Y-%m-%d %H:%M')
+echo "   ~$per_call ms per command; M = $AT UTC (in $((M - $(date +%s))) s)"
+for i in $(seq 1 "$POSTS"); do
+  printf 'Benchmark post %03d: clinic hours this week #bench' "$i" >"$T/b$i.txt"
+  scheduled_post "$T/b$i.txt" "$AT" "${HANDLES[@]}" >/dev/null
+done
+[ "$(date +%s)" -lt "$M" ] || fatal "making the posts took past M ($AT); lateness would be meaningless"
+done_step
+
+step "at M: clearpostctl run --once"
+while [ "$(date +%s)" -lt "$M" ]; do sleep 0.05; done
+t_start=$(now_ms)
+"$TIME" -v -o "$T/time.txt" "$CTL" --db "$DB" --json run --once >"$T/stats.json" 2>"$T/bench-run.log" || fatal "run --once"
+t_end=$(now_ms)
+echo "   $(cat "$T/stats.json")"
+done_step
+
+step "read back and compute"
+for h in "${HANDLES[@]}"; do python3 "$PDSQ" list "$PDS_URL" "${DID[$h]}"; done >"$T/records.jsonl"
+pycheck "$T" "$M" "$t_start" "$t_end" "$((POSTS * ACCOUNTS))" <<'PYEOF'
+import json, re, sys
+from datetime import datetime
+from checklib import check, done
+T, M, t_start, t_end, N = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+stats = json.load(open(f"{T}/stats.json"))
+records = [r for line in open(f"{T}/records.jsonl", encoding="utf-8") for r in json.loads(line)]
+check("every target published", stats["published"], N)
+check(f"{N} records on the PDS", len(records), N)
+check("no duplicate", len({(r["uri"].split("/")[2], r["value"]["text"]) for r in records}), N)
+
+def ms(iso):
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000
+late = sorted(ms(r["value"]["createdAt"]) - M * 1000 for r in records)
+def pct(p):
+    return late[min(len(late) - 1, max(0, int(round(p / 100 * len(late))) - 1))] / 1000
+wall = (t_end - t_start) / 1000
+span = (late[-1] - late[0]) / 1000
+rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(f"{T}/time.txt").read()).group(1))
+# The host logs every HTTP exchange with its duration: time spent waiting for the PDS.
+http = [(m.group(1), int(m.group(2))) for m in
+        re.finditer(r"/xrpc/([\w.]+)\S* -> \d+ in (\d+) ms", open(f"{T}/bench-run.log", encoding="utf-8").read())]
+puts = sorted(ms_ for nsid, ms_ in http if nsid == "com.atproto.repo.putRecord")
+print()
+print(f"  targets published      {stats['published']} on {len({r['uri'].split('/')[2] for r in records})} accounts")
+print(f"  run --once wall time    {wall:.2f} s (started {(t_start - M * 1000) / 1000:.3f} s after M)")
+print(f"  publishes per second    {stats['published'] / wall:.1f} (whole run), {(len(late) - 1) / span:.1f} (first to last record)")
+print(f"  lateness vs M           min {late[0] / 1000:.3f} s, p50 {pct(50):.3f} s, p99 {pct(99):.3f} s, max {late[-1] / 1000:.3f} s")
+print(f"  peak RSS                {rss / 1024:.1f} MiB ({rss} kB)")
+if puts:
+    print(f"  waiting for the PDS     {sum(ms_ for _, ms_ in http) / 1000:.2f} s of the run in {len(http)} requests; "
+          f"putRecord p50 {puts[len(puts) // 2]} ms, p99 {puts[int(len(puts) * 0.99) - 1]} ms")
+done()
+PYEOF
+done_step
