@@ -299,18 +299,24 @@ void apply_platform(const CheckInput& input, std::vector<Finding>& out) {
         const text::TextLength len = text::measure(n, input.text);
         const std::string net(text::to_string(n));
         if (!len.within_limit()) {
+            // Networks with reply threads get the long text as a thread (the
+            // publisher splits it): worth a look, not a stop. The others cut.
+            const bool threads = n == text::Network::X || n == text::Network::Bluesky ||
+                                 n == text::Network::Mastodon || n == text::Network::Threads;
             Finding f;
             f.rule = "platform.length";
             f.kind = "platform";
-            f.severity = Severity::Block;
+            f.severity = threads ? Severity::Warn : Severity::Block;
             f.start = 0;
             f.end = input.text.size();
             const char* unit = n == text::Network::X ? " weighted characters"
                                : n == text::Network::Bluesky ? " graphemes" : " characters";
             f.message = "The post is " + std::to_string(len.length) + unit + " long; " + net + " allows " +
-                        std::to_string(len.limit) + ".";
-            f.suggestion = "Shorten it by " + std::to_string(len.length - len.limit) + unit +
-                           ", or write a shorter version for " + net + ".";
+                        std::to_string(len.limit) + (threads ? ", so it will be published as a thread." : ".");
+            f.suggestion = threads ? "Check where the thread breaks, or shorten it by " +
+                                         std::to_string(len.length - len.limit) + unit + " to keep one post."
+                                   : "Shorten it by " + std::to_string(len.length - len.limit) + unit +
+                                         ", or write a shorter version for " + net + ".";
             out.push_back(std::move(f));
         }
         if (n == text::Network::Instagram && len.hashtags > 30) {

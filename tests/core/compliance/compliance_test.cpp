@@ -334,6 +334,10 @@ TEST_CASE("each network's limit is enforced in its own unit") {
     const std::string x281(281, 'a');
     CHECK(has_rule(check(x281, {}, {text::Network::X}), "platform.length"));
     CHECK_FALSE(has_rule(check(x281, {}, {text::Network::Mastodon}), "platform.length"));
+    // Networks with threads warn (the publisher splits); the others block.
+    CHECK(check(x281, {}, {text::Network::X}).verdict == Verdict::Warn);
+    const std::string li3001(3001, 'a');
+    CHECK(check(li3001, {}, {text::Network::LinkedIn}).verdict == Verdict::Block);
     std::string tags;
     for (int i = 0; i < 31; ++i) tags += "#tag" + std::to_string(i) + " ";
     CHECK(has_rule(check(tags, {}, {text::Network::Instagram}), "platform.hashtags"));

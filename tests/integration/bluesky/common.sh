@@ -94,17 +94,22 @@ pycheck() {
   return 0
 }
 
-# Clearpost users: ada (admin, creates and schedules), ben (approver).
+# Clearpost users: ada (admin, creates and schedules), ben (approver), pia
+# (privacy officer: signs instead of ben when compliance blocks a test post,
+# e.g. an @mention next to health words).
 ADA_PW='ada-long-passphrase-1'
 BEN_PW='ben-long-passphrase-2'
+PIA_PW='pia-long-passphrase-3'
 as_ada() { CLEARPOST_PASSWORD=$ADA_PW "$CTL" --db "$DB" --as ada "$@"; }
 as_ben() { CLEARPOST_PASSWORD=$BEN_PW "$CTL" --db "$DB" --as ben "$@"; }
+as_pia() { CLEARPOST_PASSWORD=$PIA_PW "$CTL" --db "$DB" --as pia "$@"; }
 ctl() { "$CTL" --db "$DB" "$@"; }
 
 init_clearpost() {
   CLEARPOST_PASSWORD=$ADA_PW ctl init --admin ada --org "Harbor Clinics" --zone UTC >/dev/null \
     || fatal "clearpostctl init"
   CLEARPOST_NEW_PASSWORD=$BEN_PW as_ada user add ben --role approver >/dev/null || fatal "user add ben"
+  CLEARPOST_NEW_PASSWORD=$PIA_PW as_ada user add pia --role privacy_officer >/dev/null || fatal "user add pia"
 }
 
 start_pds() {
@@ -145,10 +150,17 @@ scheduled_post() {
   local file=$1 at=$2 id args=()
   shift 2
   for t in "$@"; do args+=(--target "bluesky:$t"); done
-  id=$(as_ada --json post new --text-file "$file" --at "$at" --zone UTC "${args[@]}" | pyj 'd["id"]') \
-    || fatal "post new ($file)"
+  local made verdict
+  made=$(as_ada --json post new --text-file "$file" --at "$at" --zone UTC "${args[@]}") || fatal "post new ($file)"
+  id=$(pyj 'd["id"]' <<<"$made")
+  verdict=$(pyj 'd["versions"][-1]["compliance"]["verdict"]' <<<"$made")
   as_ada post submit "$id" >/dev/null || fatal "post submit $id"
-  as_ben post approve "$id" >/dev/null || fatal "post approve $id"
+  if [ "$verdict" = block ]; then
+    as_pia post approve "$id" --justification "Test account on a local server; no patient is named." >/dev/null \
+      || fatal "post approve $id (privacy officer override)"
+  else
+    as_ben post approve "$id" >/dev/null || fatal "post approve $id"
+  fi
   as_ada post schedule "$id" >/dev/null || fatal "post schedule $id"
   echo "$id"
 }
