@@ -39,6 +39,9 @@ nlohmann::json to_json(const workflow::PostDetail& d) {
         jv["targets"] = nlohmann::json::array();
         for (const auto& t : v.content.targets)
             jv["targets"].push_back({{"account_id", t.account_id}, {"text_override", t.text_override}});
+        jv["media"] = nlohmann::json::array();
+        for (const auto& m : v.content.media)
+            jv["media"].push_back({{"sha256", m.sha256}, {"path", m.path}, {"alt", m.alt_text}});
         doc["versions"].push_back(std::move(jv));
     }
     doc["approvals"] = nlohmann::json::array();

@@ -6,6 +6,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "clearpost/media/library.h"
 #include "clearpost/schedule/time_zone.h"
 #include "output.h"
 #include "run.h"
@@ -25,7 +26,14 @@ struct ContentOptions {
     std::string at;                    // local "YYYY-MM-DD HH:MM" in --zone
     std::string zone;
     std::string dst = "reject";
+    std::vector<std::string> images;  // files to attach, in order
+    std::vector<std::string> alts;     // alt text of the images, paired in order
+    bool no_images = false;
 };
+
+// A post carries at most this many images; a network may take fewer (its
+// publisher says so when it validates the post).
+constexpr std::size_t kMaxImages = 4;
 
 void add_content_options(CLI::App* cmd, ContentOptions& o) {
     cmd->add_option("--text", o.text, "Post text (UTF-8)");
@@ -35,6 +43,56 @@ void add_content_options(CLI::App* cmd, ContentOptions& o) {
     cmd->add_option("--zone", o.zone, "IANA time zone of --at (default: the organisation's)");
     cmd->add_option("--dst", o.dst,
                     "A time in a DST gap or overlap: reject (default), earlier or later");
+    cmd->add_option("--image", o.images,
+                    "Attach a JPEG, PNG or WebP image (repeatable, up to 4, in order); its metadata is stripped");
+    cmd->add_option("--alt", o.alts, "Alt text of the images, paired with --image in order (repeatable)");
+    cmd->add_flag("--no-images", o.no_images, "Remove the images of the previous version");
+}
+
+// Applies --image, --alt and --no-images to `content.media`. Images are
+// stripped of metadata and stored by SHA-256 next to the database; the
+// original files are only read.
+Result<void> apply_media(Session& session, const ContentOptions& o, model::VersionContent& content) {
+    if (o.no_images && (!o.images.empty() || !o.alts.empty())) {
+        return make_error(ErrorCode::Invalid, "give --no-images or --image/--alt, not both");
+    }
+    if (o.no_images) {
+        content.media.clear();
+        return ok();
+    }
+    if (o.images.size() > kMaxImages) {
+        return make_error(ErrorCode::Invalid, std::to_string(o.images.size()) + " images given; a post takes at most " +
+                                                  std::to_string(kMaxImages));
+    }
+    if (o.images.empty()) {
+        if (o.alts.empty()) return ok();
+        // Only new alt texts: for the images already attached.
+        if (o.alts.size() != content.media.size()) {
+            return make_error(ErrorCode::Invalid,
+                              std::to_string(o.alts.size()) + " --alt given but the post has " +
+                                  std::to_string(content.media.size()) +
+                                  " images; give one --alt per image, or --image with its --alt");
+        }
+        for (std::size_t i = 0; i < o.alts.size(); ++i) content.media[i].alt_text = o.alts[i];
+        return ok();
+    }
+    if (o.alts.size() > o.images.size()) {
+        return make_error(ErrorCode::Invalid, std::to_string(o.alts.size()) + " --alt given for " +
+                                                  std::to_string(o.images.size()) +
+                                                  " images; give one --alt after each --image");
+    }
+    // An absolute path: `run` may start in another folder than this command.
+    std::error_code ec;
+    auto database = std::filesystem::absolute(session.path(), ec);
+    if (ec) database = session.path();
+    const auto dir = media::media_dir_for(database);
+    std::vector<model::MediaRef> refs;
+    for (std::size_t i = 0; i < o.images.size(); ++i) {
+        CLEARPOST_ASSIGN(auto stored, media::import_image(o.images[i], dir));
+        refs.push_back({stored.sha256, stored.path.string(), i < o.alts.size() ? o.alts[i] : std::string()});
+    }
+    content.media = std::move(refs);
+    return ok();
 }
 
 Result<std::string> read_text_file(const std::string& path) {
@@ -98,7 +156,7 @@ Result<void> apply(Session& session, const ContentOptions& o, model::VersionCont
         }
         CLEARPOST_ASSIGN(content.scheduled_at, std::move(utc));
     }
-    return ok();
+    return apply_media(session, o, content);
 }
 
 std::string describe_time(const std::optional<UnixSeconds>& at, const std::string& zone_name) {
@@ -137,6 +195,8 @@ std::string human_detail(Session& session, const workflow::PostDetail& d) {
                 if (a.id == t.account_id) name = a.network + ":" + a.handle;
         out << "Target:     " << name << "\n";
     }
+    for (const auto& m : v.content.media)
+        out << "Image:      " << m.path << (m.alt_text.empty() ? "  (no alt text)" : "  alt: " + m.alt_text) << "\n";
     out << "\n" << v.content.text << "\n";
     for (const auto& a : d.approvals) {
         if (a.version_id != v.id) continue;

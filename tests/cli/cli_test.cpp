@@ -299,3 +299,43 @@ TEST_CASE("a malformed organisation profile is refused and the stored one kept")
     CHECK(std::count(o.err.begin(), o.err.end(), '\n') == 1);
     CHECK(cli.ok({"org", "profile", "show"}, "ada").out == "{}\n");
 }
+
+TEST_CASE("images are attached stripped, their alt texts edited and removed, and the originals never change") {
+    Cli cli;
+    const std::filesystem::path fixtures = CLEARPOST_MEDIA_FIXTURES_DIR;
+    std::filesystem::copy_file(fixtures / "exif_gps.jpg", cli.dir / "photo.jpg");
+    std::filesystem::copy_file(fixtures / "text.png", cli.dir / "desk.png");
+    const std::string photo = slurp(cli.dir / "photo.jpg");
+    auto created = cli.json({"post", "new", "--text", "Our new waiting room", "--target", "bluesky:clinic.example",
+                             "--image", (cli.dir / "photo.jpg").string(), "--alt", "Blue chairs",
+                             "--image", (cli.dir / "desk.png").string()},
+                            "alice");
+    const auto id = std::to_string(created["id"].get<long>());
+    auto media = created["versions"][0]["media"];
+    REQUIRE(media.size() == 2);
+    CHECK(media[0]["alt"] == "Blue chairs");
+    CHECK(media[1]["alt"] == "");
+    for (const auto& m : media) {
+        const std::filesystem::path stored = m["path"].get<std::string>();
+        CHECK(stored == cli.dir / "media" / m["sha256"].get<std::string>());
+        CHECK(slurp(stored).find("CLEARPOST-SECRET") == std::string::npos);
+    }
+    CHECK(slurp(cli.dir / "photo.jpg") == photo);
+    CHECK_THAT(cli.ok({"post", "show", id}, "alice").out, Catch::Contains("Image:") && Catch::Contains("alt: Blue chairs"));
+
+    // --alt alone renames the attached images, one each.
+    auto edited = cli.json({"post", "edit", id, "--alt", "Blue chairs", "--alt", "Reception desk"}, "alice");
+    REQUIRE(edited["versions"].size() == 2);
+    CHECK(edited["versions"][1]["media"][1]["alt"] == "Reception desk");
+    CHECK(edited["versions"][1]["media"][1]["sha256"] == media[1]["sha256"]);
+    auto wrong = cli.run({"post", "edit", id, "--alt", "only one"}, "alice");
+    CHECK(wrong.code == 2);
+    CHECK_THAT(wrong.err, Catch::Contains("1 --alt given but the post has 2 images"));
+    CHECK(cli.run({"post", "edit", id, "--no-images", "--image", (cli.dir / "desk.png").string()}, "alice").code == 2);
+    auto missing = cli.run({"post", "edit", id, "--image", (cli.dir / "gone.jpg").string()}, "alice");
+    CHECK(missing.code == 1);  // NotFound
+    CHECK_THAT(missing.err, Catch::Contains("gone.jpg does not exist"));
+    auto removed = cli.json({"post", "edit", id, "--no-images"}, "alice");
+    CHECK(removed["versions"].size() == 3);
+    CHECK(removed["versions"][2]["media"].empty());
+}
