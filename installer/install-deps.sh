@@ -14,7 +14,9 @@ packages=(
   # GUI tests and the integration peers of later work
   xvfb xauth imagemagick fonts-dejavu-core fonts-noto-color-emoji
   # integration tests (peer.sh and the Bluesky tests call curl); benchmarks (GNU time: peak RSS)
-  curl time
+  curl time procps
+  # the mail relay the notice e-mails are tested against
+  python3-aiosmtpd
 )
 # Node.js and npm run the integration peers. A machine may already carry a
 # newer Node.js that bundles npm (Debian's npm package conflicts with it).

@@ -3,12 +3,13 @@
 #include <CLI/CLI.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <sstream>
-#include <thread>
 
 #include "clearpost/net/http.h"
-#include "clearpost/publish/dispatcher.h"
+#include "clearpost/publish/notify.h"
+#include "clearpost/publish/service.h"
 #include "clearpost/security/vault.h"
 #include "output.h"
 #include "run.h"
@@ -30,56 +31,116 @@ std::int64_t now_ms() {
 void add_run(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("run", "Publish due posts unattended (the service); SIGTERM stops cleanly");
     auto once = std::make_shared<bool>(false);
-    auto interval = std::make_shared<int>(15);
-    auto lease = std::make_shared<int>(publish::DispatchOptions{}.lease_seconds);
-    cmd->add_flag("--once", *once, "Publish what is due now, then exit");
-    cmd->add_option("--interval", *interval, "Seconds between queue checks")->check(CLI::Range(1, 3600));
-    cmd->add_option("--lease", *lease,
+    auto service = std::make_shared<publish::ServiceOptions>();
+    cmd->add_flag("--once", *once, "Publish what is due now, take due metrics snapshots, then exit");
+    cmd->add_option("--interval", service->poll_seconds,
+                    "Longest sleep between queue checks in seconds (the service also wakes when the next post is due)")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    cmd->add_option("--workers", service->workers,
+                    "Accounts publish in parallel on this many workers (each account always on the same one)")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
+    cmd->add_option("--lease", service->dispatch.lease_seconds,
                     "Seconds a claimed post stays with this process; after that (e.g. when it was killed) "
                     "another run takes it over. Keep it longer than the slowest publish")
         ->check(CLI::Range(1, 86400))
         ->capture_default_str();
-    cmd->callback(command(ctx, [&ctx, once, interval, lease]() -> Result<void> {
+    cmd->callback(command(ctx, [&ctx, once, service]() -> Result<void> {
+        // Checks the database (exists, current schema) before any worker opens it.
         CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
                                                      Session::Actor::None));
-        CLEARPOST_ASSIGN(auto vault, security::Vault::open(session->store(), security::default_config_dir()));
         publish::PluginRegistry plugins;
         plugins.discover(publish::default_plugin_dirs());
         const auto logger = publish::stderr_logger();
         for (const auto& p : plugins.plugins())
             if (!p.loaded) logger(publish::LogLevel::Warn, "skipped plugin " + p.path.string() + ": " + p.problem);
-        net::HttpClient http;
-        publish::PluginHost host(http, now_ms, logger);
-        publish::DispatchOptions options;
-        options.owner = publish::make_owner_id();
-        options.lease_seconds = *lease;
-        publish::Dispatcher dispatcher(session->store(), vault, session->audit(), plugins, host, system_now, options);
-
-        CLEARPOST_CHECK(session->store().defer_checkpoints());
+        const auto path = session->path();
+        auto open = [path]() -> Result<publish::WorkerContext> {
+            publish::WorkerContext w;
+            CLEARPOST_ASSIGN(w.store, store::open_sqlite(path, OpenMode::MustExist, MigrationPolicy::RequireCurrent));
+            CLEARPOST_ASSIGN(auto audit, security::AuditLog::open(*w.store, security::default_config_dir()));
+            w.audit = std::make_unique<security::AuditLog>(std::move(audit));
+            CLEARPOST_ASSIGN(auto vault, security::Vault::open(*w.store, security::default_config_dir()));
+            w.vault = std::make_unique<security::Vault>(std::move(vault));
+            return w;
+        };
+        publish::ServiceOptions options = *service;
+        options.once = *once;
+        options.dispatch.owner = publish::make_owner_id();
         std::signal(SIGTERM, on_stop_signal);
         std::signal(SIGINT, on_stop_signal);
-        publish::DispatchStats total;
-        do {
-            CLEARPOST_ASSIGN(auto stats, dispatcher.run_once());
-            total.claimed += stats.claimed;
-            total.published += stats.published;
-            total.retrying += stats.retrying;
-            total.failed += stats.failed;
-            total.needs_attention += stats.needs_attention;
-            CLEARPOST_CHECK(session->store().checkpoint());
-            if (*once) break;
-            for (int waited = 0; waited < *interval * 10 && !g_stop; ++waited)
-                std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        } while (!g_stop);
+        CLEARPOST_ASSIGN(auto total, publish::serve(open, plugins, logger, options, g_stop));
         emit(ctx.json,
              {{"claimed", total.claimed},
               {"published", total.published},
               {"retrying", total.retrying},
               {"failed", total.failed},
-              {"needs_attention", total.needs_attention}},
+              {"needs_attention", total.needs_attention},
+              {"metrics_snapshots", total.metrics_snapshots}},
              "published " + std::to_string(total.published) + ", retrying " + std::to_string(total.retrying) +
                  ", failed " + std::to_string(total.failed) + ", needs attention " +
-                 std::to_string(total.needs_attention));
+                 std::to_string(total.needs_attention) + ", metrics snapshots " +
+                 std::to_string(total.metrics_snapshots));
+        return ok();
+    }));
+}
+
+void add_metrics(CLI::App& app, Context& ctx) {
+    auto* metrics = app.add_subcommand("metrics", "Counts of published posts (likes, reposts, ...) over time");
+    metrics->require_subcommand(1);
+    auto post_id = std::make_shared<model::Id>(0);
+    auto fetch = std::make_shared<bool>(false);
+    auto* show = metrics->add_subcommand("show", "A post's metrics snapshots, per network target");
+    show->add_option("POST", *post_id, "Post id")->required();
+    show->add_flag("--fetch", *fetch, "Take a snapshot now first (outside the schedule)");
+    show->callback(command(ctx, [&ctx, post_id, fetch]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
+                                                     Session::Actor::Required));
+        auto& store = session->store();
+        CLEARPOST_ASSIGN(auto targets, store.targets_of(*post_id));
+        if (targets.empty()) return make_error(ErrorCode::NotFound, "post " + std::to_string(*post_id) + " has no targets");
+        if (*fetch) {
+            std::vector<store::MetricsDue> published;
+            for (const auto& t : targets)
+                if (t.state == model::State::Published && !t.remote_id.empty())
+                    published.push_back({t.id, t.account_id, t.remote_id, 0, 0});
+            if (published.empty()) {
+                return make_error(ErrorCode::Conflict,
+                                  "post " + std::to_string(*post_id) + " is not published yet: it has no metrics");
+            }
+            CLEARPOST_ASSIGN(auto vault, security::Vault::open(store, security::default_config_dir()));
+            publish::PluginRegistry plugins;
+            plugins.discover(publish::default_plugin_dirs());
+            net::HttpClient http;
+            publish::PluginHost host(http, now_ms, publish::stderr_logger());
+            publish::DispatchOptions options;
+            options.owner = publish::make_owner_id();
+            publish::Dispatcher dispatcher(store, vault, session->audit(), plugins, host, system_now, options);
+            CLEARPOST_CHECK(dispatcher.snapshot_now(published));
+        }
+        nlohmann::json doc = nlohmann::json::array();
+        std::ostringstream human;
+        for (const auto& t : targets) {
+            CLEARPOST_ASSIGN(auto account, store.find_account(t.account_id));
+            const std::string label = account ? account->network + ":" + account->handle : "?";
+            CLEARPOST_ASSIGN(auto history, store.metric_snapshots(t.id));
+            nlohmann::json snaps = nlohmann::json::array();
+            human << label << "  " << model::to_string(t.state) << (t.remote_url.empty() ? "" : "  " + t.remote_url)
+                  << "\n";
+            for (const auto& h : history) {
+                auto m = nlohmann::json::parse(h.metrics_json, nullptr, false);
+                snaps.push_back({{"fetched_at", format_utc(h.fetched_at)}, {"metrics", m}});
+                human << "  " << format_utc(h.fetched_at);
+                if (m.is_object())
+                    for (const auto& [name, value] : m.items()) human << "  " << name << " " << value.dump();
+                human << "\n";
+            }
+            if (history.empty()) human << "  (no snapshot yet)\n";
+            doc.push_back({{"target_id", t.id}, {"account", label}, {"state", model::to_string(t.state)},
+                           {"remote_url", t.remote_url}, {"snapshots", snaps}});
+        }
+        emit(ctx.json, doc, human.str());
         return ok();
     }));
 }
@@ -140,10 +201,13 @@ void add_connect(CLI::App& app, Context& ctx) {
     auto network = std::make_shared<std::string>();
     auto handle = std::make_shared<std::string>();
     auto service = std::make_shared<std::string>();
+    auto appview = std::make_shared<std::string>();
     connect->add_option("NETWORK", *network, "e.g. bluesky")->required();
     connect->add_option("HANDLE", *handle, "The account as added with account add")->required();
     connect->add_option("--service", *service, "The account's server (Bluesky PDS URL, Mastodon instance)");
-    connect->callback(command(ctx, [&ctx, network, handle, service]() -> Result<void> {
+    connect->add_option("--appview", *appview,
+                        "Where Bluesky post counts are read (default: the public AppView, public.api.bsky.app)");
+    connect->callback(command(ctx, [&ctx, network, handle, service, appview]() -> Result<void> {
         CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
                                                      Session::Actor::Required));
         CLEARPOST_CHECK(workflow::require_admin(session->user(), "connect accounts"));
@@ -157,6 +221,7 @@ void add_connect(CLI::App& app, Context& ctx) {
         CLEARPOST_ASSIGN(auto vault, security::Vault::open(session->store(), security::default_config_dir()));
         nlohmann::json creds{{"identifier", *handle}, {"app_password", secret}};
         if (!service->empty()) creds["service"] = *service;
+        if (!appview->empty()) creds["appview"] = *appview;
         CLEARPOST_CHECK(session->store().transaction([&]() -> Result<void> {
             CLEARPOST_CHECK(vault.put(account->id, creds.dump(), system_now()));
             CLEARPOST_CHECK(session->store().set_account_status(account->id, "connected"));
@@ -188,14 +253,65 @@ void add_notices(CLI::App& app, Context& ctx) {
     }));
 }
 
+void add_notify(CLI::App& app, Context& ctx) {
+    auto* notify = app.add_subcommand("notify", "Mail notices (failures, reconnects) to people through an SMTP relay");
+    notify->require_subcommand(1);
+    auto settings = std::make_shared<publish::MailSettings>();
+    auto* mail = notify->add_subcommand(
+        "mail", "Mail every new notice; the relay password (with --user) comes from CLEARPOST_SMTP_PASSWORD or a prompt");
+    mail->add_option("--relay", settings->relay_url, "smtps://host:465, or smtp://host:587 (STARTTLS required)")->required();
+    mail->add_option("--from", settings->from, "Sender address")->required();
+    mail->add_option("--to", settings->to, "Recipient (repeat for several)")->required();
+    mail->add_option("--user", settings->username, "Login name at the relay (none: no login)");
+    mail->callback(command(ctx, [&ctx, settings]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
+                                                     Session::Actor::Required));
+        CLEARPOST_CHECK(workflow::require_admin(session->user(), "set where notices are mailed"));
+        std::string password;
+        if (!settings->username.empty()) {
+            CLEARPOST_ASSIGN(password, read_password("CLEARPOST_SMTP_PASSWORD", "Password of " + settings->username +
+                                                                                 " at the mail relay", false));
+        }
+        CLEARPOST_ASSIGN(auto vault, security::Vault::open(session->store(), security::default_config_dir()));
+        CLEARPOST_CHECK(publish::save_mail_settings(session->store(), vault, *settings, password));
+        CLEARPOST_CHECK(session->audit().append({session->user().name, "notify.mail", "settings",
+                                                 settings->relay_url + " to " + std::to_string(settings->to.size()) +
+                                                     " address(es)"},
+                                                system_now()));
+        CLEARPOST_CHECK(session->audit().anchor());
+        emit(ctx.json, {{"mailing", true}}, "New notices will be mailed; try it with: clearpostctl notify test");
+        return ok();
+    }));
+    auto* test = notify->add_subcommand("test", "Send a test mail through the configured relay");
+    test->callback(command(ctx, [&ctx]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
+                                                     Session::Actor::Required));
+        CLEARPOST_ASSIGN(auto vault, security::Vault::open(session->store(), security::default_config_dir()));
+        CLEARPOST_CHECK(publish::send_test_mail(session->store(), vault, system_now()));
+        emit(ctx.json, {{"sent", true}}, "Test mail sent");
+        return ok();
+    }));
+    auto* off = notify->add_subcommand("off", "Stop mailing notices (they stay in clearpostctl notices)");
+    off->callback(command(ctx, [&ctx]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
+                                                     Session::Actor::Required));
+        CLEARPOST_CHECK(workflow::require_admin(session->user(), "stop mailing notices"));
+        CLEARPOST_CHECK(publish::disable_mail(session->store()));
+        emit(ctx.json, {{"mailing", false}}, "Notices are no longer mailed");
+        return ok();
+    }));
+}
+
 }  // namespace
 
 void add_publish_commands(CLI::App& app, Context& ctx) {
     add_run(app, ctx);
     add_plugins(app, ctx);
+    add_metrics(app, ctx);
     add_pause(app, ctx);
     add_connect(app, ctx);
     add_notices(app, ctx);
+    add_notify(app, ctx);
 }
 
 }  // namespace clearpost::cli

@@ -13,7 +13,10 @@
 #include <cctype>
 #include <cstdint>
 #include <ctime>
+#include <fstream>
+#include <iterator>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -25,9 +28,12 @@ using clearpost::sdk::OpResult;
 constexpr const char* kCapabilities = R"({
   "network": "bluesky", "display_name": "Bluesky",
   "text": {"limit": 300, "counting": "graphemes"},
-  "media": {"max_images": 4, "max_bytes": 1000000, "alt_text": true},
+  "media": {"max_images": 4, "max_bytes": 1000000, "alt_text": true, "aspect_ratio": true,
+            "types": ["image/jpeg", "image/png", "image/webp"]},
+  "link_cards": true,
   "threads": true, "native_scheduling": false, "metrics": true,
-  "idempotency": "client_record_key"
+  "idempotency": "client_record_key",
+  "rate_limits": {"posts_per_hour": 1666, "posts_per_day": 11666}
 })";
 
 constexpr std::size_t kPartLimit = 300;  // code points per part: never more graphemes than that
@@ -151,6 +157,21 @@ std::int64_t retry_after_ms(const Host::Response& r, const Host& host) {
     return 60000;
 }
 
+std::string percent_encode(const std::string& s) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        }
+    }
+    return out;
+}
+
 std::string xrpc_error(const Host::Response& r) {
     const auto body = json::parse(r.body, nullptr, false);
     std::string out = "HTTP " + std::to_string(r.http_status);
@@ -180,9 +201,286 @@ OpResult failure(const Host::Response& r, const Host& host, const std::string& w
     return OpResult::error(CLEARPOST_ERR_PERMANENT, message);
 }
 
+// Images and link cards. Bluesky's limits (app.bsky.embed.images and the
+// thumb of app.bsky.embed.external): 4 images, 1,000,000 bytes each.
+constexpr std::size_t kMaxImages = 4;
+constexpr std::size_t kMaxImageBytes = 1'000'000;
+constexpr std::int64_t kCardBudgetMs = 15000;         // every request of one link card together
+constexpr std::size_t kCardPageBytes = 512 * 1024;    // of a page, only this much is read
+constexpr int kCardRedirects = 3;
+
+std::string with_commas(std::size_t n) {
+    std::string digits = std::to_string(n), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+bool is_bluesky_image(const std::string& mime) {
+    return mime == "image/jpeg" || mime == "image/png" || mime == "image/webp";
+}
+
+// Why the post's images cannot go to Bluesky, in words for people; empty
+// when they can. The host sends each image's stripped size as "bytes".
+std::vector<std::string> media_problems(const json& post) {
+    std::vector<std::string> out;
+    const json media = post.is_object() ? post.value("media", json::array()) : json::array();
+    if (!media.is_array()) return {"the post's image list is malformed"};
+    if (media.size() > kMaxImages) {
+        out.push_back("the post has " + std::to_string(media.size()) + " images and Bluesky takes at most " +
+                      std::to_string(kMaxImages) + " per post; remove " + std::to_string(media.size() - kMaxImages));
+    }
+    for (std::size_t i = 0; i < media.size(); ++i) {
+        const json& m = media[i];
+        const std::string which = "image " + std::to_string(i + 1);
+        if (!m.is_object() || !m.contains("path") || !m["path"].is_string()) {
+            out.push_back(which + " names no file");
+            continue;
+        }
+        const std::string mime = m.value("mime", std::string());
+        if (!is_bluesky_image(mime)) out.push_back(which + " is " + (mime.empty() ? "of no known type" : mime) +
+                                                   "; Bluesky takes JPEG, PNG and WebP images");
+        const std::size_t bytes = m.contains("bytes") && m["bytes"].is_number_unsigned() ? m["bytes"].get<std::size_t>() : 0;
+        if (bytes > kMaxImageBytes) {
+            out.push_back(which + " is " + with_commas(bytes) + " bytes after its metadata was stripped and Bluesky takes at most " +
+                          with_commas(kMaxImageBytes) + " bytes per image; export it smaller and attach it again");
+        }
+    }
+    return out;
+}
+
+std::string join(const std::vector<std::string>& items, const char* separator) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
+    return out;
+}
+
+// Reads an image file the host named; false with `why` when it cannot.
+bool read_image(const std::string& path, std::string& bytes, std::string& why) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        why = "cannot read " + path;
+        return false;
+    }
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+    if (in.bad()) {
+        why = "reading " + path + " failed";
+        return false;
+    }
+    if (bytes.size() > kMaxImageBytes) {
+        why = path + " is " + with_commas(bytes.size()) + " bytes and Bluesky takes at most " + with_commas(kMaxImageBytes);
+        return false;
+    }
+    return true;
+}
+
+// The MIME type of image bytes by their signature, or "" when they are not
+// a kind Bluesky shows.
+std::string sniff_image(const std::string& b) {
+    if (b.size() >= 3 && b.compare(0, 3, "\xFF\xD8\xFF") == 0) return "image/jpeg";
+    if (b.size() >= 8 && b.compare(0, 8, "\x89PNG\r\n\x1A\n") == 0) return "image/png";
+    if (b.size() >= 12 && b.compare(0, 4, "RIFF") == 0 && b.compare(8, 4, "WEBP") == 0) return "image/webp";
+    if (b.size() >= 6 && (b.compare(0, 6, "GIF87a") == 0 || b.compare(0, 6, "GIF89a") == 0)) return "image/gif";
+    return "";
+}
+
+// The first link of a text, as its link facet has it.
+std::string first_link(const std::string& text) {
+    for (const auto& f : facets_for(text, {}))
+        if (f["features"][0].value("$type", std::string()) == "app.bsky.richtext.facet#link")
+            return f["features"][0].value("uri", std::string());
+    return "";
+}
+
+std::string ascii_lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | cp >> 6);
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | cp >> 12);
+        out += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | cp >> 18);
+        out += static_cast<char>(0x80 | (cp >> 12 & 0x3F));
+        out += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+// Decodes the HTML character references a title or description uses and
+// folds runs of white space into one space.
+std::string html_text(std::string_view s) {
+    static constexpr std::pair<const char*, const char*> kNamed[] = {
+        {"amp", "&"}, {"lt", "<"}, {"gt", ">"}, {"quot", "\""}, {"apos", "'"}, {"nbsp", " "}};
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (c == '&') {
+            const auto semi = s.find(';', i);
+            if (semi != std::string_view::npos && semi - i <= 10) {
+                const std::string_view name = s.substr(i + 1, semi - i - 1);
+                bool done = false;
+                if (name.size() > 1 && name[0] == '#') {
+                    const bool hex = name[1] == 'x' || name[1] == 'X';
+                    const std::string digits(name.substr(hex ? 2 : 1));
+                    if (!digits.empty() && digits.find_first_not_of(hex ? "0123456789abcdefABCDEF" : "0123456789") == std::string::npos) {
+                        append_utf8(out, static_cast<std::uint32_t>(std::min(std::stoul(digits, nullptr, hex ? 16 : 10), 0x110000ul)));
+                        done = true;
+                    }
+                } else {
+                    for (const auto& [n, v] : kNamed)
+                        if (name == n) {
+                            out += v;
+                            done = true;
+                        }
+                }
+                if (done) {
+                    i = semi;
+                    continue;
+                }
+            }
+        }
+        if (std::isspace(static_cast<unsigned char>(c))) {
+            if (!out.empty() && out.back() != ' ') out += ' ';
+            continue;
+        }
+        out += c;
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
+// At most `limit` code points of UTF-8 text, with an ellipsis when cut.
+std::string clip(const std::string& s, std::size_t limit) {
+    std::size_t points = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
+        if (++points > limit) return s.substr(0, i) + "\xE2\x80\xA6";
+    }
+    return s;
+}
+
+struct PageMeta {
+    std::string title, description, image;
+};
+
+// og:title, og:description and og:image of a page, with <title> and the
+// description meta tag as fallbacks. A forgiving scan, not an HTML parser:
+// pages that hide their tags get no card, which is allowed.
+PageMeta page_meta(std::string_view html) {
+    const std::string lower = ascii_lower(std::string(html));
+    PageMeta og, fallback;
+    for (std::size_t at = lower.find("<meta"); at != std::string::npos; at = lower.find("<meta", at + 5)) {
+        const std::size_t end = lower.find('>', at);
+        if (end == std::string::npos) break;
+        std::string key, content;
+        bool has_content = false;
+        for (std::size_t i = at + 5; i < end;) {
+            while (i < end && (std::isspace(static_cast<unsigned char>(lower[i])) || lower[i] == '/')) ++i;
+            const std::size_t name_start = i;
+            while (i < end && lower[i] != '=' && !std::isspace(static_cast<unsigned char>(lower[i]))) ++i;
+            const std::string name = lower.substr(name_start, i - name_start);
+            while (i < end && std::isspace(static_cast<unsigned char>(lower[i]))) ++i;
+            if (i >= end || lower[i] != '=') {
+                if (name.empty()) ++i;
+                continue;
+            }
+            ++i;
+            while (i < end && std::isspace(static_cast<unsigned char>(lower[i]))) ++i;
+            std::size_t value_start = i, value_end = i;
+            if (i < end && (lower[i] == '"' || lower[i] == '\'')) {
+                const char quote = lower[i];
+                value_start = i + 1;
+                value_end = lower.find(quote, value_start);
+                if (value_end == std::string::npos || value_end > end) value_end = end;
+                i = value_end + 1;
+            } else {
+                while (i < end && !std::isspace(static_cast<unsigned char>(lower[i]))) ++i;
+                value_end = i;
+            }
+            // Values keep their case: read them from the original text.
+            const std::string value(html.substr(value_start, value_end - value_start));
+            if (name == "property" || name == "name") key = ascii_lower(value);
+            if (name == "content") {
+                content = value;
+                has_content = true;
+            }
+        }
+        if (!has_content) continue;
+        const std::string text = html_text(content);
+        if (key == "og:title" && og.title.empty()) og.title = text;
+        if (key == "og:description" && og.description.empty()) og.description = text;
+        if ((key == "og:image" || key == "og:image:url" || key == "og:image:secure_url") && og.image.empty()) og.image = text;
+        if ((key == "description" || key == "twitter:description") && fallback.description.empty()) fallback.description = text;
+        if ((key == "twitter:title") && fallback.title.empty()) fallback.title = text;
+        if ((key == "twitter:image" || key == "twitter:image:src") && fallback.image.empty()) fallback.image = text;
+    }
+    if (const auto open = lower.find("<title"); open != std::string::npos) {
+        const auto start = lower.find('>', open);
+        const auto close = start == std::string::npos ? start : lower.find("</title", start);
+        if (close != std::string::npos && fallback.title.empty())
+            fallback.title = html_text(html.substr(start + 1, close - start - 1));
+    }
+    if (og.title.empty()) og.title = fallback.title;
+    if (og.description.empty()) og.description = fallback.description;
+    if (og.image.empty()) og.image = fallback.image;
+    return og;
+}
+
+// Names reserved for examples and tests (RFC 2606, RFC 6761): they never
+// carry a real page, so no card is fetched for them (and tests that post
+// example.org links stay off the internet).
+bool is_reserved_example_host(const std::string& url) {
+    const auto start = url.find("://");
+    if (start == std::string::npos) return false;
+    std::string host = ascii_lower(url.substr(start + 3, url.find_first_of("/?#", start + 3) - start - 3));
+    if (const auto at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
+    if (const auto colon = host.rfind(':'); colon != std::string::npos && host.find(']') == std::string::npos)
+        host = host.substr(0, colon);
+    auto ends_with = [&host](const std::string& suffix) {
+        return host == suffix.substr(1) ||
+               (host.size() >= suffix.size() && host.compare(host.size() - suffix.size(), suffix.size(), suffix) == 0);
+    };
+    for (const char* suffix : {".example", ".test", ".invalid", ".localhost", ".example.com", ".example.net", ".example.org"})
+        if (ends_with(suffix)) return true;
+    return false;
+}
+
+// `ref` (absolute, scheme-relative, root-relative or relative) against the
+// page `base`; "" when it is not an http(s) URL.
+std::string resolve_url(const std::string& base, const std::string& ref) {
+    if (ref.rfind("https://", 0) == 0 || ref.rfind("http://", 0) == 0) return ref;
+    const auto scheme_end = base.find("://");
+    if (scheme_end == std::string::npos || ref.empty() || ref.find(':') < ref.find('/')) return "";
+    if (ref.rfind("//", 0) == 0) return base.substr(0, scheme_end + 1) + ref;
+    const auto path_start = base.find('/', scheme_end + 3);
+    const std::string origin = path_start == std::string::npos ? base : base.substr(0, path_start);
+    if (ref[0] == '/') return origin + ref;
+    std::string dir = path_start == std::string::npos ? "/" : base.substr(path_start, base.find_first_of("?#", path_start) - path_start);
+    dir = dir.substr(0, dir.rfind('/') + 1);
+    return origin + dir + ref;
+}
+
 class Bluesky final : public clearpost::sdk::Publisher {
 public:
     const char* capabilities() const override { return kCapabilities; }
+
+    OpResult validate(const Host&, const json& request) override {
+        json problems = json::array();
+        for (auto& p : media_problems(request.value("post", json::object()))) problems.push_back(std::move(p));
+        return OpResult::ok({{"problems", problems}});
+    }
 
     OpResult refresh_credentials(const Host& host, const json& request) override {
         json creds = request.value("credentials", json::object());
@@ -190,21 +488,41 @@ public:
     }
 
     OpResult publish(const Host& host, const json& request) override {
+        const json post = request.value("post", json::object());
+        if (const auto problems = media_problems(post); !problems.empty())
+            return OpResult::error(CLEARPOST_ERR_INVALID, join(problems, "; "));
         json creds = request.value("credentials", json::object());
         auto session = login(host, creds, false);
         if (session.status != CLEARPOST_OK) return session;
         creds = session.body["credentials"];
-        const std::string text = request["post"].value("text", std::string());
+        const std::string text = post.is_object() ? post.value("text", std::string()) : std::string();
         const std::string key = request.value("idempotency_key", std::string());
         if (key.empty()) return OpResult::error(CLEARPOST_ERR_INVALID, "the host sent no idempotency key");
         const std::int64_t scheduled_ms = request.value("scheduled_at_ms", std::int64_t{0});
         const auto parts = split_thread(text);
+        // Images, else a card for the first link, go on the first post of a
+        // thread. Blobs are uploaded before the record: after a crash they are
+        // uploaded again, which is harmless, and the record key still finds
+        // the post made before.
+        json embed;
+        if (auto images = upload_images(host, creds, post.value("media", json::array())); images.status != CLEARPOST_OK) {
+            images.body["credentials"] = creds;
+            return images;
+        } else if (!images.body["images"].empty()) {
+            embed = {{"$type", "app.bsky.embed.images"}, {"images", images.body["images"]}};
+        } else if (const std::string link = first_link(text); !link.empty()) {
+            std::string why;
+            embed = link_card(host, creds, link, why);
+            if (embed.is_null())
+                host.log(CLEARPOST_LOG_WARN, "no link card for " + link + " (" + why + "); the post goes out without one");
+        }
         json root, parent;
         for (std::size_t i = 0; i < parts.size(); ++i) {
             json record{{"$type", kCollection}, {"text", parts[i]}, {"createdAt", iso_now(host)}};
             auto mentions = resolve_mentions(host, creds, parts[i]);
             const json facets = facets_for(parts[i], mentions);
             if (!facets.empty()) record["facets"] = facets;
+            if (i == 0 && !embed.is_null()) record["embed"] = embed;
             if (i > 0) record["reply"] = {{"root", root}, {"parent", parent}};
             const std::string rkey = record_key(key, scheduled_ms, static_cast<int>(i));
             auto made = create_or_find(host, creds, rkey, record);
@@ -265,6 +583,41 @@ public:
                       json{{"repo", creds["did"]}, {"collection", kCollection}, {"rkey", uri.substr(slash + 1)}});
         if (r.status == CLEARPOST_OK && r.http_status == 200) return OpResult::ok({{"credentials", creds}});
         return failure(r, host, "deleting the post");
+    }
+
+    // Counts from the AppView's public app.bsky.feed.getPosts, 25 posts a
+    // request. Only what it reports is returned (no impressions or clicks on
+    // Bluesky); a post it does not return (deleted) has no entry.
+    OpResult fetch_metrics(const Host& host, const json& request) override {
+        const json creds = request.value("credentials", json::object());
+        const std::string appview = creds.value("appview", std::string("https://public.api.bsky.app"));
+        const json ids = request.value("remote_ids", json::array());
+        json metrics = json::object();
+        static constexpr std::pair<const char*, const char*> kCounts[] = {
+            {"likeCount", "likes"}, {"repostCount", "reposts"}, {"replyCount", "replies"},
+            {"quoteCount", "quotes"}, {"bookmarkCount", "bookmarks"}};
+        for (std::size_t first = 0; first < ids.size(); first += 25) {
+            std::string query;
+            for (std::size_t i = first; i < std::min(ids.size(), first + 25); ++i) {
+                if (!ids[i].is_string()) return OpResult::error(CLEARPOST_ERR_INVALID, "a post id is not a string");
+                query += (query.empty() ? "?uris=" : "&uris=") + percent_encode(ids[i].get<std::string>());
+            }
+            auto r = host.http({{"method", "GET"},
+                                {"url", appview + "/xrpc/app.bsky.feed.getPosts" + query},
+                                {"timeout_ms", 15000}});
+            if (r.status != CLEARPOST_OK || r.http_status != 200) return failure(r, host, "reading post counts");
+            const auto body = json::parse(r.body, nullptr, false);
+            if (!body.is_object() || !body.contains("posts") || !body["posts"].is_array())
+                return OpResult::error(CLEARPOST_ERR_TRANSIENT, "reading post counts: the AppView's answer is not a post list");
+            for (const auto& post : body["posts"]) {
+                if (!post.is_object() || !post.contains("uri") || !post["uri"].is_string()) continue;
+                json counts = json::object();
+                for (const auto& [field, name] : kCounts)
+                    if (post.contains(field) && post[field].is_number_integer()) counts[name] = post[field];
+                metrics[post["uri"].get<std::string>()] = std::move(counts);
+            }
+        }
+        return OpResult::ok({{"metrics", metrics}});
     }
 
 private:
@@ -382,6 +735,152 @@ private:
                                    "publishing: " + r.error);
         }
         return failure(r, host, "publishing");
+    }
+
+    // True when the PDS refused the session token (expired or revoked).
+    static bool token_refused(const Host::Response& r) {
+        if (r.status != CLEARPOST_OK) return false;
+        if (r.http_status == 401) return true;
+        if (r.http_status != 400) return false;
+        const auto err = json::parse(r.body, nullptr, false);
+        const std::string code = err.is_object() ? err.value("error", std::string()) : std::string();
+        return code == "ExpiredToken" || code == "InvalidToken";
+    }
+
+    // com.atproto.repo.uploadBlob -> {"blob": <blob ref>}. Nothing is posted
+    // yet, so a lost answer is only a passing failure.
+    static OpResult upload_blob(const Host& host, json& creds, const std::string& bytes, const std::string& mime) {
+        auto send = [&] {
+            return host.http({{"method", "POST"},
+                              {"url", service(creds) + "/xrpc/com.atproto.repo.uploadBlob"},
+                              {"headers",
+                               {{"Content-Type", mime},
+                                {"Authorization", "Bearer " + creds.value("access_jwt", std::string())}}},
+                              {"body_base64", clearpost::sdk::base64_encode(bytes)},
+                              {"timeout_ms", 60000}});
+        };
+        auto r = send();
+        if (token_refused(r)) {
+            auto again = login(host, creds, true);
+            if (again.status != CLEARPOST_OK) return again;
+            r = send();
+        }
+        if (r.status == CLEARPOST_OK && r.http_status == 200) {
+            const auto body = json::parse(r.body, nullptr, false);
+            if (body.is_object() && body.contains("blob") && body["blob"].is_object()) return OpResult::ok({{"blob", body["blob"]}});
+            return OpResult::error(CLEARPOST_ERR_TRANSIENT, "uploading an image: the server's answer was malformed");
+        }
+        if (r.status != CLEARPOST_OK) return OpResult::error(CLEARPOST_ERR_TRANSIENT, "uploading an image: " + r.error);
+        return failure(r, host, "uploading an image");
+    }
+
+    // Uploads the post's images -> {"images": [app.bsky.embed.images#image ...]}.
+    static OpResult upload_images(const Host& host, json& creds, const json& media) {
+        json images = json::array();
+        if (!media.is_array()) return OpResult::ok({{"images", images}});
+        for (std::size_t i = 0; i < media.size(); ++i) {
+            const json& m = media[i];
+            std::string bytes, why;
+            if (!read_image(m.value("path", std::string()), bytes, why))
+                return OpResult::error(CLEARPOST_ERR_INVALID, "image " + std::to_string(i + 1) + ": " + why);
+            auto blob = upload_blob(host, creds, bytes, m.value("mime", std::string("image/jpeg")));
+            if (blob.status != CLEARPOST_OK) return blob;
+            json item{{"image", blob.body["blob"]}, {"alt", m.value("alt", std::string())}};
+            const int width = m.value("width", 0), height = m.value("height", 0);
+            if (width > 0 && height > 0) item["aspectRatio"] = {{"width", width}, {"height", height}};
+            images.push_back(std::move(item));
+        }
+        return OpResult::ok({{"images", images}});
+    }
+
+    // GET `url` for a link card, following a few redirects, within `deadline`
+    // (host milliseconds). False with `why` on any failure.
+    static bool fetch_for_card(const Host& host, std::string url, std::int64_t deadline, const char* accept,
+                               Host::Response& out, std::string& final_url, std::string& why) {
+        for (int hop = 0; hop <= kCardRedirects; ++hop) {
+            const std::int64_t left = deadline - host.now_ms();
+            if (left <= 0) {
+                why = "it took too long";
+                return false;
+            }
+            out = host.http({{"method", "GET"},
+                             {"url", url},
+                             {"headers", {{"Accept", accept}}},
+                             {"timeout_ms", std::min<std::int64_t>(left, 8000)}});
+            if (out.status != CLEARPOST_OK) {
+                why = "fetching " + url + " failed: " + out.error;
+                return false;
+            }
+            const int code = out.http_status;
+            if (code == 301 || code == 302 || code == 303 || code == 307 || code == 308) {
+                const auto location = out.headers.find("location");
+                const std::string next = location == out.headers.end() ? "" : resolve_url(url, location->second);
+                if (next.empty()) {
+                    why = url + " redirects nowhere";
+                    return false;
+                }
+                url = next;
+                continue;
+            }
+            if (code != 200) {
+                why = url + " answered HTTP " + std::to_string(code);
+                return false;
+            }
+            final_url = url;
+            return true;
+        }
+        why = "more than " + std::to_string(kCardRedirects) + " redirects";
+        return false;
+    }
+
+    // An app.bsky.embed.external card for `url`: the page's title and
+    // description, and its preview image as a thumb when it is an image
+    // Bluesky takes. null with `why` when there is no card to make; a
+    // missing thumb only leaves the thumb out.
+    static json link_card(const Host& host, json& creds, const std::string& url, std::string& why) {
+        if (is_reserved_example_host(url)) {
+            why = "its host is reserved for examples";
+            return nullptr;
+        }
+        const std::int64_t deadline = host.now_ms() + kCardBudgetMs;
+        Host::Response page;
+        std::string page_url;
+        if (!fetch_for_card(host, url, deadline, "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1", page, page_url, why))
+            return nullptr;
+        const auto type = page.headers.find("content-type");
+        if (type == page.headers.end() || ascii_lower(type->second).find("html") == std::string::npos) {
+            why = "the link is not a web page";
+            return nullptr;
+        }
+        const PageMeta meta = page_meta(std::string_view(page.body).substr(0, kCardPageBytes));
+        if (meta.title.empty() && meta.description.empty()) {
+            why = "the page has no title or description";
+            return nullptr;
+        }
+        json external{{"uri", url}, {"title", clip(meta.title, 300)}, {"description", clip(meta.description, 1000)}};
+        if (!meta.image.empty()) {
+            std::string thumb_why, image_url_final;
+            Host::Response image;
+            const std::string image_url = resolve_url(page_url, meta.image);
+            if (image_url.empty()) {
+                thumb_why = "its address '" + meta.image + "' is not http(s)";
+            } else if (fetch_for_card(host, image_url, deadline, "image/*", image, image_url_final, thumb_why)) {
+                const std::string mime = sniff_image(image.body);
+                if (mime.empty()) {
+                    thumb_why = image_url + " is not a JPEG, PNG, WebP or GIF image";
+                } else if (image.body.size() > kMaxImageBytes) {
+                    thumb_why = image_url + " is " + with_commas(image.body.size()) + " bytes, over Bluesky's " +
+                                with_commas(kMaxImageBytes);
+                } else if (auto blob = upload_blob(host, creds, image.body, mime); blob.status == CLEARPOST_OK) {
+                    external["thumb"] = blob.body["blob"];
+                } else {
+                    thumb_why = blob.body.value("/error/message"_json_pointer, std::string("the upload failed"));
+                }
+            }
+            if (!external.contains("thumb"))
+                host.log(CLEARPOST_LOG_WARN, "link card for " + url + " has no preview image: " + thumb_why);
+        }
+        return {{"$type", "app.bsky.embed.external"}, {"external", external}};
     }
 
     // @handle mentions resolved to DIDs; unresolvable handles stay plain text.

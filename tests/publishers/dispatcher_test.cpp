@@ -5,6 +5,7 @@
 
 #include "clearpost/publish/dispatcher.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <deque>
 #include <map>
@@ -71,6 +72,13 @@ public:
                 return reply(400, {{"error", "RecordNotFound"}, {"message", "Could not locate record"}});
             return reply(200, {{"uri", uri(rkey)}, {"cid", "bafycid" + rkey}, {"value", it->second}});
         }
+        if (method == "app.bsky.feed.getPosts") {  // the AppView's public counts
+            json posts = json::array();
+            for (const auto& [rkey, record] : records)
+                if (req.url.find("%2F" + rkey) != std::string::npos)
+                    posts.push_back({{"uri", uri(rkey)}, {"likeCount", likes}, {"repostCount", 1}, {"replyCount", 0}});
+            return reply(200, {{"posts", posts}});
+        }
         return reply(501, {{"error", "MethodNotImplemented"}});
     }
 
@@ -82,6 +90,7 @@ public:
     static std::string uri(const std::string& rkey) { return "at://did:plc:clinic/app.bsky.feed.post/" + rkey; }
 
     std::string password = "right-password";
+    int likes = 0;
     std::map<std::string, json> records;
     std::map<std::string, int> calls;
     std::map<std::string, std::deque<net::HttpResult>> scripted;
@@ -259,6 +268,86 @@ TEST_CASE("a 429 with Retry-After waits at least that long") {
     CHECK(f.dispatcher().run_once()->published == 1);
 }
 
+TEST_CASE("a 429 holds the whole account: its other posts wait too, without a request") {
+    PublishFixture f;
+    const auto first = f.scheduled_post("Rate limited one", f.now);
+    const auto second = f.scheduled_post("Rate limited two", f.now);
+    f.pds.scripted["com.atproto.repo.putRecord"].push_back(
+        reply(429, {{"error", "RateLimitExceeded"}, {"message", "Rate Limit Exceeded"}}, {{"retry-after", "90"}}));
+    auto stats = f.dispatcher().run_once();
+    REQUIRE(stats.ok());
+    CHECK(stats->retrying == 2);
+    CHECK(f.pds.calls["com.atproto.repo.putRecord"] == 1);
+    CHECK(f.target_of(first).scheduled_at >= f.now + 90);
+    CHECK(f.target_of(second).scheduled_at >= f.now + 90);
+    CHECK(f.target_of(second).attempts == 0);
+    // Another process sees the hold too: nothing is due before it ends.
+    CHECK(**f.store->next_due_at() >= f.now + 90);
+    f.now += 200;
+    CHECK(f.dispatcher("worker-2").run_once()->published == 2);
+}
+
+TEST_CASE("an account that spent its hourly budget waits for it, without a request") {
+    PublishFixture f;
+    // 1,666 attempts (Bluesky's published budget) in the last hour, made by
+    // earlier posts of the same account.
+    const auto busy = f.scheduled_post("Earlier post", f.now - 4000);
+    const auto busy_target = f.target_of(busy);
+    REQUIRE(f.store->transaction([&]() -> Result<void> {
+        for (int i = 0; i < 1666; ++i)
+            CLEARPOST_CHECK(f.store->begin_attempt(busy_target.id, busy_target.idempotency_key, f.now - 3000 + i));
+        return ok();
+    }).ok());
+    REQUIRE(f.store->set_target_state(busy_target.id, State::Published, "", f.now).ok());
+    const auto post = f.scheduled_post("Over budget", f.now);
+    REQUIRE(f.dispatcher().run_once().ok());
+    const auto t = f.target_of(post);
+    CHECK(t.state == State::RetryWait);
+    CHECK(t.scheduled_at == f.now - 3000 + 3600);  // when the oldest attempt leaves the window
+    CHECK_THAT(t.last_error, Catch::Contains("1666 posts per hour"));
+    CHECK(f.pds.calls["com.atproto.repo.putRecord"] == 0);
+    f.now = t.scheduled_at;
+    CHECK(f.dispatcher().run_once()->published == 1);
+}
+
+TEST_CASE("metrics snapshots follow a decaying schedule and keep their history") {
+    PublishFixture f;
+    const auto post = f.scheduled_post("Measured", f.now);
+    const UnixSeconds published_at = f.now;
+    REQUIRE(f.dispatcher().run_once()->published == 1);
+    const auto t = f.target_of(post);
+    CHECK(f.dispatcher().collect_metrics(25)->metrics_snapshots == 0);  // the first is due after an hour
+    f.now = published_at + 3600;
+    f.pds.likes = 3;
+    REQUIRE(f.dispatcher().collect_metrics(25)->metrics_snapshots == 1);
+    f.now = published_at + 6 * 3600;
+    f.pds.likes = 7;
+    REQUIRE(f.dispatcher().collect_metrics(25)->metrics_snapshots == 1);
+    auto history = *f.store->metric_snapshots(t.id);
+    REQUIRE(history.size() == 2);
+    const auto first = json::parse(history[0].metrics_json);
+    CHECK(first["likes"] == 3);
+    CHECK(first["reposts"] == 1);
+    CHECK_FALSE(first.contains("quotes"));  // not reported: absent, not zero
+    CHECK(json::parse(history[1].metrics_json)["likes"] == 7);
+    CHECK(history[1].fetched_at == published_at + 6 * 3600);
+    // Not due again before 24 h; a deleted post gets no snapshot but moves on.
+    CHECK(f.dispatcher().collect_metrics(25)->metrics_snapshots == 0);
+    f.pds.records.clear();
+    f.now = published_at + 24 * 3600;
+    CHECK(f.dispatcher().collect_metrics(25)->metrics_snapshots == 0);
+    CHECK(f.store->metric_snapshots(t.id)->size() == 2);
+    CHECK(f.store->metrics_due(published_at + 3 * 86400 - 1, 10)->empty());
+    CHECK(f.store->metrics_due(published_at + 3 * 86400, 10)->size() == 1);
+}
+
+TEST_CASE("the metrics schedule is 1 h, 6 h, 24 h, 3 d, 7 d and 30 d after publishing") {
+    CHECK(publish::next_metrics_at(1000, 0) == 1000 + 3600);
+    CHECK(publish::next_metrics_at(1000, 2) == 1000 + 86400);
+    CHECK(publish::next_metrics_at(1000, 5) == 1000 + 30 * 86400);
+    CHECK_FALSE(publish::next_metrics_at(1000, 6).has_value());
+}
+
 TEST_CASE("a dead network retries with backoff, then fails with one notice") {
     PublishFixture f;
     const auto post = f.scheduled_post("Network down", f.now);
@@ -313,6 +402,32 @@ TEST_CASE("a post edited after approval is not published") {
     CHECK(t.state == State::Cancelled);
     CHECK(f.dispatcher().run_once()->claimed == 0);
     CHECK(f.pds.records.empty());
+}
+
+TEST_CASE("stopping finishes the post in flight and hands the other claims back at once") {
+    PublishFixture f;
+    const auto first = f.scheduled_post("First of three", f.now);
+    const auto second = f.scheduled_post("Second of three", f.now);
+    const auto third = f.scheduled_post("Third of three", f.now);
+    std::atomic<bool> stop{false};
+    // SIGTERM arrives while the first post is on its way.
+    f.http.set_fault_injector([&](const net::HttpRequest& r) {
+        if (r.url.find("putRecord") != std::string::npos) stop = true;
+        return f.pds.handle(r);
+    });
+    auto stats = f.dispatcher().run_once(&stop);
+    REQUIRE(stats.ok());
+    CHECK(stats->claimed == 3);
+    CHECK(stats->published == 1);
+    CHECK(f.target_of(first).state == State::Published);
+    for (auto post : {second, third}) {
+        const auto t = f.target_of(post);
+        CHECK(t.state == State::Scheduled);
+        CHECK(t.lease_owner.empty());
+        CHECK(t.scheduled_at == f.now);
+    }
+    // Another worker takes them without waiting for a lease to expire.
+    CHECK(f.dispatcher("worker-2").run_once()->published == 2);
 }
 
 TEST_CASE("the emergency pause holds every post, which keeps its schedule") {

@@ -1,10 +1,11 @@
 #include "clearpost/net/http.h"
 
+#include "curl_global.h"
+
 #include <curl/curl.h>
 
 #include <algorithm>
 #include <cctype>
-#include <mutex>
 
 namespace clearpost::net {
 namespace {
@@ -45,11 +46,6 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     return n;
 }
 
-void global_init() {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 }  // namespace
 
 std::string redact(std::string text, const std::vector<std::string>& secrets) {
@@ -62,7 +58,7 @@ std::string redact(std::string text, const std::vector<std::string>& secrets) {
 }
 
 HttpClient::HttpClient(HttpOptions options) : m_options(std::move(options)) {
-    global_init();
+    detail::curl_global_init_once();
     m_curl = curl_easy_init();
 }
 

@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 
 #include "clearpost/crypto/crypto.h"
+#include "clearpost/media/library.h"
 #include "clearpost/publisher.h"
 
 namespace clearpost::publish {
@@ -23,7 +25,35 @@ struct Dispatcher::Outcome {
     std::optional<UnixSeconds> retry_at;  // with RetryWait
     std::string notice_kind;              // empty: no notice
     std::string account_status;           // empty: unchanged
+    std::optional<UnixSeconds> hold_until; // the whole account waits (rate limit)
+    std::optional<UnixSeconds> metrics_at; // Published: first metrics snapshot
 };
+
+struct Dispatcher::Credentials {
+    json doc;
+    std::vector<std::string> secrets;  // redacted from everything logged or reported
+};
+
+DispatchStats& DispatchStats::operator+=(const DispatchStats& o) {
+    claimed += o.claimed;
+    published += o.published;
+    retrying += o.retrying;
+    failed += o.failed;
+    needs_attention += o.needs_attention;
+    metrics_snapshots += o.metrics_snapshots;
+    return *this;
+}
+
+std::optional<UnixSeconds> next_metrics_at(UnixSeconds published_at, int fetches) {
+    static constexpr UnixSeconds kAfter[] = {3600, 6 * 3600, 24 * 3600, 3 * 86400, 7 * 86400, 30 * 86400};
+    if (fetches < 0 || fetches >= static_cast<int>(std::size(kAfter))) return std::nullopt;
+    return published_at + kAfter[fetches];
+}
+
+// Fields of stored credentials that identify rather than authenticate.
+static bool is_public_credential_field(const std::string& key) {
+    return key == "service" || key == "identifier" || key == "handle" || key == "did" || key == "appview";
+}
 
 UnixSeconds backoff_seconds(int attempts, double jitter01) {
     const double base = 30.0 * std::pow(2.0, std::max(0, attempts - 1));
@@ -47,14 +77,49 @@ Dispatcher::Dispatcher(store::Store& store, security::Vault& vault, security::Au
       m_clock(std::move(clock)),
       m_options(std::move(options)) {}
 
-Result<DispatchStats> Dispatcher::run_once() {
+Result<std::optional<Dispatcher::Credentials>> Dispatcher::credentials_of(const model::Account& account) {
+    auto sealed = m_vault.get(account.id);
+    if (!sealed) {
+        if (sealed.error().code == ErrorCode::NotFound) return std::optional<Credentials>{};
+        return std::move(sealed).error();
+    }
+    Credentials c;
+    c.doc = json::parse(*sealed, nullptr, false);
+    if (!c.doc.is_object()) {
+        return make_error(ErrorCode::Corrupt, "the stored credentials of " + account.network + ":" + account.handle +
+                                                  " are damaged; reconnect the account");
+    }
+    for (const auto& [k, v] : c.doc.items())
+        if (v.is_string() && !is_public_credential_field(k)) c.secrets.push_back(v.get<std::string>());
+    return std::optional<Credentials>{std::move(c)};
+}
+
+Result<std::optional<UnixSeconds>> Dispatcher::next_due_at() { return m_store.next_due_at(m_options.shard); }
+
+Result<DispatchStats> Dispatcher::run_once(const std::atomic<bool>* stop) {
     DispatchStats stats;
-    while (true) {
+    auto stopping = [stop] { return stop && stop->load(); };
+    while (!stopping()) {
         CLEARPOST_ASSIGN(auto claimed, m_store.claim_due(m_options.owner, m_clock(), m_options.lease_seconds,
-                                                         m_options.batch));
+                                                         m_options.batch, m_options.shard));
         if (claimed.empty()) break;
         stats.claimed += static_cast<int>(claimed.size());
+        // Accounts a network asked to wait during this batch: their other
+        // claimed targets go back to the queue untouched.
+        std::map<model::Id, std::pair<UnixSeconds, std::string>> held;
         for (const auto& target : claimed) {
+            if (stopping()) {
+                CLEARPOST_CHECK(m_store.release_claims(m_options.owner));
+                break;
+            }
+            if (auto h = held.find(target.account_id); h != held.end()) {
+                Outcome wait;
+                wait.state = State::RetryWait;
+                wait.retry_at = h->second.first;
+                wait.error = h->second.second;
+                CLEARPOST_CHECK(apply(target, wait, stats));
+                continue;
+            }
             auto outcome = publish_target(target);
             if (!outcome) {
                 // The store itself failed: leave the lease to expire so the
@@ -63,6 +128,7 @@ Result<DispatchStats> Dispatcher::run_once() {
                 return std::move(outcome).error();
             }
             CLEARPOST_CHECK(apply(target, *outcome, stats));
+            if (outcome->hold_until) held[target.account_id] = {*outcome->hold_until, outcome->error};
         }
     }
     return stats;
@@ -116,20 +182,39 @@ Result<Dispatcher::Outcome> Dispatcher::publish_target(const model::Target& targ
     const auto& table = (*plugin)->table();
     const auto caps = json::parse((*plugin)->capabilities(), nullptr, false);
     const std::string idempotency = caps.is_object() ? caps.value("idempotency", std::string("none")) : "none";
+    const bool has_metrics = caps.is_object() && caps.value("metrics", false) && table.fetch_metrics;
 
-    auto credentials = m_vault.get(account->id);
-    if (!credentials) {
-        if (credentials.error().code != ErrorCode::NotFound) return std::move(credentials).error();
+    auto credentials = credentials_of(*account);
+    if (!credentials || !*credentials) {
+        if (!credentials && credentials.error().code != ErrorCode::Corrupt) return std::move(credentials).error();
         out.account_status = "needs_reauthorization";
         return stop(State::NeedsAttention,
-                    label + " is not connected; connect it (clearpostctl account connect) and retry the post",
+                    credentials ? label + " is not connected; connect it (clearpostctl account connect) and retry the post"
+                                : credentials.error().message + ", then retry the post",
                     "needs_reauthorization");
     }
-    auto creds = json::parse(*credentials, nullptr, false);
-    if (!creds.is_object()) return stop(State::NeedsAttention, "the stored credentials of " + label + " are damaged; reconnect it", "needs_reauthorization");
-    std::vector<std::string> secrets;
-    for (const auto& [k, v] : creds.items())
-        if (v.is_string() && k != "service" && k != "identifier" && k != "did") secrets.push_back(v.get<std::string>());
+    json creds = std::move((*credentials)->doc);
+    std::vector<std::string> secrets = std::move((*credentials)->secrets);
+
+    // The network's published budget (e.g. posts per hour), counted over
+    // every process's attempts: when it is spent, the account waits.
+    const auto budget = caps.is_object() ? caps.value("rate_limits", json::object()) : json::object();
+    struct Budget {
+        const char* field;
+        UnixSeconds window;
+        const char* words;
+    };
+    for (const Budget& b : {Budget{"posts_per_hour", 3600, "posts per hour"}, Budget{"posts_per_day", 86400, "posts per day"}}) {
+        const int limit = budget.is_object() ? budget.value(b.field, 0) : 0;
+        if (limit <= 0) continue;
+        CLEARPOST_ASSIGN(auto recent, m_store.attempts_since(account->id, now - b.window + 1));
+        if (recent.first >= limit) {
+            out.hold_until = recent.second + b.window;
+            return retry(label + " has used its budget of " + std::to_string(limit) + " " + b.words +
+                             "; the post waits until the budget allows it",
+                         *out.hold_until - now);
+        }
+    }
 
     // The approved time, not the target's (which moves on retries): plugins
     // may derive record keys from it, so it must be the same on every try.
@@ -137,9 +222,30 @@ Result<Dispatcher::Outcome> Dispatcher::publish_target(const model::Target& targ
     std::string text = version.content.text;
     for (const auto& spec : version.content.targets)
         if (spec.account_id == account->id && !spec.text_override.empty()) text = spec.text_override;
+    // The approved images, each still the file whose hash the approval covers.
+    json media_list = json::array();
+    for (std::size_t i = 0; i < version.content.media.size(); ++i) {
+        const auto& m = version.content.media[i];
+        auto image = media::load_stored(m.path, m.sha256);
+        if (!image) {
+            return stop(State::Failed,
+                        "image " + std::to_string(i + 1) + " of post " + std::to_string(target.post_id) +
+                            " is not the approved image any more (" + image.error().message +
+                            "), so nothing was published; attach it again (clearpostctl post edit --image), "
+                            "then review and schedule the post again",
+                        "publish_failed");
+        }
+        media_list.push_back({{"path", image->path.string()},
+                              {"sha256", image->sha256},
+                              {"mime", std::string(media::mime_type(image->info.type))},
+                              {"width", image->info.width},
+                              {"height", image->info.height},
+                              {"bytes", image->bytes},
+                              {"alt", m.alt_text}});
+    }
     json request{{"account", {{"network", account->network}, {"handle", account->handle}}},
                  {"credentials", creds},
-                 {"post", {{"text", text}, {"media", json::array()}}},
+                 {"post", {{"text", text}, {"media", media_list}}},
                  {"idempotency_key", target.idempotency_key},
                  {"scheduled_at_ms", stable_ms}};
     auto save_credentials = [&](const OpCall& call) -> Result<void> {
@@ -157,6 +263,7 @@ Result<Dispatcher::Outcome> Dispatcher::publish_target(const model::Target& targ
         out.state = State::Published;
         out.remote_id = doc.value("remote_id", std::string());
         out.remote_url = doc.value("remote_url", std::string());
+        if (has_metrics) out.metrics_at = next_metrics_at(m_clock(), 0);
         return out;
     };
 
@@ -230,7 +337,9 @@ Result<Dispatcher::Outcome> Dispatcher::publish_target(const model::Target& targ
         }
         case CLEARPOST_ERR_RATE_LIMITED: {
             CLEARPOST_CHECK(m_store.finish_attempt(attempt, "rate_limited", call.message, m_clock()));
+            // The limit is the account's: all its posts wait, in every process.
             const UnixSeconds wait = std::max<UnixSeconds>((call.retry_after_ms + 999) / 1000, 1);
+            out.hold_until = now + wait;
             return retry(label + " asked Clearpost to slow down: " + call.message,
                          std::max(wait, backoff_seconds(attempts, jitter) / 4));
         }
@@ -260,6 +369,81 @@ Result<Dispatcher::Outcome> Dispatcher::publish_target(const model::Target& targ
     return stop(State::Failed, "publishing to " + label + " failed", "publish_failed");
 }
 
+Result<DispatchStats> Dispatcher::collect_metrics(std::size_t limit) {
+    CLEARPOST_ASSIGN(auto due, m_store.metrics_due(m_clock(), limit, m_options.shard));
+    return take_snapshots(due, true);
+}
+
+Result<DispatchStats> Dispatcher::take_snapshots(const std::vector<store::MetricsDue>& due, bool scheduled) {
+    DispatchStats stats;
+    const UnixSeconds now = m_clock();
+    // One request per account: networks answer for many posts at once.
+    std::map<model::Id, std::vector<store::MetricsDue>> by_account;
+    for (const auto& d : due) by_account[d.account_id].push_back(d);
+
+    for (const auto& [account_id, items] : by_account) {
+        const std::string what = "metrics of account " + std::to_string(account_id);
+        auto postpone = [&](UnixSeconds delay, const std::string& why) -> Result<void> {
+            m_host.log(LogLevel::Warn, what + " not fetched: " + why);
+            if (!scheduled) return make_error(ErrorCode::Conflict, what + " not fetched: " + why);
+            for (const auto& item : items) CLEARPOST_CHECK(m_store.advance_metrics(item.target_id, false, now + delay));
+            return ok();
+        };
+        CLEARPOST_ASSIGN(auto account, m_store.find_account(account_id));
+        if (!account || account->status == "needs_reauthorization") {
+            CLEARPOST_CHECK(postpone(6 * 3600, "the account must be reconnected"));  // a person acts first
+            continue;
+        }
+        auto plugin = m_plugins.find(account->network);
+        if (!plugin || !(*plugin)->table().fetch_metrics) {
+            CLEARPOST_CHECK(postpone(6 * 3600, plugin ? "its publisher reports no metrics" : plugin.error().message));
+            continue;
+        }
+        const auto& table = (*plugin)->table();
+        auto credentials = credentials_of(*account);
+        if (!credentials || !*credentials) {
+            CLEARPOST_CHECK(postpone(6 * 3600, credentials ? "the account is not connected" : credentials.error().message));
+            continue;
+        }
+        json ids = json::array();
+        for (const auto& item : items) ids.push_back(item.remote_id);
+        const json request{{"account", {{"network", account->network}, {"handle", account->handle}}},
+                           {"credentials", (*credentials)->doc},
+                           {"remote_ids", ids}};
+        auto call = m_host.call(table.fetch_metrics, table.free_string, request.dump(), (*credentials)->secrets);
+        if (call.status != CLEARPOST_OK) {
+            const UnixSeconds wait = call.status == CLEARPOST_ERR_RATE_LIMITED
+                                         ? std::max<UnixSeconds>((call.retry_after_ms + 999) / 1000, 60)
+                                         : 1800;
+            CLEARPOST_CHECK(postpone(wait, call.message));
+            continue;
+        }
+        const auto doc = json::parse(call.result_json, nullptr, false);
+        if (doc.is_object() && doc.contains("credentials") && doc["credentials"].is_object())
+            CLEARPOST_CHECK(m_vault.put(account->id, doc["credentials"].dump(), now));
+        const json metrics = doc.is_object() ? doc.value("metrics", json::object()) : json::object();
+        CLEARPOST_CHECK(m_store.transaction([&]() -> Result<void> {
+            for (const auto& item : items) {
+                const bool reported = metrics.is_object() && metrics.contains(item.remote_id) &&
+                                      metrics[item.remote_id].is_object();
+                if (reported) {
+                    CLEARPOST_CHECK(m_store.add_metric_snapshot({item.target_id, now, metrics[item.remote_id].dump()}));
+                    ++stats.metrics_snapshots;
+                }
+                if (!scheduled) continue;
+                // Not reported (deleted on the network?): no snapshot. Slots
+                // missed while the service was down are skipped, not caught up.
+                int fetches = item.fetches + 1;
+                auto next = next_metrics_at(item.published_at, fetches);
+                while (next && *next <= now) next = next_metrics_at(item.published_at, ++fetches);
+                CLEARPOST_CHECK(m_store.advance_metrics(item.target_id, true, next));
+            }
+            return ok();
+        }));
+    }
+    return stats;
+}
+
 Result<void> Dispatcher::apply(const model::Target& target, const Outcome& o, DispatchStats& stats) {
     const UnixSeconds now = m_clock();
     bool kept = true;
@@ -271,9 +455,11 @@ Result<void> Dispatcher::apply(const model::Target& target, const Outcome& o, Di
         t.remote_url = o.remote_url;
         t.last_error = o.error;
         t.retry_at = o.retry_at;
+        t.metrics_at = o.metrics_at;
         CLEARPOST_ASSIGN(kept, m_store.finish_target(t, m_options.owner, now));
         if (!kept) return ok();  // another worker took the lease over
         if (!o.account_status.empty()) CLEARPOST_CHECK(m_store.set_account_status(target.account_id, o.account_status));
+        if (o.hold_until) CLEARPOST_CHECK(m_store.hold_account(target.account_id, *o.hold_until, o.error));
         if (!o.notice_kind.empty()) {
             store::Notice n;
             n.created_at = now;

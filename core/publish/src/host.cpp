@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "clearpost/base/utf8.h"
@@ -34,9 +35,12 @@ bool is_text(const std::string& body) {
 Logger stderr_logger() {
     return [](LogLevel level, const std::string& message) {
         static constexpr const char* kNames[] = {"debug", "info", "warn", "error"};
-        std::cerr << "level=" << kNames[static_cast<int>(level)] << " msg=" << json(message).dump(
-                                                                                 -1, ' ', false, json::error_handler_t::replace)
-                  << "\n";
+        // One write per line: the service's workers log from several threads.
+        static std::mutex mutex;
+        const std::string line = std::string("level=") + kNames[static_cast<int>(level)] +
+                                 " msg=" + json(message).dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+        const std::lock_guard lock(mutex);
+        std::cerr << line << std::flush;
     };
 }
 

@@ -6,6 +6,8 @@ namespace clearpost::security {
 namespace {
 
 std::string aad_for(model::Id account_id) { return "clearpost account " + std::to_string(account_id); }
+std::string aad_for(const std::string& name) { return "clearpost secret " + name; }
+std::string setting_for(const std::string& name) { return "sealed:" + name; }
 
 }  // namespace
 
@@ -41,6 +43,18 @@ Result<std::string> Vault::get(model::Id account_id) {
                                                    " has no credentials; connect it with clearpostctl account connect");
     }
     return crypto::open_sealed(m_key, *sealed, aad_for(account_id));
+}
+
+Result<void> Vault::put_named(const std::string& name, const std::string& secret) {
+    CLEARPOST_ASSIGN(auto sealed, crypto::seal(m_key, secret, aad_for(name)));
+    return m_store->set_setting(setting_for(name), crypto::to_hex(sealed));
+}
+
+Result<std::string> Vault::get_named(const std::string& name) {
+    CLEARPOST_ASSIGN(auto hex, m_store->setting(setting_for(name)));
+    if (!hex) return make_error(ErrorCode::NotFound, "no secret '" + name + "' is stored");
+    CLEARPOST_ASSIGN(auto sealed, crypto::from_hex(*hex));
+    return crypto::open_sealed(m_key, sealed, aad_for(name));
 }
 
 }  // namespace clearpost::security

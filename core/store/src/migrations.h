@@ -209,6 +209,36 @@ ALTER TABLE targets ADD COLUMN remote_id TEXT NOT NULL DEFAULT '';
 -- (phones, emails, addresses, domains, staff, public figures), as JSON.
 ALTER TABLE organisation ADD COLUMN profile_json TEXT NOT NULL DEFAULT '{}';
 )sql"},
+    Migration{3, R"sql(
+-- The service: per-account holds when a network asks to slow down, metrics
+-- snapshots on a decaying schedule (history is never overwritten), notices
+-- sent by e-mail, and small settings (e.g. the mail relay).
+ALTER TABLE social_accounts ADD COLUMN hold_until INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE social_accounts ADD COLUMN hold_reason TEXT NOT NULL DEFAULT '';
+
+ALTER TABLE targets ADD COLUMN published_at INTEGER;
+ALTER TABLE targets ADD COLUMN metrics_due_at INTEGER;
+ALTER TABLE targets ADD COLUMN metrics_fetches INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX targets_metrics_due ON targets(metrics_due_at) WHERE metrics_due_at IS NOT NULL;
+
+-- Rate budgets count an account's recent attempts.
+CREATE INDEX attempts_by_time ON publish_attempts(started_at);
+
+CREATE TABLE metric_snapshots (
+    id         INTEGER PRIMARY KEY,
+    target_id  INTEGER NOT NULL REFERENCES targets(id),
+    fetched_at INTEGER NOT NULL,
+    metrics    TEXT NOT NULL  -- JSON object with only what the network reports
+) STRICT;
+CREATE INDEX snapshots_by_target ON metric_snapshots(target_id, fetched_at);
+
+ALTER TABLE notices ADD COLUMN emailed_at INTEGER;
+
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+)sql"},
 };
 
 }  // namespace clearpost::store::sqlite

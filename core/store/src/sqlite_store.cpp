@@ -1,5 +1,6 @@
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <utility>
@@ -214,6 +215,22 @@ public:
         return st->bind(1, id).bind(2, status).run();
     }
 
+    Result<void> hold_account(Id id, UnixSeconds until, const std::string& reason) override {
+        ASSIGN_STMT(st, "UPDATE social_accounts SET hold_until = max(hold_until, ?2), hold_reason = ?3 WHERE id = ?1");
+        return st->bind(1, id).bind(2, until).bind(3, reason).run();
+    }
+
+    Result<std::pair<int, UnixSeconds>> attempts_since(Id account_id, UnixSeconds since) override {
+        ASSIGN_STMT(st, "SELECT count(*), coalesce(min(a.started_at), 0) FROM publish_attempts a "
+                        "JOIN targets t ON t.id = a.target_id WHERE a.started_at >= ?2 AND t.account_id = ?1");
+        st->bind(1, account_id).bind(2, since);
+        CLEARPOST_ASSIGN(bool row, st->step());
+        std::pair<int, UnixSeconds> out{0, 0};
+        if (row) out = {st->int32(0), st->int64(1)};
+        st->reset();
+        return out;
+    }
+
     Result<std::optional<std::vector<std::uint8_t>>> sealed_credentials(Id account_id) override {
         ASSIGN_STMT(st, "SELECT sealed FROM account_credentials WHERE account_id = ?1");
         st->bind(1, account_id);
@@ -265,7 +282,9 @@ public:
     Result<bool> finish_target(const TargetOutcome& o, const std::string& owner, UnixSeconds now) override {
         ASSIGN_STMT(st, "UPDATE targets SET state = ?2, remote_id = ?3, remote_url = ?4, last_error = ?5, "
                         "scheduled_at = coalesce(?6, scheduled_at), lease_owner = '', lease_expires_at = 0, "
-                        "updated_at = ?7 WHERE id = ?1 AND state = 'Publishing' AND lease_owner = ?8");
+                        "updated_at = ?7, metrics_due_at = ?9, "
+                        "published_at = CASE WHEN ?2 = 'Published' THEN ?7 ELSE published_at END "
+                        "WHERE id = ?1 AND state = 'Publishing' AND lease_owner = ?8");
         CLEARPOST_CHECK(st->bind(1, o.target_id)
                             .bind(2, std::string(to_string(o.state)))
                             .bind(3, o.remote_id)
@@ -274,6 +293,7 @@ public:
                             .bind(6, o.retry_at)
                             .bind(7, now)
                             .bind(8, owner)
+                            .bind(9, o.state == model::State::Published ? o.metrics_at : std::nullopt)
                             .run());
         return sqlite3_changes(m_db.get()) == 1;
     }
@@ -319,14 +339,7 @@ public:
     Result<std::vector<Notice>> open_notices() override {
         ASSIGN_STMT(st, "SELECT id, created_at, kind, account_id, target_id, message FROM notices "
                         "WHERE acknowledged_at IS NULL ORDER BY id");
-        std::vector<Notice> out;
-        while (true) {
-            CLEARPOST_ASSIGN(bool row, st->step());
-            if (!row) break;
-            out.push_back({st->int64(0), st->int64(1), st->text(2), st->optional_int64(3), st->optional_int64(4),
-                           st->text(5)});
-        }
-        return out;
+        return read_notices(*st);
     }
 
     Result<std::optional<PauseState>> pause_state() override {
@@ -562,23 +575,109 @@ public:
             .run();
     }
 
-    Result<std::vector<model::Target>> claim_due(const std::string& owner, UnixSeconds now,
-                                                 int lease_seconds, int limit) override {
+    Result<std::vector<model::Target>> claim_due(const std::string& owner, UnixSeconds now, int lease_seconds,
+                                                 int limit, ClaimShard shard) override {
         // One statement is one transaction: the SELECT and the UPDATE see the
         // same snapshot under SQLite's single writer lock.
         ASSIGN_STMT(st,
                     "UPDATE targets SET state = 'Publishing', lease_owner = ?1, "
                     "lease_expires_at = ?2 + ?3, updated_at = ?2 "
-                    "WHERE id IN (SELECT id FROM targets "
-                    "  WHERE state IN ('Scheduled', 'RetryWait', 'Publishing') "
-                    "    AND scheduled_at <= ?2 "
-                    "    AND (state <> 'Publishing' OR lease_expires_at <= ?2) "
+                    "WHERE id IN (SELECT t.id FROM targets t JOIN social_accounts a ON a.id = t.account_id "
+                    "  WHERE t.state IN ('Scheduled', 'RetryWait', 'Publishing') "
+                    "    AND t.scheduled_at <= ?2 "
+                    "    AND (t.state <> 'Publishing' OR t.lease_expires_at <= ?2) "
+                    "    AND a.hold_until <= ?2 AND t.account_id % ?6 = ?5 "
                     "    AND NOT EXISTS (SELECT 1 FROM publishing_pause) "
-                    "  ORDER BY scheduled_at LIMIT ?4) "
+                    "  ORDER BY t.scheduled_at LIMIT ?4) "
                     "RETURNING id, post_id, version_id, account_id, state, scheduled_at, lease_owner, "
                     "lease_expires_at, attempts, idempotency_key, last_error, remote_url, remote_id");
-        st->bind(1, owner).bind(2, now).bind(3, lease_seconds).bind(4, limit);
+        st->bind(1, owner).bind(2, now).bind(3, lease_seconds).bind(4, limit).bind(5, shard.index).bind(6, std::max(shard.count, 1));
         return read_targets(*st);
+    }
+
+    Result<void> release_claims(const std::string& owner) override {
+        ASSIGN_STMT(st, "UPDATE targets SET state = CASE WHEN attempts > 0 THEN 'RetryWait' ELSE 'Scheduled' END, "
+                        "lease_owner = '', lease_expires_at = 0 WHERE state = 'Publishing' AND lease_owner = ?1");
+        return st->bind(1, owner).run();
+    }
+
+    Result<std::optional<UnixSeconds>> next_due_at(ClaimShard shard) override {
+        // A Publishing target becomes claimable when its lease expires.
+        ASSIGN_STMT(st,
+                    "SELECT min(max(CASE WHEN t.state = 'Publishing' THEN t.lease_expires_at ELSE t.scheduled_at END, "
+                    "                   a.hold_until)) "
+                    "FROM targets t JOIN social_accounts a ON a.id = t.account_id "
+                    "WHERE t.state IN ('Scheduled', 'RetryWait', 'Publishing') AND t.account_id % ?2 = ?1 "
+                    "  AND NOT EXISTS (SELECT 1 FROM publishing_pause)");
+        st->bind(1, shard.index).bind(2, std::max(shard.count, 1));
+        CLEARPOST_ASSIGN(bool row, st->step());
+        std::optional<UnixSeconds> due = row ? st->optional_int64(0) : std::nullopt;
+        st->reset();
+        return due;
+    }
+
+    Result<std::vector<MetricsDue>> metrics_due(UnixSeconds now, std::size_t limit, ClaimShard shard) override {
+        ASSIGN_STMT(st, "SELECT id, account_id, remote_id, coalesce(published_at, 0), metrics_fetches FROM targets "
+                        "WHERE metrics_due_at IS NOT NULL AND metrics_due_at <= ?1 AND account_id % ?4 = ?3 "
+                        "ORDER BY metrics_due_at LIMIT ?2");
+        st->bind(1, now).bind(2, static_cast<std::int64_t>(limit)).bind(3, shard.index).bind(4, std::max(shard.count, 1));
+        std::vector<MetricsDue> out;
+        while (true) {
+            CLEARPOST_ASSIGN(bool row, st->step());
+            if (!row) break;
+            out.push_back({st->int64(0), st->int64(1), st->text(2), st->int64(3), st->int32(4)});
+        }
+        return out;
+    }
+
+    Result<void> add_metric_snapshot(const MetricSnapshot& snapshot) override {
+        ASSIGN_STMT(st, "INSERT INTO metric_snapshots(target_id, fetched_at, metrics) VALUES (?1, ?2, ?3)");
+        return st->bind(1, snapshot.target_id).bind(2, snapshot.fetched_at).bind(3, snapshot.metrics_json).run();
+    }
+
+    Result<void> advance_metrics(Id target_id, bool counted, std::optional<UnixSeconds> next_due) override {
+        ASSIGN_STMT(st, "UPDATE targets SET metrics_fetches = metrics_fetches + ?2, metrics_due_at = ?3 "
+                        "WHERE id = ?1 AND metrics_due_at IS NOT NULL");
+        return st->bind(1, target_id).bind(2, counted ? 1 : 0).bind(3, next_due).run();
+    }
+
+    Result<std::vector<MetricSnapshot>> metric_snapshots(Id target_id) override {
+        ASSIGN_STMT(st, "SELECT target_id, fetched_at, metrics FROM metric_snapshots WHERE target_id = ?1 "
+                        "ORDER BY fetched_at, id");
+        st->bind(1, target_id);
+        std::vector<MetricSnapshot> out;
+        while (true) {
+            CLEARPOST_ASSIGN(bool row, st->step());
+            if (!row) break;
+            out.push_back({st->int64(0), st->int64(1), st->text(2)});
+        }
+        return out;
+    }
+
+    Result<std::vector<Notice>> notices_to_email() override {
+        ASSIGN_STMT(st, "SELECT id, created_at, kind, account_id, target_id, message FROM notices "
+                        "WHERE acknowledged_at IS NULL AND emailed_at IS NULL ORDER BY id");
+        return read_notices(*st);
+    }
+
+    Result<void> mark_notice_emailed(Id notice_id, UnixSeconds now) override {
+        ASSIGN_STMT(st, "UPDATE notices SET emailed_at = ?2 WHERE id = ?1");
+        return st->bind(1, notice_id).bind(2, now).run();
+    }
+
+    Result<std::optional<std::string>> setting(const std::string& key) override {
+        ASSIGN_STMT(st, "SELECT value FROM settings WHERE key = ?1");
+        st->bind(1, key);
+        CLEARPOST_ASSIGN(bool row, st->step());
+        std::optional<std::string> value = row ? std::optional<std::string>(st->text(0)) : std::nullopt;
+        st->reset();
+        return value;
+    }
+
+    Result<void> set_setting(const std::string& key, const std::string& value) override {
+        ASSIGN_STMT(st, "INSERT INTO settings(key, value) VALUES (?1, ?2) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+        return st->bind(1, key).bind(2, value).run();
     }
 
     Result<std::vector<CalendarItem>> calendar(UnixSeconds from, UnixSeconds to) override {
@@ -804,6 +903,17 @@ private:
             t.remote_url = st.text(11);
             t.remote_id = st.text(12);
             out.push_back(std::move(t));
+        }
+        return out;
+    }
+
+    static Result<std::vector<Notice>> read_notices(Statement& st) {
+        std::vector<Notice> out;
+        while (true) {
+            CLEARPOST_ASSIGN(bool row, st.step());
+            if (!row) break;
+            out.push_back({st.int64(0), st.int64(1), st.text(2), st.optional_int64(3), st.optional_int64(4),
+                           st.text(5)});
         }
         return out;
     }

@@ -221,6 +221,102 @@ TEST_CASE("claims hand each due target to one owner until its lease expires") {
     CHECK(s->calendar(0, 5000)->size() == 5);
 }
 
+TEST_CASE("shards split accounts between workers and a held account waits everywhere") {
+    TempDir dir;
+    auto s = create(dir / "c.db");
+    const auto seeded = seed(*s);
+    Seed other = seeded;
+    other.account = *s->insert_account({0, "bluesky", "b.example", "connected"});
+    REQUIRE(s->insert_target(target_at(seeded, 100, "a1")).ok());
+    REQUIRE(s->insert_target(target_at(seeded, 150, "a2")).ok());
+    REQUIRE(s->insert_target(target_at(other, 120, "b1")).ok());
+    const store::ClaimShard of_a{static_cast<int>(seeded.account % 2), 2};
+    const store::ClaimShard of_b{static_cast<int>(other.account % 2), 2};
+    REQUIRE(of_a.index != of_b.index);
+    CHECK(**s->next_due_at(of_a) == 100);
+    CHECK(**s->next_due_at(of_b) == 120);
+    CHECK(**s->next_due_at() == 100);
+
+    // A network asked account a to wait until 500: none of its targets is
+    // claimable before, in any shard, and the next due time says so.
+    REQUIRE(s->hold_account(seeded.account, 500, "slow down").ok());
+    CHECK(s->claim_due("w", 400, 60, 10, of_a)->empty());
+    CHECK(**s->next_due_at(of_a) == 500);
+    auto b = *s->claim_due("w", 400, 60, 10);
+    REQUIRE(b.size() == 1);
+    CHECK(b[0].account_id == other.account);
+    // A shorter hold never shortens a longer one.
+    REQUIRE(s->hold_account(seeded.account, 450, "again").ok());
+    CHECK(s->claim_due("w", 499, 60, 10, of_a)->empty());
+    CHECK(s->claim_due("w", 500, 60, 10, of_a)->size() == 2);
+    // Only leases left: due when the earliest expires.
+    CHECK(**s->next_due_at() == 460);
+
+    REQUIRE(s->set_pause(store::PauseState{1, "ann", "crisis"}).ok());
+    CHECK_FALSE(s->next_due_at()->has_value());
+}
+
+TEST_CASE("an account's attempts are counted over a window for its rate budget") {
+    TempDir dir;
+    auto s = create(dir / "c.db");
+    const auto seeded = seed(*s);
+    const auto t = *s->insert_target(target_at(seeded, 100, "k"));
+    for (UnixSeconds at : {100, 200, 300}) REQUIRE(s->begin_attempt(t, "k", at).ok());
+    CHECK(*s->attempts_since(seeded.account, 150) == std::pair<int, UnixSeconds>{2, 200});
+    CHECK(s->attempts_since(seeded.account, 301)->first == 0);
+    CHECK(s->attempts_since(seeded.account + 1, 0)->first == 0);
+}
+
+TEST_CASE("metrics snapshots are appended on their schedule, never overwritten") {
+    TempDir dir;
+    auto s = create(dir / "c.db");
+    const auto seeded = seed(*s);
+    const auto t = *s->insert_target(target_at(seeded, 100, "k"));
+    CHECK(s->metrics_due(10'000, 10)->empty());  // not published: nothing to measure
+    REQUIRE(s->claim_due("w", 100, 60, 10)->size() == 1);
+    store::TargetOutcome published;
+    published.target_id = t;
+    published.remote_id = "at://post";
+    published.metrics_at = 3700;
+    REQUIRE(*s->finish_target(published, "w", 100));
+    CHECK(s->metrics_due(3699, 10)->empty());
+    auto due = *s->metrics_due(3700, 10);
+    REQUIRE(due.size() == 1);
+    CHECK(due[0].remote_id == "at://post");
+    CHECK(due[0].published_at == 100);
+    CHECK(due[0].fetches == 0);
+
+    REQUIRE(s->add_metric_snapshot({t, 3700, R"({"likes":1})"}).ok());
+    REQUIRE(s->advance_metrics(t, true, 21700).ok());
+    REQUIRE(s->advance_metrics(t, false, 30000).ok());  // a failed fetch moves the next one
+    CHECK(s->metrics_due(29999, 10)->empty());
+    CHECK(s->metrics_due(30000, 10)->at(0).fetches == 1);
+    REQUIRE(s->add_metric_snapshot({t, 30000, R"({"likes":4})"}).ok());
+    REQUIRE(s->advance_metrics(t, true, std::nullopt).ok());
+    CHECK(s->metrics_due(1'000'000'000, 10)->empty());  // schedule finished
+    auto history = *s->metric_snapshots(t);
+    REQUIRE(history.size() == 2);
+    CHECK(history[0].metrics_json == R"({"likes":1})");
+    CHECK(history[1].fetched_at == 30000);
+}
+
+TEST_CASE("notices are e-mailed once and settings keep their last value") {
+    TempDir dir;
+    auto s = create(dir / "c.db");
+    const auto seeded = seed(*s);
+    REQUIRE(*s->add_notice({0, 10, "publish_failed", seeded.account, std::nullopt, "Post 1: refused"}));
+    auto pending = *s->notices_to_email();
+    REQUIRE(pending.size() == 1);
+    REQUIRE(s->mark_notice_emailed(pending[0].id, 20).ok());
+    CHECK(s->notices_to_email()->empty());
+    CHECK(s->open_notices()->size() == 1);  // sent, but still open for the studio
+
+    CHECK_FALSE(s->setting("smtp")->has_value());
+    REQUIRE(s->set_setting("smtp", "a").ok());
+    REQUIRE(s->set_setting("smtp", "b").ok());
+    CHECK(**s->setting("smtp") == "b");
+}
+
 TEST_CASE("an online backup is a complete, openable copy") {
     TempDir dir;
     auto s = create(dir / "c.db");

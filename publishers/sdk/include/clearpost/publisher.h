@@ -15,6 +15,9 @@
  * loader. abi_minor changes only append fields to the end of a table; check
  * struct_size before reading a field added after 1.0.
  *
+ * Threads: the host may call operations from several threads at once, but
+ * never two for the same account at once. Keep no mutable global state.
+ *
  * Errors: an operation never throws or aborts. It returns a status and, for
  * every status but CLEARPOST_OK, a result JSON of the form
  *   {"error": {"message": "...", "retry_after_ms": 0}}
@@ -118,8 +121,10 @@ typedef struct ClearpostPublisherV1 {
      * Static JSON owned by the plugin, valid while it is loaded:
      *   {"network": "bluesky", "display_name": "Bluesky",
      *    "text": {"limit": 300, "counting": "graphemes"},
-     *    "media": {"max_images": 4, "max_bytes": 1000000, "alt_text": true},
+     *    "media": {"max_images": 4, "max_bytes": 1000000, "alt_text": true,
+     *              "types": ["image/jpeg", "image/png", "image/webp"]},
      *    "threads": true, "native_scheduling": false, "metrics": true,
+     *    "rate_limits": {"posts_per_hour": 1666, "posts_per_day": 11666},
      *    "idempotency": "client_record_key" | "idempotency_key" | "lookup" | "none"}
      */
     const char* (*capabilities)(void);
@@ -131,6 +136,11 @@ typedef struct ClearpostPublisherV1 {
     /*
      * {"post": {"text", "media": [...]}, "idempotency_key": "hex"}
      *   -> {"remote_id", "remote_url"}
+     * Each media item is {"path", "sha256", "mime", "width", "height",
+     * "bytes", "alt"}: a local file the plugin reads itself, already stripped
+     * of metadata and checked by the host to still have that SHA-256 (the
+     * approved image); width and height are as displayed. The plugin enforces
+     * its network's limits (INVALID with the limit in the message).
      * A plugin whose network honours idempotency uses the key so that a retry
      * after a crash finds the earlier post instead of making a second one.
      */

@@ -8,7 +8,10 @@
 // in-doubt attempt, which the next run settles by looking the post up
 // (plugins with a lookup) instead of sending it again.
 
+#include <atomic>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "clearpost/base/result.h"
 #include "clearpost/base/time.h"
@@ -25,6 +28,7 @@ struct DispatchOptions {
     int lease_seconds = 120; // longer than the slowest publish
     int batch = 10;
     int max_attempts = 8;    // then Failed, with a notice
+    store::ClaimShard shard; // the accounts this dispatcher serves
 };
 
 struct DispatchStats {
@@ -33,6 +37,9 @@ struct DispatchStats {
     int retrying = 0;
     int failed = 0;
     int needs_attention = 0;
+    int metrics_snapshots = 0;
+
+    DispatchStats& operator+=(const DispatchStats& other);
 };
 
 // Delay before attempt number `attempts` + 1: exponential from 30 s, capped
@@ -44,11 +51,28 @@ public:
     Dispatcher(store::Store& store, security::Vault& vault, security::AuditLog& audit, PluginRegistry& plugins,
                PluginHost& host, Clock clock, DispatchOptions options);
 
-    // Claims and publishes until nothing is due.
-    Result<DispatchStats> run_once();
+    // Claims and publishes until nothing is due, or until `stop` is set: then
+    // the target in flight is finished and the other claims handed back.
+    Result<DispatchStats> run_once(const std::atomic<bool>* stop = nullptr);
+
+    // Takes one batch of due metrics snapshots (at most `limit` posts) and
+    // stores them. Publishing comes first: call it when nothing is due.
+    Result<DispatchStats> collect_metrics(std::size_t limit);
+
+    // Snapshots of these published targets now, outside their schedule
+    // (a person asked); an account whose metrics cannot be read is an error.
+    Result<DispatchStats> snapshot_now(const std::vector<store::MetricsDue>& targets) {
+        return take_snapshots(targets, false);
+    }
+
+    // When run_once will next find work (nothing: queue empty or paused).
+    Result<std::optional<UnixSeconds>> next_due_at();
 
 private:
     struct Outcome;
+    struct Credentials;
+    Result<std::optional<Credentials>> credentials_of(const model::Account& account);
+    Result<DispatchStats> take_snapshots(const std::vector<store::MetricsDue>& due, bool scheduled);
     Result<Outcome> publish_target(const model::Target& target);
     Result<void> apply(const model::Target& target, const Outcome& outcome, DispatchStats& stats);
 
@@ -60,6 +84,11 @@ private:
     Clock m_clock;
     DispatchOptions m_options;
 };
+
+// When the snapshot after `fetches` snapshots is due for a post published at
+// `published_at`: 1 h, 6 h, 24 h, 3 d, 7 d and 30 d after publishing, then
+// never again.
+std::optional<UnixSeconds> next_metrics_at(UnixSeconds published_at, int fetches);
 
 // A process-unique lease owner id.
 std::string make_owner_id();

@@ -26,6 +26,12 @@ public:
     // NotFound when the account has no stored credentials.
     Result<std::string> get(model::Id account_id);
 
+    // Secrets of the installation rather than of an account (e.g. the mail
+    // relay's password), sealed with their name as associated data and kept
+    // as settings. NotFound when none is stored.
+    Result<void> put_named(const std::string& name, const std::string& secret);
+    Result<std::string> get_named(const std::string& name);
+
 private:
     Vault(store::Store& store, crypto::Bytes key) : m_store(&store), m_key(std::move(key)) {}
 

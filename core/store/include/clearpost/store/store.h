@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "clearpost/base/result.h"
@@ -54,6 +55,7 @@ struct TargetOutcome {
     std::string remote_url;
     std::string last_error;
     std::optional<UnixSeconds> retry_at;  // RetryWait: when it becomes due again
+    std::optional<UnixSeconds> metrics_at;  // Published: the first metrics snapshot
 };
 
 struct Notice {
@@ -69,6 +71,29 @@ struct PauseState {
     UnixSeconds paused_at = 0;
     std::string paused_by;
     std::string reason;
+};
+
+// Which accounts a worker serves: those with account_id % count == index.
+// One worker per shard keeps an account's posts in order and its rate budget
+// in one place while different accounts publish in parallel.
+struct ClaimShard {
+    int index = 0;
+    int count = 1;
+};
+
+// A published target whose metrics are due for another snapshot.
+struct MetricsDue {
+    Id target_id = 0;
+    Id account_id = 0;
+    std::string remote_id;
+    UnixSeconds published_at = 0;
+    int fetches = 0;  // snapshots taken so far
+};
+
+struct MetricSnapshot {
+    Id target_id = 0;
+    UnixSeconds fetched_at = 0;
+    std::string metrics_json;  // only the metrics the network reports
 };
 
 struct NewVersion {
@@ -113,6 +138,11 @@ public:
     virtual Result<std::vector<model::Account>> list_accounts() = 0;
     virtual Result<std::optional<model::Account>> find_account(Id id) = 0;
     virtual Result<void> set_account_status(Id id, const std::string& status) = 0;
+    // Holds all of an account's targets until `until` (a network asked to
+    // slow down); claim_due skips held accounts, in every process.
+    virtual Result<void> hold_account(Id id, UnixSeconds until, const std::string& reason) = 0;
+    // Attempts made for an account since `since`: how many, and the oldest's time.
+    virtual Result<std::pair<int, UnixSeconds>> attempts_since(Id account_id, UnixSeconds since) = 0;
     // Credentials as sealed by security::Vault; the store never sees plaintext.
     virtual Result<std::optional<std::vector<std::uint8_t>>> sealed_credentials(Id account_id) = 0;
     virtual Result<void> set_sealed_credentials(Id account_id, const std::vector<std::uint8_t>& sealed,
@@ -144,12 +174,19 @@ public:
     virtual Result<void> set_target_state(Id target_id, model::State state,
                                           const std::string& last_error, UnixSeconds now) = 0;
     // Claims up to `limit` due targets (Scheduled or RetryWait with
-    // scheduled_at <= now, or Publishing with an expired lease) for `owner`
-    // until now + lease_seconds, in one transaction. Claimed targets are
-    // Publishing. Never returns a target another owner holds a live lease on,
-    // and nothing while the emergency pause is set.
+    // scheduled_at <= now, or Publishing with an expired lease) of the
+    // shard's accounts that are not held, for `owner` until now +
+    // lease_seconds, in one transaction. Claimed targets are Publishing.
+    // Never returns a target another owner holds a live lease on, and
+    // nothing while the emergency pause is set.
     virtual Result<std::vector<model::Target>> claim_due(const std::string& owner, UnixSeconds now,
-                                                         int lease_seconds, int limit) = 0;
+                                                         int lease_seconds, int limit, ClaimShard shard = {}) = 0;
+    // Hands back `owner`'s claims it has not started on (it is stopping):
+    // they are claimable again at once, with their schedule unchanged.
+    virtual Result<void> release_claims(const std::string& owner) = 0;
+    // When claim_due for the shard will next find something (it may be in
+    // the past); nothing when the queue is empty or publishing is paused.
+    virtual Result<std::optional<UnixSeconds>> next_due_at(ClaimShard shard = {}) = 0;
     // Records an attempt before its request is sent (outcome "in_doubt"
     // until finish_attempt) and counts it on the target.
     virtual Result<Id> begin_attempt(Id target_id, const std::string& idempotency_key, UnixSeconds now) = 0;
@@ -160,9 +197,20 @@ public:
     // Records how in-doubt attempts were settled (e.g. "found", "absent").
     virtual Result<void> resolve_in_doubt_attempts(Id target_id, const std::string& outcome, UnixSeconds now) = 0;
     // Applies an outcome to a target only while `owner` still holds its lease.
-    // Ok(false) when the lease was lost (another worker took over).
+    // Ok(false) when the lease was lost (another worker took over). A
+    // published target gets published_at = now.
     virtual Result<bool> finish_target(const TargetOutcome& outcome, const std::string& owner,
                                        UnixSeconds now) = 0;
+
+    // Metrics: published targets whose next snapshot is due (oldest first);
+    // snapshots are appended, never overwritten.
+    virtual Result<std::vector<MetricsDue>> metrics_due(UnixSeconds now, std::size_t limit, ClaimShard shard = {}) = 0;
+    virtual Result<void> add_metric_snapshot(const MetricSnapshot& snapshot) = 0;
+    // Moves a target's schedule on: one more scheduled snapshot taken
+    // (`counted`) or not (its fetch failed), the next one due at `next_due`;
+    // nothing ends the schedule.
+    virtual Result<void> advance_metrics(Id target_id, bool counted, std::optional<UnixSeconds> next_due) = 0;
+    virtual Result<std::vector<MetricSnapshot>> metric_snapshots(Id target_id) = 0;
     virtual Result<std::optional<model::Target>> find_target(Id target_id) = 0;
     // Targets in any of `states`, oldest schedule first.
     virtual Result<std::vector<model::Target>> targets_in(const std::vector<model::State>& states,
@@ -173,6 +221,14 @@ public:
     // same account and target exists: one notice per failure, not per retry.
     virtual Result<bool> add_notice(const Notice& notice) = 0;
     virtual Result<std::vector<Notice>> open_notices() = 0;
+    // Open notices not yet sent by e-mail, and marking one sent.
+    virtual Result<std::vector<Notice>> notices_to_email() = 0;
+    virtual Result<void> mark_notice_emailed(Id notice_id, UnixSeconds now) = 0;
+
+    // Small settings of the installation (e.g. the mail relay); secrets only
+    // as sealed by security::Vault.
+    virtual Result<std::optional<std::string>> setting(const std::string& key) = 0;
+    virtual Result<void> set_setting(const std::string& key, const std::string& value) = 0;
 
     // The emergency pause: while set, claim_due claims nothing.
     virtual Result<std::optional<PauseState>> pause_state() = 0;
