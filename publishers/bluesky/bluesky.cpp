@@ -157,6 +157,21 @@ std::int64_t retry_after_ms(const Host::Response& r, const Host& host) {
     return 60000;
 }
 
+// The exp claim (UTC seconds) of a JWT, or 0 when there is none.
+std::int64_t jwt_expiry(const std::string& jwt) {
+    const auto first = jwt.find('.');
+    const auto second = first == std::string::npos ? first : jwt.find('.', first + 1);
+    if (second == std::string::npos) return 0;
+    std::string segment = jwt.substr(first + 1, second - first - 1);
+    for (char& c : segment) c = c == '-' ? '+' : c == '_' ? '/' : c;  // base64url
+    std::string payload;
+    if (!clearpost::sdk::base64_decode(segment, payload)) return 0;
+    const auto claims = json::parse(payload, nullptr, false);
+    return claims.is_object() && claims.contains("exp") && claims["exp"].is_number_integer()
+               ? claims["exp"].get<std::int64_t>()
+               : 0;
+}
+
 std::string percent_encode(const std::string& s) {
     static constexpr char kHex[] = "0123456789ABCDEF";
     std::string out;
@@ -685,6 +700,8 @@ private:
         }
         creds["access_jwt"] = body["accessJwt"];
         creds["refresh_jwt"] = body.value("refreshJwt", std::string());
+        // When the access token runs out, so the host can refresh ahead of it.
+        if (const auto exp = jwt_expiry(creds["access_jwt"].get<std::string>()); exp > 0) creds["expires_at"] = exp;
         creds["did"] = body["did"];
         if (body.contains("handle")) creds["handle"] = body["handle"];
         return OpResult::ok({{"credentials", creds}});

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../core/workflow/fixture.h"
+#include "clearpost/publisher.hpp"
 #include "clearpost/security/vault.h"
 
 using namespace clearpost;
@@ -56,7 +57,11 @@ public:
             if (body["password"] != password)
                 return reply(401, {{"error", "AuthenticationRequired"}, {"message", "Invalid identifier or password"}});
             return reply(200, {{"did", "did:plc:clinic"}, {"handle", "clinic.example"},
-                               {"accessJwt", "access-token-1"}, {"refreshJwt", "refresh-token-1"}});
+                               {"accessJwt", access_jwt}, {"refreshJwt", "refresh-token-1"}});
+        }
+        if (method == "com.atproto.server.refreshSession") {
+            return reply(200, {{"did", "did:plc:clinic"}, {"handle", "clinic.example"},
+                               {"accessJwt", access_jwt}, {"refreshJwt", "refresh-token-2"}});
         }
         if (method == "com.atproto.repo.putRecord") {
             const auto body = json::parse(req.body);
@@ -90,6 +95,7 @@ public:
     static std::string uri(const std::string& rkey) { return "at://did:plc:clinic/app.bsky.feed.post/" + rkey; }
 
     std::string password = "right-password";
+    std::string access_jwt = "access-token-1";
     int likes = 0;
     std::map<std::string, json> records;
     std::map<std::string, int> calls;
@@ -339,6 +345,53 @@ TEST_CASE("metrics snapshots follow a decaying schedule and keep their history")
     CHECK(f.store->metric_snapshots(t.id)->size() == 2);
     CHECK(f.store->metrics_due(published_at + 3 * 86400 - 1, 10)->empty());
     CHECK(f.store->metrics_due(published_at + 3 * 86400, 10)->size() == 1);
+}
+
+// A JWT whose payload says it expires at `exp` (the signature is not checked by clients).
+std::string jwt_expiring_at(UnixSeconds exp) {
+    std::string payload = sdk::base64_encode(json{{"exp", exp}, {"sub", "did:plc:clinic"}}.dump());
+    for (char& c : payload) c = c == '+' ? '-' : c == '/' ? '_' : c;
+    while (!payload.empty() && payload.back() == '=') payload.pop_back();
+    return "eyJhbGciOiJFUzI1NksifQ." + payload + ".c2ln";
+}
+
+TEST_CASE("sessions are made ahead of a post's time and refreshed before they run out") {
+    PublishFixture f;
+    f.scheduled_post("In five minutes", f.now + 300);
+    f.pds.access_jwt = jwt_expiring_at(f.now + 7200);
+    CHECK(*f.dispatcher().refresh_ahead(60) == 0);  // nothing due within a minute
+    auto dispatcher = f.dispatcher();
+    CHECK(*dispatcher.refresh_ahead(600) == 1);  // no session yet: sign in now
+    CHECK(f.pds.calls["com.atproto.server.createSession"] == 1);
+    auto creds = json::parse(*f.vault->get(f.bluesky.id));
+    CHECK(creds["expires_at"] == f.now + 7200);
+    CHECK(*dispatcher.refresh_ahead(600) == 0);  // still good for two hours
+
+    f.now += 6900;  // 5 minutes left on the token, a post due in 5 minutes
+    f.scheduled_post("Later", f.now + 300);
+    f.pds.access_jwt = jwt_expiring_at(f.now + 7200);
+    CHECK(*dispatcher.refresh_ahead(600) == 1);
+    CHECK(f.pds.calls["com.atproto.server.refreshSession"] == 1);
+    creds = json::parse(*f.vault->get(f.bluesky.id));
+    CHECK(creds["refresh_jwt"] == "refresh-token-2");
+    // The posts then go out without another sign-in.
+    f.now += 600;
+    CHECK(f.dispatcher().run_once()->published == 2);
+    CHECK(f.pds.calls["com.atproto.server.createSession"] == 1);
+}
+
+TEST_CASE("a password refused ahead of time asks for a reconnect once, before the post is due") {
+    PublishFixture f;
+    const auto post = f.scheduled_post("In five minutes", f.now + 300);
+    f.pds.password = "changed-elsewhere";
+    CHECK(*f.dispatcher().refresh_ahead(600) == 0);
+    CHECK(f.store->find_account(f.bluesky.id)->value().status == "needs_reauthorization");
+    auto notices = *f.store->open_notices();
+    REQUIRE(notices.size() == 1);
+    CHECK_THAT(notices[0].message, Catch::Contains("before its next post is due"));
+    CHECK(*f.dispatcher().refresh_ahead(600) == 0);
+    CHECK(f.pds.calls["com.atproto.server.createSession"] == 1);  // no retry storm
+    CHECK(f.target_of(post).state == State::Scheduled);  // the post keeps its time
 }
 
 TEST_CASE("the metrics schedule is 1 h, 6 h, 24 h, 3 d, 7 d and 30 d after publishing") {

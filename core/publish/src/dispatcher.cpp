@@ -94,6 +94,61 @@ Result<std::optional<Dispatcher::Credentials>> Dispatcher::credentials_of(const 
     return std::optional<Credentials>{std::move(c)};
 }
 
+Result<int> Dispatcher::refresh_ahead(UnixSeconds horizon) {
+    const UnixSeconds now = m_clock();
+    CLEARPOST_ASSIGN(auto due, m_store.accounts_due_before(now + horizon, m_options.shard));
+    int refreshed = 0;
+    for (const model::Id id : due) {
+        CLEARPOST_ASSIGN(auto account, m_store.find_account(id));
+        if (!account || account->status == "needs_reauthorization") continue;
+        auto plugin = m_plugins.find(account->network);
+        if (!plugin || !(*plugin)->table().refresh_credentials) continue;
+        auto credentials = credentials_of(*account);
+        if (!credentials || !*credentials) continue;  // publishing says what to do
+        const json& doc = (*credentials)->doc;
+        if (doc.contains("expires_at") && doc["expires_at"].is_number_integer()) {
+            if (doc["expires_at"].get<UnixSeconds>() > now + horizon) continue;
+        } else if (auto last = m_refreshed_at.find(id); last != m_refreshed_at.end() && last->second > now - 3600) {
+            continue;  // a plugin that gives no expiry: at most once an hour
+        }
+        const auto& table = (*plugin)->table();
+        const std::string label = account->network + ":" + account->handle;
+        auto call = m_host.call(table.refresh_credentials, table.free_string,
+                                json{{"account", {{"network", account->network}, {"handle", account->handle}}},
+                                     {"credentials", doc}}
+                                    .dump(),
+                                (*credentials)->secrets);
+        if (call.status == CLEARPOST_OK) {
+            const auto result = json::parse(call.result_json, nullptr, false);
+            if (result.is_object() && result.contains("credentials") && result["credentials"].is_object())
+                CLEARPOST_CHECK(m_vault.put(id, result["credentials"].dump(), now));
+            m_refreshed_at[id] = now;
+            ++refreshed;
+        } else if (call.status == CLEARPOST_ERR_AUTH) {
+            // Refused for good: ask a person now, while there is still time.
+            CLEARPOST_CHECK(m_store.transaction([&]() -> Result<void> {
+                CLEARPOST_CHECK(m_store.set_account_status(id, "needs_reauthorization"));
+                store::Notice n;
+                n.created_at = now;
+                n.kind = "needs_reauthorization";
+                n.account_id = id;
+                n.message = label + " refused Clearpost's credentials (" + call.message +
+                            "); reconnect the account (clearpostctl account connect) before its next post is due";
+                CLEARPOST_CHECK(m_store.add_notice(n));
+                return m_audit.append({"dispatcher", "account.needs_reauthorization", "account " + std::to_string(id),
+                                       call.message},
+                                      now);
+            }));
+            CLEARPOST_CHECK(m_audit.anchor());
+            m_host.log(LogLevel::Warn, label + " must be reconnected: " + call.message);
+        } else {
+            m_host.log(LogLevel::Warn, "refreshing " + label + " ahead of its posts failed (" + call.message +
+                                           "); publishing will try again");
+        }
+    }
+    return refreshed;
+}
+
 Result<std::optional<UnixSeconds>> Dispatcher::next_due_at() { return m_store.next_due_at(m_options.shard); }
 
 Result<DispatchStats> Dispatcher::run_once(const std::atomic<bool>* stop) {
@@ -254,7 +309,7 @@ Result<Dispatcher::Outcome> Dispatcher::publish_target(const model::Target& targ
             CLEARPOST_CHECK(m_vault.put(account->id, doc["credentials"].dump(), m_clock()));
             request["credentials"] = doc["credentials"];
             for (const auto& [k, v] : doc["credentials"].items())
-                if (v.is_string()) secrets.push_back(v.get<std::string>());
+                if (v.is_string() && !is_public_credential_field(k)) secrets.push_back(v.get<std::string>());
         }
         return ok();
     };

@@ -54,6 +54,8 @@ Result<void> work(Worker& worker, WorkerContext& ctx, PluginRegistry& plugins, c
     auto round = [&]() -> Result<std::optional<UnixSeconds>> {
         CLEARPOST_ASSIGN(auto published, dispatcher.run_once(&stop));
         worker.stats += published;
+        // Sessions for the next ten minutes' posts, so none waits for a sign-in.
+        CLEARPOST_CHECK(dispatcher.refresh_ahead(600));
         // Metrics while the next post is more than a few seconds away.
         while (!stop) {
             CLEARPOST_ASSIGN(auto due, dispatcher.next_due_at());

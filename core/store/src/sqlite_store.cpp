@@ -595,6 +595,19 @@ public:
         return read_targets(*st);
     }
 
+    Result<std::vector<Id>> accounts_due_before(UnixSeconds until, ClaimShard shard) override {
+        ASSIGN_STMT(st, "SELECT DISTINCT account_id FROM targets WHERE state IN ('Scheduled', 'RetryWait') "
+                        "AND scheduled_at < ?1 AND account_id % ?3 = ?2 ORDER BY account_id");
+        st->bind(1, until).bind(2, shard.index).bind(3, std::max(shard.count, 1));
+        std::vector<Id> out;
+        while (true) {
+            CLEARPOST_ASSIGN(bool row, st->step());
+            if (!row) break;
+            out.push_back(st->int64(0));
+        }
+        return out;
+    }
+
     Result<void> release_claims(const std::string& owner) override {
         ASSIGN_STMT(st, "UPDATE targets SET state = CASE WHEN attempts > 0 THEN 'RetryWait' ELSE 'Scheduled' END, "
                         "lease_owner = '', lease_expires_at = 0 WHERE state = 'Publishing' AND lease_owner = ?1");

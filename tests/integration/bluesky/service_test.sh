@@ -26,7 +26,7 @@ echo "   M = $AT UTC, in $((M - $(date +%s))) s"
 done_step
 
 step "run --workers 2 --interval 3600, started before M"
-ctl --json run --workers 2 --interval 3600 >"$T/stats.json" 2>>"$RUNLOG" &
+"$CTL" --db "$DB" --json run --workers 2 --interval 3600 >"$T/stats.json" 2>>"$RUNLOG" &  # not ctl: $! must be clearpostctl
 SERVICE=$!
 BG_PIDS+=("$SERVICE")
 sleep 2

@@ -15,6 +15,13 @@
  * loader. abi_minor changes only append fields to the end of a table; check
  * struct_size before reading a field added after 1.0.
  *
+ * Credentials: the JSON a plugin keeps per account (returned as
+ * "credentials" by any operation, sealed by the host). Every string in it is
+ * treated as a secret, except "service", "identifier", "handle", "did" and
+ * "appview". A number "expires_at" (UTC seconds) says when the short-lived
+ * token runs out: the host calls refresh_credentials ahead of it when the
+ * account has posts due.
+ *
  * Threads: the host may call operations from several threads at once, but
  * never two for the same account at once. Keep no mutable global state.
  *

@@ -9,6 +9,7 @@
 // (plugins with a lookup) instead of sending it again.
 
 #include <atomic>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,6 +66,13 @@ public:
         return take_snapshots(targets, false);
     }
 
+    // Refreshes, ahead of time, the credentials of accounts with a post due
+    // within `horizon` seconds whose token runs out before then (or that
+    // have no live session yet), so the post does not wait for a sign-in. A
+    // refusal marks the account for reauthorisation with one notice now,
+    // before its post is due. Returns how many were refreshed.
+    Result<int> refresh_ahead(UnixSeconds horizon);
+
     // When run_once will next find work (nothing: queue empty or paused).
     Result<std::optional<UnixSeconds>> next_due_at();
 
@@ -83,6 +91,7 @@ private:
     PluginHost& m_host;
     Clock m_clock;
     DispatchOptions m_options;
+    std::map<model::Id, UnixSeconds> m_refreshed_at;  // accounts refreshed ahead, by this dispatcher
 };
 
 // When the snapshot after `fetches` snapshots is due for a post published at

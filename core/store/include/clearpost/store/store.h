@@ -181,6 +181,9 @@ public:
     // nothing while the emergency pause is set.
     virtual Result<std::vector<model::Target>> claim_due(const std::string& owner, UnixSeconds now,
                                                          int lease_seconds, int limit, ClaimShard shard = {}) = 0;
+    // Accounts of the shard with a target due before `until` (to refresh
+    // their credentials ahead of time).
+    virtual Result<std::vector<Id>> accounts_due_before(UnixSeconds until, ClaimShard shard = {}) = 0;
     // Hands back `owner`'s claims it has not started on (it is stopping):
     // they are claimable again at once, with their schedule unchanged.
     virtual Result<void> release_claims(const std::string& owner) = 0;
