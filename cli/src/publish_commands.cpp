@@ -86,6 +86,69 @@ void add_run(CLI::App& app, Context& ctx) {
     }));
 }
 
+// A dispatcher for one command (not the service): the plugins, a vault and
+// an HTTP client on the session's connection.
+struct OneShot {
+    static Result<std::unique_ptr<OneShot>> open(Session& session) {
+        CLEARPOST_ASSIGN(auto vault, security::Vault::open(session.store(), security::default_config_dir()));
+        return std::unique_ptr<OneShot>(new OneShot(session, std::move(vault)));
+    }
+
+    security::Vault vault;
+    publish::PluginRegistry plugins;
+    net::HttpClient http;
+    publish::PluginHost host;
+    publish::Dispatcher dispatcher;
+
+private:
+    OneShot(Session& session, security::Vault v)
+        : vault(std::move(v)),
+          host(http, now_ms, publish::stderr_logger()),
+          dispatcher(session.store(), vault, session.audit(), plugins, host, system_now, options()) {
+        plugins.discover(publish::default_plugin_dirs());
+    }
+
+    static publish::DispatchOptions options() {
+        publish::DispatchOptions o;
+        o.owner = publish::make_owner_id();
+        return o;
+    }
+};
+
+void add_takedown(CLI::App& app, Context& ctx) {
+    auto* cmd = app.get_subcommand("post")->add_subcommand(
+        "takedown", "Delete a published post from every network it went to (e.g. it names a patient)");
+    auto post_id = std::make_shared<model::Id>(0);
+    auto reason = std::make_shared<std::string>();
+    cmd->add_option("POST", *post_id, "Post id")->required();
+    cmd->add_option("--reason", *reason, "Why (kept in the audit log)")->required();
+    cmd->callback(command(ctx, [&ctx, post_id, reason]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
+                                                     Session::Actor::Required));
+        CLEARPOST_ASSIGN(auto targets, session->store().targets_of(*post_id));
+        CLEARPOST_ASSIGN(auto publisher, OneShot::open(*session));
+        nlohmann::json doc = nlohmann::json::array();
+        std::ostringstream human;
+        std::optional<Error> first_error;
+        int removed = 0;
+        for (const auto& t : targets) {
+            if (t.state != model::State::Published) continue;
+            auto done = publisher->dispatcher.take_down(session->user(), t.id, *reason);
+            doc.push_back({{"target_id", t.id}, {"removed", done.ok()}, {"error", done ? "" : done.error().message}});
+            human << "target " << t.id << ": " << (done ? "removed from " + t.remote_url : done.error().message) << "\n";
+            if (done) ++removed;
+            else if (!first_error) first_error = done.error();
+        }
+        if (doc.empty()) {
+            return make_error(ErrorCode::Conflict, "post " + std::to_string(*post_id) + " has nothing published to take down");
+        }
+        emit(ctx.json, doc, human.str());
+        // Some networks may have refused: the command fails so nobody assumes it is all gone.
+        if (first_error) return *first_error;
+        return ok();
+    }));
+}
+
 void add_metrics(CLI::App& app, Context& ctx) {
     auto* metrics = app.add_subcommand("metrics", "Counts of published posts (likes, reposts, ...) over time");
     metrics->require_subcommand(1);
@@ -109,15 +172,8 @@ void add_metrics(CLI::App& app, Context& ctx) {
                 return make_error(ErrorCode::Conflict,
                                   "post " + std::to_string(*post_id) + " is not published yet: it has no metrics");
             }
-            CLEARPOST_ASSIGN(auto vault, security::Vault::open(store, security::default_config_dir()));
-            publish::PluginRegistry plugins;
-            plugins.discover(publish::default_plugin_dirs());
-            net::HttpClient http;
-            publish::PluginHost host(http, now_ms, publish::stderr_logger());
-            publish::DispatchOptions options;
-            options.owner = publish::make_owner_id();
-            publish::Dispatcher dispatcher(store, vault, session->audit(), plugins, host, system_now, options);
-            CLEARPOST_CHECK(dispatcher.snapshot_now(published));
+            CLEARPOST_ASSIGN(auto publisher, OneShot::open(*session));
+            CLEARPOST_CHECK(publisher->dispatcher.snapshot_now(published));
         }
         nlohmann::json doc = nlohmann::json::array();
         std::ostringstream human;
@@ -196,8 +252,8 @@ void add_pause(CLI::App& app, Context& ctx) {
 
 void add_connect(CLI::App& app, Context& ctx) {
     auto* connect = app.get_subcommand("account")->add_subcommand(
-        "connect", "Store an account's app password (sealed in the vault); the secret comes from "
-                   "CLEARPOST_ACCOUNT_SECRET or a prompt");
+        "connect", "Store an account's app password (Bluesky) or access token (Mastodon), sealed in the "
+                   "vault; the secret comes from CLEARPOST_ACCOUNT_SECRET or a prompt");
     auto network = std::make_shared<std::string>();
     auto handle = std::make_shared<std::string>();
     auto service = std::make_shared<std::string>();
@@ -216,10 +272,19 @@ void add_connect(CLI::App& app, Context& ctx) {
             return make_error(ErrorCode::NotFound, "no account " + *network + ":" + *handle +
                                                        "; add it first with clearpostctl account add");
         }
-        CLEARPOST_ASSIGN(std::string secret, read_password("CLEARPOST_ACCOUNT_SECRET",
-                                                           "App password for " + *network + ":" + *handle, false));
+        // Mastodon takes an access token for now (the instance's OAuth sign-in
+        // comes later); its instance has no default, so --service is needed.
+        const bool mastodon = *network == "mastodon";
+        if (mastodon && service->empty()) {
+            return make_error(ErrorCode::Invalid, "a Mastodon account needs its instance: add --service https://INSTANCE");
+        }
+        CLEARPOST_ASSIGN(std::string secret,
+                         read_password("CLEARPOST_ACCOUNT_SECRET",
+                                       (mastodon ? "Access token for " : "App password for ") + *network + ":" + *handle,
+                                       false));
         CLEARPOST_ASSIGN(auto vault, security::Vault::open(session->store(), security::default_config_dir()));
-        nlohmann::json creds{{"identifier", *handle}, {"app_password", secret}};
+        nlohmann::json creds = mastodon ? nlohmann::json{{"access_token", secret}}
+                                        : nlohmann::json{{"identifier", *handle}, {"app_password", secret}};
         if (!service->empty()) creds["service"] = *service;
         if (!appview->empty()) creds["appview"] = *appview;
         CLEARPOST_CHECK(session->store().transaction([&]() -> Result<void> {
@@ -308,6 +373,7 @@ void add_publish_commands(CLI::App& app, Context& ctx) {
     add_run(app, ctx);
     add_plugins(app, ctx);
     add_metrics(app, ctx);
+    add_takedown(app, ctx);
     add_pause(app, ctx);
     add_connect(app, ctx);
     add_notices(app, ctx);

@@ -77,6 +77,10 @@ public:
                 return reply(400, {{"error", "RecordNotFound"}, {"message", "Could not locate record"}});
             return reply(200, {{"uri", uri(rkey)}, {"cid", "bafycid" + rkey}, {"value", it->second}});
         }
+        if (method == "com.atproto.repo.deleteRecord") {
+            records.erase(json::parse(req.body)["rkey"].get<std::string>());
+            return reply(200, json::object());
+        }
         if (method == "app.bsky.feed.getPosts") {  // the AppView's public counts
             json posts = json::array();
             for (const auto& [rkey, record] : records)
@@ -392,6 +396,37 @@ TEST_CASE("a password refused ahead of time asks for a reconnect once, before th
     CHECK(*f.dispatcher().refresh_ahead(600) == 0);
     CHECK(f.pds.calls["com.atproto.server.createSession"] == 1);  // no retry storm
     CHECK(f.target_of(post).state == State::Scheduled);  // the post keeps its time
+}
+
+TEST_CASE("a published post is taken down by an approver, with the reason audited") {
+    PublishFixture f;
+    const auto post = f.scheduled_post("Oops, this names someone", f.now);
+    REQUIRE(f.dispatcher().run_once()->published == 1);
+    const auto t = f.target_of(post);
+    REQUIRE(f.pds.records.size() == 1);
+
+    auto by_author = f.dispatcher().take_down(f.author, t.id, "names a patient");
+    REQUIRE_FALSE(by_author.ok());
+    CHECK(by_author.error().code == ErrorCode::Forbidden);
+    CHECK(f.dispatcher().take_down(f.approver, t.id, "").error().code == ErrorCode::Invalid);
+
+    // The network fails: nothing changes here, and the error says to try again.
+    f.pds.scripted["com.atproto.repo.deleteRecord"].push_back(reply(503, {{"error", "InternalServerError"}}));
+    auto failed = f.dispatcher().take_down(f.approver, t.id, "names a patient");
+    REQUIRE_FALSE(failed.ok());
+    CHECK_THAT(failed.error().message, Catch::Contains("try again"));
+    CHECK(f.target_of(post).state == State::Published);
+
+    REQUIRE(f.dispatcher().take_down(f.approver, t.id, "names a patient").ok());
+    CHECK(f.pds.records.empty());
+    const auto removed = f.target_of(post);
+    CHECK(removed.state == State::Removed);
+    CHECK_THAT(removed.last_error, Catch::Contains("names a patient"));
+    CHECK(f.store->metrics_due(f.now + 86400, 10)->empty());  // nothing more to measure
+    auto last = *f.store->last_audit();
+    CHECK(last->action == "target.take_down");
+    CHECK(last->actor == f.approver.name);
+    CHECK(f.dispatcher().take_down(f.approver, t.id, "again").error().code == ErrorCode::Conflict);
 }
 
 TEST_CASE("the metrics schedule is 1 h, 6 h, 24 h, 3 d, 7 d and 30 d after publishing") {

@@ -16,7 +16,7 @@ constexpr std::array<std::pair<Role, std::string_view>, 4> kRoles{{
     {Role::Admin, "admin"},
 }};
 
-constexpr std::array<std::pair<State, std::string_view>, 12> kStates{{
+constexpr std::array<std::pair<State, std::string_view>, 13> kStates{{
     {State::Draft, "Draft"},
     {State::InReview, "InReview"},
     {State::ChangesRequested, "ChangesRequested"},
@@ -29,6 +29,7 @@ constexpr std::array<std::pair<State, std::string_view>, 12> kStates{{
     {State::Failed, "Failed"},
     {State::NeedsAttention, "NeedsAttention"},
     {State::Cancelled, "Cancelled"},
+    {State::Removed, "Removed"},
 }};
 
 }  // namespace

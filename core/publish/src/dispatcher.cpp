@@ -11,6 +11,7 @@
 #include "clearpost/crypto/crypto.h"
 #include "clearpost/media/library.h"
 #include "clearpost/publisher.h"
+#include "clearpost/workflow/state_machine.h"
 
 namespace clearpost::publish {
 
@@ -147,6 +148,57 @@ Result<int> Dispatcher::refresh_ahead(UnixSeconds horizon) {
         }
     }
     return refreshed;
+}
+
+Result<void> Dispatcher::take_down(const model::User& actor, model::Id target_id, const std::string& reason) {
+    if (actor.role == model::Role::Author) {
+        return make_error(ErrorCode::Forbidden, actor.name + " is an author; an approver, privacy officer or admin "
+                                                             "takes posts down");
+    }
+    if (reason.empty()) return make_error(ErrorCode::Invalid, "say why the post is taken down (--reason)");
+    CLEARPOST_ASSIGN(auto target, m_store.find_target(target_id));
+    if (!target) return make_error(ErrorCode::NotFound, "no target " + std::to_string(target_id));
+    CLEARPOST_ASSIGN(const State next, workflow::next_state(target->state, workflow::Action::TakeDown));
+    CLEARPOST_ASSIGN(auto account, m_store.find_account(target->account_id));
+    if (!account) return make_error(ErrorCode::NotFound, "the target's account no longer exists");
+    const std::string label = account->network + ":" + account->handle;
+    CLEARPOST_ASSIGN(auto plugin, m_plugins.find(account->network));
+    const auto& table = plugin->table();
+    if (!table.remove) return make_error(ErrorCode::Conflict, "the " + account->network + " publisher cannot delete posts; delete it on the network by hand");
+    CLEARPOST_ASSIGN(auto credentials, credentials_of(*account));
+    if (!credentials) {
+        return make_error(ErrorCode::Unauthenticated, label + " is not connected; connect it (clearpostctl account connect), then try again");
+    }
+    auto call = m_host.call(table.remove, table.free_string,
+                            json{{"account", {{"network", account->network}, {"handle", account->handle}}},
+                                 {"credentials", credentials->doc},
+                                 {"remote_id", target->remote_id}}
+                                .dump(),
+                            credentials->secrets);
+    const UnixSeconds now = m_clock();
+    const auto doc = json::parse(call.result_json, nullptr, false);
+    if (doc.is_object() && doc.contains("credentials") && doc["credentials"].is_object())
+        CLEARPOST_CHECK(m_vault.put(account->id, doc["credentials"].dump(), now));
+    switch (call.status) {
+    case CLEARPOST_OK: break;
+    case CLEARPOST_ERR_TRANSIENT:
+    case CLEARPOST_ERR_RATE_LIMITED:
+    case CLEARPOST_ERR_IN_DOUBT:
+        return make_error(ErrorCode::Io, label + " did not confirm the deletion (" + call.message + "); try again");
+    case CLEARPOST_ERR_AUTH:
+        return make_error(ErrorCode::Unauthenticated, label + " refused Clearpost's credentials (" + call.message +
+                                                          "); reconnect the account, then try again");
+    default:
+        return make_error(ErrorCode::Conflict, label + " refused the deletion: " + call.message);
+    }
+    CLEARPOST_CHECK(m_store.transaction([&]() -> Result<void> {
+        CLEARPOST_CHECK(m_store.set_target_state(target->id, next, "taken down by " + actor.name + ": " + reason, now));
+        return m_audit.append({actor.name, "target.take_down",
+                               "post " + std::to_string(target->post_id) + " target " + std::to_string(target->id),
+                               reason + " (" + target->remote_url + ")"},
+                              now);
+    }));
+    return m_audit.anchor();
 }
 
 Result<std::optional<UnixSeconds>> Dispatcher::next_due_at() { return m_store.next_due_at(m_options.shard); }

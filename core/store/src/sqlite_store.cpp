@@ -566,8 +566,10 @@ public:
 
     Result<void> set_target_state(Id target_id, State state, const std::string& last_error,
                                   UnixSeconds now) override {
+        // A post taken down has nothing more to measure.
         ASSIGN_STMT(st, "UPDATE targets SET state = ?2, last_error = ?3, updated_at = ?4, "
-                        "lease_owner = '', lease_expires_at = 0 WHERE id = ?1");
+                        "lease_owner = '', lease_expires_at = 0, "
+                        "metrics_due_at = CASE WHEN ?2 = 'Removed' THEN NULL ELSE metrics_due_at END WHERE id = ?1");
         return st->bind(1, target_id)
             .bind(2, std::string(to_string(state)))
             .bind(3, last_error)

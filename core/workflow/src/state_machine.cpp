@@ -51,6 +51,8 @@ constexpr std::array kTransitions{
     Transition{State::RetryWait, Action::Cancel, State::Cancelled},
     Transition{State::Failed, Action::Cancel, State::Cancelled},
     Transition{State::NeedsAttention, Action::Cancel, State::Cancelled},
+
+    Transition{State::Published, Action::TakeDown, State::Removed},
 };
 
 }  // namespace
@@ -72,6 +74,7 @@ std::string_view to_string(Action action) noexcept {
     case Action::NeedAttention: return "mark needs attention";
     case Action::Retry: return "retry";
     case Action::Cancel: return "cancel";
+    case Action::TakeDown: return "take down";
     }
     return "unknown";
 }

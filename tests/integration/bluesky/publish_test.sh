@@ -166,3 +166,16 @@ check "still Published" "$(as_ada --json post show "$P1" | pyj 'd["targets"][0][
 check "no notices" "$(as_ada --json notices | pyj 'len(d)')" 0
 ctl audit verify >/dev/null && pass "audit verify" || fail "audit verify"
 done_step
+
+step "post takedown: an admin deletes post 1 from the PDS, with the reason audited"
+URI1=$(pyj 'd["targets"][0]["remote_id"]' <"$T/show$P1.json")
+rc=0; as_ada post takedown "$P1" --reason "test" >/dev/null 2>"$T/td.err" || rc=$?
+check "ada is an admin: allowed" "$rc" 0
+check "Removed" "$(as_ada --json post show "$P1" | pyj 'd["targets"][0]["state"]')" Removed
+if python3 "$PDSQ" get "$PDS_URL" "$URI1" >/dev/null 2>&1; then fail "the record is still on the PDS"; else pass "the record is gone from the PDS"; fi
+check "the other posts stay" "$(python3 "$PDSQ" list "$PDS_URL" "${DID[alice.test]}" | pyj 'len(d)')" \
+  "$(( $(pyj 'len(d)' <"$T/records.json") - 1 ))"
+rc=0; as_ada post takedown "$P1" --reason "again" >/dev/null 2>"$T/td2.err" || rc=$?
+check "a second takedown: nothing published to take down (exit 1)" "$rc" 1
+ctl audit verify >/dev/null && pass "audit verify after the takedown" || fail "audit verify after the takedown"
+done_step

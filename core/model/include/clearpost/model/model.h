@@ -35,6 +35,7 @@ enum class State {
     Failed,
     NeedsAttention,
     Cancelled,
+    Removed,  // published, then taken down from the network by a person
 };
 std::string_view to_string(State state) noexcept;
 Result<State> parse_state(std::string_view text);

@@ -73,6 +73,11 @@ public:
     // before its post is due. Returns how many were refreshed.
     Result<int> refresh_ahead(UnixSeconds horizon);
 
+    // Deletes a published target from its network (e.g. it turned out to
+    // name a patient) and marks it Removed, audited with the reason. Admins,
+    // privacy officers and approvers may; authors may not.
+    Result<void> take_down(const model::User& actor, model::Id target_id, const std::string& reason);
+
     // When run_once will next find work (nothing: queue empty or paused).
     Result<std::optional<UnixSeconds>> next_due_at();
 

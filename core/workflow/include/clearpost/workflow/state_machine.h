@@ -24,6 +24,7 @@ enum class Action {
     NeedAttention,   // Publishing -> NeedsAttention (in doubt; never resent blindly)
     Retry,           // Failed/NeedsAttention -> Scheduled, by a person
     Cancel,          // any state not in flight or done -> Cancelled
+    TakeDown,        // Published -> Removed: deleted from the network by a person
 };
 
 std::string_view to_string(Action action) noexcept;
