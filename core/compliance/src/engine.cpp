@@ -1,5 +1,7 @@
 #include "clearpost/compliance/engine.h"
 
+#include <unicode/uchar.h>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -141,6 +143,34 @@ std::shared_ptr<Engine::Impl> build(Dictionaries dictionaries, RulePack rules, O
                 if (!pp.words.empty()) impl->policy_index[pp.words.front()].push_back(std::move(pp));
             }
     }
+    for (const CompiledRule& compiled : impl->compiled_rules)
+        for (const auto* phrases : {&compiled.triggers, &compiled.requirements})
+            for (const std::string& symbolic : phrases->symbolic) {
+                const auto symbol = std::find_if(symbolic.begin(), symbolic.end(), [](char c) {
+                    return !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ' || c == '-' || c == '\'');
+                });
+                if (symbol == symbolic.end() || static_cast<unsigned char>(*symbol) >= 0x80U)
+                    impl->policy_symbols_complete = false;
+                else
+                    impl->policy_symbols.set(static_cast<unsigned char>(*symbol));
+            }
+    for (std::size_t b = 0; b < 256; ++b) {
+        if (b >= 0x80) impl->policy_byte_class[b] = kNonAsciiByte;
+        else if (impl->policy_symbols.test(b)) impl->policy_byte_class[b] = kPolicySymbolByte;
+    }
+    for (const std::string& w : impl->first_names) impl->lexicon.add(w, 0, detail::kFirstNameWord);
+    for (const std::string& w : impl->surnames) impl->lexicon.add(w, 0, detail::kSurnameWord);
+    for (const std::string& w : impl->common_words) impl->lexicon.add(w, 0, detail::kCommonWord);
+    for (const std::string& w : impl->org_words) impl->lexicon.add(w, 0, detail::kOrgWord);
+    for (const auto& [w, phrases] : impl->policy_index) impl->lexicon.add(w, 0, detail::kPolicyWord);
+    impl->health_terms.for_each_lead([&](std::string_view w) { impl->lexicon.add(w, 0, detail::kHealthLead); });
+    impl->not_health_terms.for_each_lead([&](std::string_view w) { impl->lexicon.add(w, 0, detail::kNotHealthLead); });
+    for (const KnownPerson& k : impl->known_people)
+        for (const std::string& w : k.tokens) impl->lexicon.add(w, 0, detail::kKnownPersonWord);
+    for (const std::string& town : impl->org_towns)
+        impl->lexicon.add(std::string_view(town).substr(0, town.find(' ')), 0, detail::kOrgTownLead);
+    detail::add_phi_words(impl->lexicon);
+    impl->lexicon.finish();
     impl->dictionaries = std::move(dictionaries);
     impl->rules = std::move(rules);
     impl->org = std::move(org);
@@ -169,18 +199,91 @@ CompiledPhrases compile_phrases(const std::vector<std::string>& phrases) {
     return out;
 }
 
-// Spans where any of `phrases` occurs: whole words on tokens; symbolic
-// phrases on the folded text (`folded` is computed once per check).
-std::vector<text::Span> find_phrases(const CompiledPhrases& phrases, const std::vector<detail::Token>& tokens,
-                                     std::string_view raw, const std::string& folded, bool first_only) {
+// The text that symbolic phrases are searched in, prepared once per check.
+struct PhraseHay {
+    std::string_view raw;
+    std::string folded;        // the folded text, for non-ASCII texts only
+    bool any_symbol = false;   // the text holds a symbol of some symbolic phrase
+    bool ascii = false;        // then `raw` is searched without case instead of folding it
+};
+
+// Index of the first symbol of a folded phrase (its first character that
+// is not a lower-case letter, digit or space), or 0 when it has none.
+std::size_t anchor_of(std::string_view phrase) {
+    std::size_t anchor = 0;
+    while (anchor < phrase.size() &&
+           ((phrase[anchor] >= 'a' && phrase[anchor] <= 'z') || (phrase[anchor] >= '0' && phrase[anchor] <= '9') ||
+            phrase[anchor] == ' '))
+        ++anchor;
+    return anchor == phrase.size() ? 0 : anchor;
+}
+
+// Whether the folded `phrase` could occur in the folded form of `raw` (or,
+// as written, in `raw` itself). Folding maps ASCII to ASCII one to one and
+// nothing else to an ASCII symbol but U+2019 to an apostrophe, so `raw`
+// must hold the phrase's symbol with, on each side, the phrase's neighbour
+// in either case or a non-ASCII byte that may fold into it.
+bool may_hold(std::string_view raw, std::string_view phrase) {
+    if (phrase.empty()) return false;
+    const std::size_t anchor = anchor_of(phrase);
+    const char symbol = phrase[anchor];
+    if (static_cast<unsigned char>(symbol) >= 0x80U) {
+        // A non-ASCII symbol (an en dash) is never the lower case of anything
+        // else: the text must hold it as it is.
+        const text::Decoded d = text::decode_at(phrase, anchor);
+        if (!d.valid || u_isalpha(static_cast<UChar32>(d.code_point))) return true;
+        return raw.find(phrase.substr(anchor, d.length)) != std::string_view::npos;
+    }
+    if (symbol == '\'' || (symbol >= 'a' && symbol <= 'z') || (symbol >= '0' && symbol <= '9') || symbol == ' ')
+        return true;
+    const auto fits = [&](std::size_t q, char want) {
+        auto c = static_cast<unsigned char>(raw[q]);
+        if (c >= 0x80U) return true;
+        if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c + 32);
+        return static_cast<char>(c) == want;
+    };
+    for (auto q = raw.find(symbol); q != std::string_view::npos; q = raw.find(symbol, q + 1)) {
+        if (anchor + 1 < phrase.size() && (q + 1 >= raw.size() || !fits(q + 1, phrase[anchor + 1]))) continue;
+        if (anchor > 0 && (q == 0 || !fits(q - 1, phrase[anchor - 1]))) continue;
+        return true;
+    }
+    return false;
+}
+
+// The first `phrase` in `hay` at or after `from`: found through the
+// phrase's first symbol (rare in posts, unlike its letters), and compared
+// without ASCII case when `ignore_case`.
+std::size_t find_phrase(std::string_view hay, std::string_view phrase, std::size_t from, bool ignore_case) {
+    const std::size_t anchor = anchor_of(phrase);
+    for (std::size_t at = hay.find(phrase[anchor], from + anchor); at != std::string_view::npos;
+         at = hay.find(phrase[anchor], at + 1)) {
+        const std::size_t start = at - anchor;
+        if (start + phrase.size() > hay.size()) return std::string_view::npos;
+        bool same = true;
+        for (std::size_t i = 0; i < phrase.size() && same; ++i) {
+            char c = hay[start + i];
+            if (ignore_case && c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+            same = c == phrase[i];
+        }
+        if (same) return start;
+    }
+    return std::string_view::npos;
+}
+
+// Spans where any symbolic phrase of `phrases` occurs (word phrases are
+// matched on tokens by apply_policy).
+std::vector<text::Span> find_phrases(const CompiledPhrases& phrases, const PhraseHay& text, bool first_only) {
     std::vector<text::Span> out;
-    (void)tokens;
+    if (!text.any_symbol || text.raw.empty()) return out;
     for (std::size_t k = 0; k < phrases.symbolic.size(); ++k) {
         // Folding keeps ASCII lengths; for other texts search the raw bytes.
-        const bool same = folded.size() == raw.size();
-        const std::string_view hay = same ? std::string_view(folded) : raw;
+        // An ASCII text folds to itself in lower case: search it as it is.
+        const bool same = text.ascii || text.folded.size() == text.raw.size();
+        const std::string_view hay = same && !text.ascii ? std::string_view(text.folded) : text.raw;
         const std::string_view p = same ? std::string_view(phrases.symbolic[k]) : std::string_view(phrases.originals[k]);
-        for (auto at = hay.find(p); at != std::string_view::npos; at = hay.find(p, at + 1)) {
+        if (p.empty()) continue;
+        for (auto at = find_phrase(hay, p, 0, text.ascii); at != std::string_view::npos;
+             at = find_phrase(hay, p, at + 1, text.ascii)) {
             const std::size_t end = at + p.size();
             if (end < hay.size() && std::isalnum(static_cast<unsigned char>(hay[end]))) continue;
             out.push_back({at, end});
@@ -224,12 +327,29 @@ bool host_in(const std::string& host, const std::vector<std::string>& domains) {
 void apply_policy(const Engine::Impl& impl, const CheckInput& input, const std::vector<detail::Token>& tokens,
                   const std::vector<text::Span>& urls, std::vector<Finding>& out) {
     const std::string_view text = input.text;
-    const std::string folded = fold(text);
+    // Symbolic phrases are searched in the folded text. Skip the search when
+    // the text holds none of their symbols, and the folding when it is ASCII.
+    PhraseHay hay;
+    hay.raw = text;
+    std::uint8_t seen = 0;
+    for (char c : text) seen |= impl.policy_byte_class[static_cast<unsigned char>(c)];
+    hay.any_symbol = !impl.policy_symbols_complete || (seen & kPolicySymbolByte) != 0;
+    hay.ascii = (seen & kNonAsciiByte) == 0;
+    if (hay.any_symbol && !hay.ascii) {
+        // Fold only when some symbolic phrase may be there after all.
+        bool possible = false;
+        for (const CompiledRule& compiled : impl.compiled_rules)
+            for (const auto* phrases : {&compiled.triggers, &compiled.requirements})
+                for (const std::string& p : phrases->symbolic) possible = possible || may_hold(text, p);
+        if (possible) hay.folded = fold(text);
+        else hay.any_symbol = false;
+    }
     // One pass over the tokens for every rule's word phrases.
     const std::size_t n_rules = impl.rules.rules.size();
     std::vector<std::vector<text::Span>> word_triggers(n_rules);
     std::vector<bool> word_requirement(n_rules, false);
     for (std::size_t i = 0; i < tokens.size(); ++i) {
+        if ((tokens[i].flags & detail::kPolicyWord) == 0) continue;
         const auto it = impl.policy_index.find(tokens[i].fold);
         if (it == impl.policy_index.end()) continue;
         for (const PolicyPhrase& pp : it->second) {
@@ -248,7 +368,7 @@ void apply_policy(const Engine::Impl& impl, const CheckInput& input, const std::
         switch (rule.type) {
         case RuleType::ProhibitedPhrases: {
             auto spans = word_triggers[r];
-            auto sym = find_phrases(compiled.triggers, tokens, text, folded, false);
+            auto sym = find_phrases(compiled.triggers, hay, false);
             spans.insert(spans.end(), sym.begin(), sym.end());
             // A longer phrase wins over one inside it ("miracle cure" over "cure").
             std::sort(spans.begin(), spans.end(), [](const text::Span& a, const text::Span& b) {
@@ -266,9 +386,9 @@ void apply_policy(const Engine::Impl& impl, const CheckInput& input, const std::
         case RuleType::RequiredDisclaimer:
         case RuleType::SponsoredDisclosure: {
             auto triggers = word_triggers[r];
-            if (triggers.empty()) triggers = find_phrases(compiled.triggers, tokens, text, folded, true);
+            if (triggers.empty()) triggers = find_phrases(compiled.triggers, hay, true);
             if (triggers.empty()) break;
-            if (!word_requirement[r] && find_phrases(compiled.requirements, tokens, text, folded, true).empty())
+            if (!word_requirement[r] && find_phrases(compiled.requirements, hay, true).empty())
                 out.push_back(policy_finding(rule, triggers.front().start, triggers.front().end));
             break;
         }
@@ -408,7 +528,8 @@ Report Engine::check(const CheckInput& input) const {
         findings.push_back(std::move(f));
     }
 
-    const std::vector<detail::Token> tokens = detail::tokenize(text);
+    std::vector<detail::Token> tokens = detail::tokenize(text);
+    impl.lexicon.annotate(tokens);
     detail::PhiContext context;
     const std::vector<text::Span> urls = text::find_urls(text, text::UrlScope::AnyDomain);
     std::vector<detail::Candidate> candidates = detail::detect_phi(impl, text, tokens, urls, input.now, context);
@@ -429,14 +550,15 @@ Report Engine::check(const CheckInput& input) const {
             only_subject = c.subject;
             ++subjects;
         }
-    for (const detail::Candidate& c : candidates) {
+    findings.reserve(findings.size() + candidates.size() + 4);
+    for (detail::Candidate& c : candidates) {
         Finding f;
         f.rule = std::string("phi.") + std::string(to_string(c.kind));
         f.kind = std::string(to_string(c.kind));
         f.start = c.start;
         f.end = c.end;
-        f.message = c.message;
-        f.suggestion = c.suggestion;
+        f.message = std::move(c.message);  // each candidate becomes one finding
+        f.suggestion = std::move(c.suggestion);
         if (c.always_block || context.health) {
             f.severity = Severity::Block;
             if (!c.always_block) f.message += " The post also mentions care or a health condition, which makes it PHI.";
@@ -477,10 +599,15 @@ Report Engine::check(const CheckInput& input) const {
         if (a.start != b.start) return a.start < b.start;
         return a.rule < b.rule;
     });
-    // Code-point offsets: count directly for a few findings, map for many.
+    // Code-point offsets: count directly for a few findings (in start order,
+    // so the text before them is counted once), map for many.
     if (findings.size() <= 8) {
+        std::size_t counted_to = 0;
+        std::size_t code_points = 0;
         for (Finding& f : findings) {
-            f.cp_start = text::code_point_count(text.substr(0, f.start));
+            code_points += text::code_point_count(text.substr(counted_to, f.start - counted_to));
+            counted_to = f.start;
+            f.cp_start = code_points;
             f.cp_end = f.cp_start + text::code_point_count(text.substr(f.start, f.end - f.start));
         }
     } else {

@@ -1,6 +1,9 @@
 #pragma once
 // Internal: the engine's immutable state, built once at construction.
 
+#include <array>
+#include <bitset>
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -58,7 +61,19 @@ struct Engine::Impl {
     std::vector<KnownPerson> known_people;
     std::vector<CompiledRule> compiled_rules;  // parallel to rules.rules
     std::unordered_map<std::string, std::vector<PolicyPhrase>> policy_index;
+    // The first symbols of the symbolic policy phrases ("#" of "#ad"): a
+    // text with none of them holds none of those phrases and is not searched.
+    // `complete` is false when some phrase's first symbol is not ASCII.
+    std::bitset<128> policy_symbols;
+    bool policy_symbols_complete = true;
+    // Per byte: kPolicySymbolByte for those symbols, kNonAsciiByte from 0x80.
+    std::array<std::uint8_t, 256> policy_byte_class{};
+    // Flags and classes of every word above, looked up once per token.
+    detail::Lexicon lexicon;
 };
+
+inline constexpr std::uint8_t kPolicySymbolByte = 1;
+inline constexpr std::uint8_t kNonAsciiByte = 2;
 
 namespace detail {
 
@@ -82,6 +97,10 @@ struct PhiContext {
 
 std::vector<Candidate> detect_phi(const Engine::Impl& impl, std::string_view text, const std::vector<Token>& tokens,
                                   const std::vector<text::Span>& urls, UnixSeconds now, PhiContext& context);
+
+// Adds the PHI detectors' own word classes and identifier keywords to the
+// engine's lexicon.
+void add_phi_words(Lexicon& lexicon);
 
 // Street address key: number + street words with the suffix spelled out.
 std::string street_key(std::string_view address_part);

@@ -32,6 +32,13 @@ bool in_set(std::string_view w) {
     return set.count(w) != 0;
 }
 
+// Equality with a short literal, compared inline: the length is known at
+// compile time, so there is no call to memcmp on the hot paths.
+template <std::size_t N>
+bool is_word(std::string_view w, const char (&literal)[N]) {
+    return w.size() == N - 1 && __builtin_memcmp(w.data(), literal, N - 1) == 0;
+}
+
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_alnum(char c) { return is_digit(c) || is_alpha(c); }
@@ -44,6 +51,11 @@ int to_int(std::string_view digits) {
         if (v > 100000) break;
     }
     return v;
+}
+
+// Digit-group lengths equal to `want` ("3-3-4"), without building a vector.
+bool groups_are(const std::vector<std::size_t>& groups, std::initializer_list<std::size_t> want) {
+    return std::equal(groups.begin(), groups.end(), want.begin(), want.end());
 }
 
 std::string digits_of(std::string_view s) {
@@ -154,7 +166,8 @@ constexpr std::string_view kPersonalWords[] = {"your", "his", "her", "my", "thei
                                                "su", "tu", "mi", "ella", "el", "paciente", "mom", "dad", "son",
                                                "daughter", "wife", "husband"};
 
-// Every word array above gets one bit; a token's classes are looked up once.
+// Every word array above gets one bit; the engine's lexicon gives each token
+// its classes once (add_phi_words).
 struct WordClass {
     const std::string_view* begin;
     std::size_t size;
@@ -179,24 +192,12 @@ constexpr WordClass kClasses[] = {
 
 static_assert(std::size(kClasses) <= 32, "one bit per word class");
 
-const std::unordered_map<std::string_view, std::uint32_t>& class_table() {
-    static const std::unordered_map<std::string_view, std::uint32_t> table = [] {
-        std::unordered_map<std::string_view, std::uint32_t> out;
-        for (std::size_t c = 0; c < std::size(kClasses); ++c)
-            for (std::size_t k = 0; k < kClasses[c].size; ++k) out[kClasses[c].begin[k]] |= 1U << c;
-        return out;
-    }();
-    return table;
-}
-
+// The bit of a word array, known at compile time.
 template <const auto& Words>
-std::uint32_t bit_of() {
-    static const std::uint32_t bit = [] {
-        for (std::size_t c = 0; c < std::size(kClasses); ++c)
-            if (kClasses[c].begin == std::begin(Words)) return 1U << c;
-        return 0U;
-    }();
-    return bit;
+constexpr std::uint32_t bit_of() {
+    for (std::size_t c = 0; c < std::size(kClasses); ++c)
+        if (kClasses[c].begin == std::begin(Words)) return 1U << c;
+    return 0U;
 }
 
 struct IdKeyword {
@@ -310,12 +311,14 @@ public:
     Scanner(const Engine::Impl& impl, std::string_view text, const std::vector<Token>& tokens,
             const std::vector<text::Span>& urls, UnixSeconds now)
         : m_impl(impl), m_text(text), m_t(tokens), m_urls(urls), m_now_year(year_of(now)) {
-        const auto& table = class_table();
-        m_class.reserve(tokens.size());
-        for (const Token& t : tokens) {
-            const auto it = table.find(t.fold);
-            m_class.push_back(it == table.end() ? 0U : it->second);
-        }
+        // Sentence numbers only grow: size the sentence tables once.
+        const std::size_t sentences = tokens.empty() ? 0 : static_cast<std::size_t>(tokens.back().sentence) + 1;
+        m_sent_first.reserve(sentences);
+        m_sent_end.reserve(sentences);
+        m_out.reserve(8);
+        // Digits, '(' and '+': where phone numbers, dates, IDs and IPs start.
+        for (std::size_t k = 0; k < text.size(); ++k)
+            if (is_digit(text[k]) || text[k] == '(' || text[k] == '+') m_digit_marks.push_back(k);
         for (std::size_t k = 0; k < tokens.size(); ++k) {
             const auto sid = static_cast<std::size_t>(tokens[k].sentence);
             if (sid >= m_sent_first.size()) {
@@ -361,7 +364,7 @@ private:
         return static_cast<int>(year_month_day{day}.year());
     }
 
-    const std::string& f(std::size_t i) const { return m_t[i].fold; }
+    std::string_view f(std::size_t i) const { return m_t[i].fold; }
 
     // Token range of token i's sentence (loops stay linear on huge posts).
     std::pair<std::size_t, std::size_t> sentence_of(std::size_t i) const {
@@ -375,7 +378,11 @@ private:
         return static_cast<std::size_t>(it - m_t.begin());
     }
     template <const auto& Words>
-    bool is(std::size_t i) const { return (m_class[i] & bit_of<Words>()) != 0; }
+    bool is(std::size_t i) const {
+        constexpr std::uint32_t bit = bit_of<Words>();
+        static_assert(bit != 0, "a word array without a class bit");
+        return (m_t[i].classes & bit) != 0;
+    }
     std::string_view gap(std::size_t i) const { return gap_before(m_text, m_t, i); }
     std::string_view gap_after(std::size_t i) const {
         const std::size_t to = i + 1 < m_t.size() ? m_t[i + 1].start : m_text.size();
@@ -383,7 +390,11 @@ private:
     }
     bool common(const std::string& w) const { return m_impl.common_words.count(w) != 0; }
     bool first_name(const std::string& w) const { return m_impl.first_names.count(w) != 0; }
-    bool surname(const std::string& w) const { return m_impl.surnames.count(w) != 0; }
+    // The same questions about token k, answered by the lexicon.
+    bool common(std::size_t k) const { return (m_t[k].flags & kCommonWord) != 0; }
+    bool first_name(std::size_t k) const { return (m_t[k].flags & kFirstNameWord) != 0; }
+    bool surname(std::size_t k) const { return (m_t[k].flags & kSurnameWord) != 0; }
+    bool org_word(std::size_t k) const { return (m_t[k].flags & kOrgWord) != 0; }
 
     void add(PhiKind kind, std::size_t start, std::size_t end, bool always_block = false) {
         Candidate c;
@@ -405,11 +416,11 @@ private:
     // ---- health context -------------------------------------------------
     void scan_health_context() {
         for (std::size_t i = 0; i < m_t.size();) {
-            if (const std::size_t n = m_impl.not_health_terms.match_at(m_t, i); n > 0) {
+            if (const std::size_t n = m_impl.not_health_terms.match_at(m_t, i, kNotHealthLead); n > 0) {
                 i += n;
                 continue;
             }
-            if (m_impl.health_terms.match_at(m_t, i) > 0) {
+            if (m_impl.health_terms.match_at(m_t, i, kHealthLead) > 0) {
                 m_context.health = true;
                 return;
             }
@@ -420,14 +431,19 @@ private:
     // ---- phones, SSNs and numeric dates --------------------------------
     void scan_digit_groups() {
         const std::string_view s = m_text;
-        for (std::size_t i = 0; i < s.size(); ++i) {
-            const char c = s[i];
-            if (!(is_digit(c) || c == '(' || c == '+')) continue;
+        std::vector<std::size_t> groups;  // reused: most posts have many digit runs
+        std::string seps;
+        // Over the digit, '(' and '+' positions only; `from` is where the
+        // byte-by-byte scan this replaces would be next.
+        for (std::size_t m = 0, from = 0; m < m_digit_marks.size(); ++m) {
+            std::size_t i = m_digit_marks[m];
+            if (i < from) continue;
+            from = i + 1;
             if (i > 0 && (is_alnum(s[i - 1]) || s[i - 1] == '-' || s[i - 1] == '/' || s[i - 1] == '.' ||
                           s[i - 1] == '#' || s[i - 1] == '_' || s[i - 1] == '='))
                 continue;
-            std::vector<std::size_t> groups;
-            std::string seps;
+            groups.clear();
+            seps.clear();
             std::size_t j = i;
             if (s[j] == '+') ++j;
             std::size_t run = 0;
@@ -464,28 +480,28 @@ private:
             const std::string_view span = s.substr(i, end - i);
             const std::string digits = digits_of(span);
             const bool slash = span.find('/') != std::string_view::npos;
-            const bool phone_shape = !slash && ((groups == std::vector<std::size_t>{3, 3, 4}) ||
-                                                (groups == std::vector<std::size_t>{1, 3, 3, 4} && digits[0] == '1'));
+            const bool phone_shape = !slash && ((groups_are(groups, {3, 3, 4})) ||
+                                                (groups_are(groups, {1, 3, 3, 4}) && digits[0] == '1'));
             if (phone_shape) {
                 const std::string ten = digits.substr(digits.size() - 10);
                 const bool org = std::find(m_impl.org_phone_digits.begin(), m_impl.org_phone_digits.end(), ten) !=
                                  m_impl.org_phone_digits.end();
                 if (!org && !in_set<kTollFree>(std::string_view(ten).substr(0, 3)))
                     add(PhiKind::Phone, i, end);
-                i = end;
+                from = end + 1;
                 continue;
             }
             // "call 555-0133": a seven-digit number after a phone word.
-            if (!slash && groups == std::vector<std::size_t>{3, 4} && s[i] != '(' && phone_word_before(i)) {
+            if (!slash && groups_are(groups, {3, 4}) && s[i] != '(' && phone_word_before(i)) {
                 add(PhiKind::Phone, i, end);
-                i = end;
+                from = end + 1;
                 continue;
             }
-            if (!slash && groups == std::vector<std::size_t>{3, 2, 4}) {
+            if (!slash && groups_are(groups, {3, 2, 4})) {
                 std::size_t first = i;
                 while (first < end && !is_digit(s[first])) ++first;
                 add(PhiKind::Ssn, first, end, true);
-                i = end;
+                from = end + 1;
                 continue;
             }
             if (slash && (groups.size() == 2 || groups.size() == 3) && groups[0] <= 2 && groups[1] <= 2 &&
@@ -496,7 +512,7 @@ private:
                 const int day = to_int(span.substr(slash1 + 1));
                 if (month >= 1 && month <= 12 && day >= 1 && day <= 31) {
                     add_date(i, extend_time(end));
-                    i = end;
+                    from = end + 1;
                     continue;
                 }
             }
@@ -509,11 +525,11 @@ private:
                 if (month >= 1 && month <= 12 && day >= 1 && day <= 31 && ext > end) add_date(i, ext);
             }
             // ISO dates: 2024-03-05.
-            if (groups == std::vector<std::size_t>{4, 2, 2} && span.find_first_of(" ()./") == std::string_view::npos) {
+            if (groups_are(groups, {4, 2, 2}) && span.find_first_of(" ()./") == std::string_view::npos) {
                 const int month = to_int(span.substr(5));
                 if (month >= 1 && month <= 12) add_date(i, extend_time(end));
             }
-            i = end;
+            from = end + 1;
         }
     }
 
@@ -533,7 +549,7 @@ private:
         for (std::size_t k = at >= 4 ? at - 4 : 0; k < at; ++k) {
             if (m_t[k].end + 12 < start) continue;
             if (in({"dob", "born", "birthdate", "nacio", "nacido", "nacida"}, f(k)) ||
-                (f(k) == "birth" && k > 0 && f(k - 1) == "of")) {
+                (is_word(f(k), "birth") && k > 0 && is_word(f(k - 1), "of"))) {
                 m_out.back().tied = true;
                 m_out.back().always_block = true;
             }
@@ -602,7 +618,10 @@ private:
 
     void scan_ips() {
         const std::string_view s = m_text;
-        for (std::size_t i = 0; i < s.size(); ++i) {
+        for (std::size_t m = 0, from = 0; m < m_digit_marks.size(); ++m) {
+            std::size_t i = m_digit_marks[m];
+            if (i < from) continue;
+            from = i + 1;
             if (!is_digit(s[i]) || (i > 0 && (is_alnum(s[i - 1]) || s[i - 1] == '.'))) continue;
             std::size_t j = i;
             int parts = 0;
@@ -626,7 +645,7 @@ private:
             if (!ok || (j < s.size() && (is_alnum(s[j]) || (s[j] == '.' && j + 1 < s.size() && is_digit(s[j + 1])))))
                 continue;
             add(PhiKind::Ip, i, j);
-            i = j;
+            from = j + 1;
         }
     }
 
@@ -639,10 +658,10 @@ private:
             const std::string_view tail = host_end == std::string_view::npos ? std::string_view() : rest.substr(host_end);
             if (tail.empty()) continue;
             bool personal = false;
+            const std::string t = fold(tail);  // folded once for every check below
             // A query parameter that names a patient or a record.
             for (std::string_view key : {"pid=", "patient=", "patientid=", "patient_id=", "mrn=", "member=", "dob=",
                                          "name=", "ssn=", "chart=", "account="}) {
-                const std::string t = fold(tail);
                 const auto at = t.find(key);
                 if (at != std::string::npos && (at == 0 || t[at - 1] == '?' || t[at - 1] == '&')) personal = true;
             }
@@ -654,7 +673,7 @@ private:
                     personal = true;
                 word.clear();
             };
-            for (char c : fold(tail)) {
+            for (char c : t) {
                 if (is_alpha(c)) word.push_back(c);
                 else check_word();
             }
@@ -713,17 +732,8 @@ private:
         return digits >= 3 && t.fold.size() >= 4;
     }
 
-    static bool id_keyword_start(std::string_view w) {
-        static const std::unordered_set<std::string_view> firsts = [] {
-            std::unordered_set<std::string_view> out;
-            for (const IdKeyword& k : kIdKeywords) out.insert(k.words[0]);
-            return out;
-        }();
-        return firsts.count(w) != 0;
-    }
-
     void scan_id_keyword(std::size_t i) {
-        if (!id_keyword_start(f(i))) return;
+        if ((m_t[i].flags & kIdKeywordWord) == 0) return;
         std::size_t best_len = 0;
         PhiKind kind = PhiKind::OtherId;
         for (const IdKeyword& k : kIdKeywords) {
@@ -737,8 +747,8 @@ private:
         }
         if (best_len == 0) return;
         if (kind == PhiKind::Address) {  // "PO Box 4410", "P.O. Box 4410"
-            if (i == 0 || !(f(i - 1) == "po" || f(i - 1) == "o") || i + 1 >= m_t.size() || !m_t[i + 1].digits) return;
-            add(PhiKind::Address, m_t[i - 1].start - (f(i - 1) == "o" && m_t[i - 1].start >= 2 ? 2 : 0), m_t[i + 1].end);
+            if (i == 0 || !(is_word(f(i - 1), "po") || is_word(f(i - 1), "o")) || i + 1 >= m_t.size() || !m_t[i + 1].digits) return;
+            add(PhiKind::Address, m_t[i - 1].start - (is_word(f(i - 1), "o") && m_t[i - 1].start >= 2 ? 2 : 0), m_t[i + 1].end);
             return;
         }
         const std::size_t window = kind == PhiKind::License ? 5 : 3;
@@ -753,12 +763,12 @@ private:
     }
 
     void scan_room(std::size_t i) {
-        const std::string& w = f(i);
+        const std::string_view w = f(i);
         if (!is<kRoomWords>(i) || i + 1 >= m_t.size()) return;
         const Token& id = m_t[i + 1];
         if (!id.has_digit || id.fold.size() > 5 || !gap_is_space(gap(i + 1))) return;
         std::size_t start = m_t[i].start;
-        if (w == "bay") {
+        if (is_word(w, "bay")) {
             if (i == 0 || !m_t[i - 1].cap || !gap_is_space(gap(i))) return;
             start = m_t[i - 1].start;
         }
@@ -779,40 +789,40 @@ private:
         if (n < 90 || n > 125) return;
         const std::string_view rest = std::string_view(w).substr(nd);
         const std::string_view after = gap_after(i);
-        const std::string next = i + 1 < m_t.size() ? f(i + 1) : std::string();
-        const std::string next2 = i + 2 < m_t.size() ? f(i + 2) : std::string();
-        const std::string prev = i > 0 ? f(i - 1) : std::string();
+        const std::string_view next = i + 1 < m_t.size() ? f(i + 1) : std::string_view();
+        const std::string_view next2 = i + 2 < m_t.size() ? f(i + 2) : std::string_view();
+        const std::string_view prev = i > 0 ? f(i - 1) : std::string_view();
         // Population groups are not ages of a person.
-        if ((next == "and" || next == "or") && in({"older", "over", "above", "up", "mas"}, next2)) return;
+        if ((is_word(next, "and") || is_word(next, "or")) && in({"older", "over", "above", "up", "mas"}, next2)) return;
         if (after.rfind("+", 0) == 0 || after.rfind("%", 0) == 0) return;
         bool age = false;
-        if (rest == "-year-old" || rest == "-years-old" || rest == "-year") age = true;
-        if (rest.empty() && (next == "years" || next == "year" || next == "yrs" || next == "anos") &&
-            (next2 == "old" || next2 == "young" || next == "anos" || next2 == "of"))
+        if (is_word(rest, "-year-old") || is_word(rest, "-years-old") || is_word(rest, "-year")) age = true;
+        if (rest.empty() && (is_word(next, "years") || is_word(next, "year") || is_word(next, "yrs") || is_word(next, "anos")) &&
+            (is_word(next2, "old") || is_word(next2, "young") || is_word(next, "anos") || is_word(next2, "of")))
             age = true;
-        if (rest.empty() && i > 0 && m_t[i - 1].possessive && (prev == "she" || prev == "he") &&
+        if (rest.empty() && i > 0 && m_t[i - 1].possessive && (is_word(prev, "she") || is_word(prev, "he")) &&
             (after.empty() || after[0] != '%'))
             age = true;  // "She's 91"
         if (rest.empty() && in({"turns", "turned", "turning", "aged", "age", "edad", "cumple", "cumplio", "cumplira",
                                 "reached", "sus", "was", "is", "at"},
                                prev)) {
             // "at 99," opens a sentence about someone; "at 100 Main St" does not.
-            if (prev != "at" || after.rfind(",", 0) == 0) age = true;
-            if ((prev == "was" || prev == "is") && !(after.empty() || after[0] == '.' || after[0] == ',' ||
+            if (!is_word(prev, "at") || after.rfind(",", 0) == 0) age = true;
+            if ((is_word(prev, "was") || is_word(prev, "is")) && !(after.empty() || after[0] == '.' || after[0] == ',' ||
                                                      after[0] == ' ' || after[0] == '!'))
                 age = false;
-            if ((prev == "was" || prev == "is") && (next == "percent" || next == "miles" || next == "minutes"))
+            if ((is_word(prev, "was") || is_word(prev, "is")) && (is_word(next, "percent") || is_word(next, "miles") || is_word(next, "minutes")))
                 age = false;
         }
-        if ((rest == "th" || rest == "st" || rest == "nd" || rest == "rd") &&
-            (next == "birthday" || next == "cumpleanos" || next2 == "birthday"))
+        if ((is_word(rest, "th") || is_word(rest, "st") || is_word(rest, "nd") || is_word(rest, "rd")) &&
+            (is_word(next, "birthday") || is_word(next, "cumpleanos") || is_word(next2, "birthday")))
             age = true;
         if (rest.empty() && i > 0 && m_t[i - 1].cap) {
             const std::string_view before = gap(i);
-            if (before == " (" && after.rfind(")", 0) == 0) age = true;
-            if (before == ", " && after.rfind(",", 0) == 0) age = true;
+            if (is_word(before, " (") && after.rfind(")", 0) == 0) age = true;
+            if (is_word(before, ", ") && after.rfind(",", 0) == 0) age = true;
         }
-        if (rest.empty() && (next == "anos") && (prev == "sus" || prev == "cumple" || prev == "tiene")) age = true;
+        if (rest.empty() && (is_word(next, "anos")) && (is_word(prev, "sus") || is_word(prev, "cumple") || is_word(prev, "tiene"))) age = true;
         if (!age) return;
         add(PhiKind::Age, t.start, t.end);
     }
@@ -820,7 +830,7 @@ private:
     // ---- dates ----------------------------------------------------------
     bool is_month(std::size_t i) const {
         if (!is<kMonths>(i)) return false;
-        if (f(i) == "may" || f(i) == "march") return m_t[i].cap;  // the verbs
+        if (is_word(f(i), "may") || is_word(f(i), "march")) return m_t[i].cap;  // the verbs
         return true;
     }
 
@@ -829,7 +839,7 @@ private:
         while (nd < t.fold.size() && is_digit(t.fold[nd])) ++nd;
         if (nd == 0 || nd > 2) return false;
         const std::string_view rest = std::string_view(t.fold).substr(nd);
-        if (!(rest.empty() || rest == "st" || rest == "nd" || rest == "rd" || rest == "th")) return false;
+        if (!(rest.empty() || is_word(rest, "st") || is_word(rest, "nd") || is_word(rest, "rd") || is_word(rest, "th"))) return false;
         const int d = to_int(t.fold);
         return d >= 1 && d <= 31;
     }
@@ -844,11 +854,11 @@ private:
         // "March 12", "Oct 3", "September 14, 2021"
         if (is_month(i) && i + 1 < m_t.size() && day_token(m_t[i + 1])) {
             const std::string_view g = gap(i + 1);
-            if (!(g == " " || g == ". ")) return;
+            if (!(is_word(g, " ") || is_word(g, ". "))) return;
             if (range_follows(i + 1)) return;
             std::size_t end = m_t[i + 1].end;
             if (i + 2 < m_t.size() && m_t[i + 2].digits && m_t[i + 2].fold.size() == 4 &&
-                (gap(i + 2) == ", " || gap(i + 2) == " "))
+                (is_word(gap(i + 2), ", ") || is_word(gap(i + 2), " ")))
                 end = m_t[i + 2].end;
             add_date(m_t[i].start, extend_time(end));
             return;
@@ -856,11 +866,11 @@ private:
         // "5 March 2024", "2 de agosto", "21 de mayo a las 9:00 a. m."
         if (day_token(m_t[i]) && m_t[i].digits && i + 1 < m_t.size()) {
             std::size_t m = i + 1;
-            if (f(m) == "de" && m + 1 < m_t.size()) ++m;
-            if (!(is<kSpanishMonths>(m) || (m == i + 1 && is_month(m) && f(m) != "may"))) return;
-            if (i > 0 && (gap(i).find("\xE2\x80\x93") != std::string_view::npos || gap(i) == "-")) return;
+            if (is_word(f(m), "de") && m + 1 < m_t.size()) ++m;
+            if (!(is<kSpanishMonths>(m) || (m == i + 1 && is_month(m) && !is_word(f(m), "may")))) return;
+            if (i > 0 && (gap(i).find("\xE2\x80\x93") != std::string_view::npos || is_word(gap(i), "-"))) return;
             std::size_t end = m_t[m].end;
-            if (m + 2 < m_t.size() && f(m + 1) == "de" && m_t[m + 2].digits && m_t[m + 2].fold.size() == 4)
+            if (m + 2 < m_t.size() && is_word(f(m + 1), "de") && m_t[m + 2].digits && m_t[m + 2].fold.size() == 4)
                 end = m_t[m + 2].end;
             else if (m + 1 < m_t.size() && m_t[m + 1].digits && m_t[m + 1].fold.size() == 4 && gap_is_space(gap(m + 1)))
                 end = m_t[m + 1].end;
@@ -868,17 +878,17 @@ private:
             return;
         }
         // "on the 14th": a day of the month on its own.
-        if (f(i) == "the" && i > 0 && f(i - 1) == "on" && i + 1 < m_t.size() && day_token(m_t[i + 1]) &&
+        if (is_word(f(i), "the") && i > 0 && is_word(f(i - 1), "on") && i + 1 < m_t.size() && day_token(m_t[i + 1]) &&
             !m_t[i + 1].digits) {
             const std::string_view after = gap_after(i + 1);
-            const bool noun_follows = gap_is_space(after) && i + 2 < m_t.size() && !m_t[i + 2].cap && f(i + 2) != "at";
+            const bool noun_follows = gap_is_space(after) && i + 2 < m_t.size() && !m_t[i + 2].cap && !is_word(f(i + 2), "at");
             if (!noun_follows) add_date(m_t[i + 1].start, extend_time(m_t[i + 1].end));
             return;
         }
         // "Christmas Eve 1924"
         std::size_t k = i;
-        if (f(i) == "christmas" && i + 1 < m_t.size() && (f(i + 1) == "eve" || f(i + 1) == "day")) k = i + 1;
-        else if (f(i) == "new" && i + 1 < m_t.size() && f(i + 1) == "year" && i + 2 < m_t.size() && f(i + 2) == "day") k = i + 2;
+        if (is_word(f(i), "christmas") && i + 1 < m_t.size() && (is_word(f(i + 1), "eve") || is_word(f(i + 1), "day"))) k = i + 1;
+        else if (is_word(f(i), "new") && i + 1 < m_t.size() && is_word(f(i + 1), "year") && i + 2 < m_t.size() && is_word(f(i + 2), "day")) k = i + 2;
         else if (!is<kHolidays>(i)) return;
         if (k + 1 < m_t.size() && m_t[k + 1].digits && m_t[k + 1].fold.size() == 4 && gap_is_space(gap(k + 1)))
             add_date(m_t[i].start, m_t[k + 1].end);
@@ -896,7 +906,7 @@ private:
         const std::string_view before = gap(i);
         const std::string_view after = gap_after(i);
         if (!before.empty() && before.back() == '(' && i + 1 < m_t.size() && m_t[i + 1].digits &&
-            m_t[i + 1].fold.size() == 4 && (after == "\xE2\x80\x93" || after == "-" || after == " - "))
+            m_t[i + 1].fold.size() == 4 && (after == "\xE2\x80\x93" || is_word(after, "-") || is_word(after, " - ")))
             birth = true;
         if (!birth) return;
         add(PhiKind::Date, t.start, t.end);
@@ -920,6 +930,8 @@ private:
     }
 
     bool starts_with_org_town(std::size_t from, std::size_t to) const {
+        // Every town's first word is flagged: most runs are turned away here.
+        if (from < to && (m_t[from].flags & kOrgTownLead) == 0) return false;
         const std::string words = joined(from, to);
         for (const std::string& town : m_impl.org_towns)
             if (words == town || words.rfind(town + " ", 0) == 0) return true;
@@ -940,13 +952,13 @@ private:
                     const std::string key = street_key(m_text.substr(m_t[i].start, m_t[end_tok].end - m_t[i].start));
                     // ", Town, ST 12345"
                     std::size_t k = end_tok + 1;
-                    if (k < m_t.size() && (gap(k) == ", " || gap(k) == "., ")) {
+                    if (k < m_t.size() && (is_word(gap(k), ", ") || is_word(gap(k), "., "))) {
                         const std::size_t town_end = cap_run(k, 3);
                         if (town_end > k) {
                             std::size_t e = town_end - 1;
                             end = m_t[e].end;
                             k = town_end;
-                            if (k < m_t.size() && gap(k) == ", " && m_t[k].upper && m_t[k].fold.size() == 2) {
+                            if (k < m_t.size() && is_word(gap(k), ", ") && m_t[k].upper && m_t[k].fold.size() == 2) {
                                 end = m_t[k].end;
                                 if (k + 1 < m_t.size() && gap_is_space(gap(k + 1)) && m_t[k + 1].digits &&
                                     m_t[k + 1].fold.size() == 5)
@@ -979,10 +991,10 @@ private:
         if (!is<kAptWords>(i) || i + 1 >= m_t.size()) return;
         if (!m_t[i + 1].has_digit || m_t[i + 1].fold.size() > 5) return;
         const std::string_view g = gap(i + 1);
-        if (!(gap_is_space(g) || g == " #" || g == "#" || g == ". ")) return;
+        if (!(gap_is_space(g) || is_word(g, " #") || is_word(g, "#") || is_word(g, ". "))) return;
         std::size_t end = m_t[i + 1].end;
         std::size_t k = i + 2;
-        if (k + 1 < m_t.size() && f(k) == "at") {
+        if (k + 1 < m_t.size() && is_word(f(k), "at")) {
             const std::size_t j = cap_run(k + 1, 4);
             if (j > k + 1 && is<kFacilitySuffixes>(j - 1)) end = m_t[j - 1].end;
         }
@@ -992,8 +1004,8 @@ private:
     void scan_zip(std::size_t i) {
         const Token& t = m_t[i];
         if (!t.digits || t.fold.size() != 5 || i == 0) return;
-        const std::string& prev = f(i - 1);
-        const bool keyword = in({"zip", "zipcode", "postal"}, prev) || (prev == "code" && i >= 2 && f(i - 2) == "zip");
+        const std::string_view prev = f(i - 1);
+        const bool keyword = in({"zip", "zipcode", "postal"}, prev) || (is_word(prev, "code") && i >= 2 && is_word(f(i - 2), "zip"));
         const bool after_state = m_t[i - 1].upper && prev.size() == 2 && gap_is_space(gap(i));
         if (!keyword && !after_state) return;
         if (inside_suppressed(t.start, t.end)) return;
@@ -1007,9 +1019,7 @@ private:
     // "a village of 200". States and countries are allowed by Safe Harbor.
     bool rare_place(std::size_t s, std::size_t j) const {
         for (std::size_t k = s; k < j; ++k) {
-            const std::string& w = f(k);
-            if (common(w) || first_name(w) || is<kNotNameWords>(k) || is<kStates>(k) ||
-                m_impl.org_words.count(w) != 0)
+            if (common(k) || first_name(k) || is<kNotNameWords>(k) || is<kStates>(k) || org_word(k))
                 return false;
         }
         for (auto [k, e] = sentence_of(s); k < e; ++k)
@@ -1043,7 +1053,7 @@ private:
                 std::size_t r = j;
                 while (r < m_t.size() && r < j + 2 && !m_t[r].cap && is<kRoles>(r) && gap_is_space(gap(r))) ++r;
                 if (r < m_t.size() && !m_t[r].cap && is<kRoleEnds>(r) && gap_is_space(gap(r)) &&
-                    s > 0 && f(s - 1) == "the") {
+                    s > 0 && is_word(f(s - 1), "the")) {
                     add(PhiKind::OtherId, m_t[s].start, m_t[r].end);
                     m_out.back().message = "A one-of-a-kind role in a small place identifies the person without a name.";
                     m_out.back().suggestion = "Leave out the role and the place.";
@@ -1092,7 +1102,7 @@ private:
         if (!t.cap || !t.alpha || t.upper) return false;
         const std::string_view g = gap(k);
         if (!g.empty() && (g.back() == '#' || g.back() == '@' || g.back() == '/')) return false;
-        return !is<kNotNameWords>(k) && m_impl.org_words.count(t.fold) == 0;
+        return !is<kNotNameWords>(k) && !org_word(k);
     }
 
     static bool nickname_gap(std::string_view g) {
@@ -1109,8 +1119,8 @@ private:
         for (int steps = 0; steps < 4 && k > 0; ++steps) {
             --k;
             if (m_t[k].sentence != m_t[i].sentence && !is<kGreetings>(k)) return false;
-            const std::string& w = f(k);
-            if ((w == "world" || w == "mundo") && k > 0 && (f(k - 1) == "the" || f(k - 1) == "al")) return true;
+            const std::string_view w = f(k);
+            if ((is_word(w, "world") || is_word(w, "mundo")) && k > 0 && (is_word(f(k - 1), "the") || is_word(f(k - 1), "al"))) return true;
             if (is<kHonorifics>(k) || is<kKinship>(k) || is<kDescriptors>(k) || is<kGreetings>(k) ||
                 is<kCueWords>(k))
                 return true;
@@ -1124,12 +1134,12 @@ private:
             if (last + 1 < m_t.size() && is<kKinship>(last + 1)) return true;
         }
         if (last + 1 < m_t.size()) {
-            const std::string& n = f(last + 1);
+            const std::string_view n = f(last + 1);
             const std::string_view g = gap_after(last);
-            if ((n == "family" || n == "familia") && !m_t[last + 1].cap) return true;
-            if (g == " (" && m_t[last + 1].digits) return true;              // "Frances (91)"
-            if (g == ", " && m_t[last + 1].digits && m_t[last + 1].fold.size() <= 3) return true;  // "Caleb Strand, 16,"
-            if (g == ", " && in({"who", "we", "you", "your", "thank", "thanks", "age", "que"}, n)) return true;
+            if ((is_word(n, "family") || is_word(n, "familia")) && !m_t[last + 1].cap) return true;
+            if (is_word(g, " (") && m_t[last + 1].digits) return true;              // "Frances (91)"
+            if (is_word(g, ", ") && m_t[last + 1].digits && m_t[last + 1].fold.size() <= 3) return true;  // "Caleb Strand, 16,"
+            if (is_word(g, ", ") && in({"who", "we", "you", "your", "thank", "thanks", "age", "que"}, n)) return true;
         }
         return false;
     }
@@ -1137,18 +1147,17 @@ private:
     bool sentence_has_override(std::size_t first, std::size_t last) const {
         if (m_t[last].possessive && last + 1 < m_t.size() && is<kKinship>(last + 1)) return true;
         for (auto [k, e] = sentence_of(first); k < e; ++k) {
-            const std::string& w = f(k);
-            static const std::string kNone;
-            const std::string& next = k + 1 < m_t.size() ? f(k + 1) : kNone;
+            const std::string_view w = f(k);
+            const std::string_view next = k + 1 < m_t.size() ? f(k + 1) : std::string_view();
             if (is<kOverrideWords>(k)) return true;
-            if (w == "get" && next == "well") return true;
-            if (w == "speedy" && next == "recovery") return true;
-            if (w == "resting" && next == "comfortably") return true;
-            if (w == "passed" && next == "away") return true;
-            if (w == "after" && (next == "his" || next == "her") && k + 2 < m_t.size() &&
-                m_impl.health_terms.match_at(m_t, k + 2) > 0)
+            if (is_word(w, "get") && is_word(next, "well")) return true;
+            if (is_word(w, "speedy") && is_word(next, "recovery")) return true;
+            if (is_word(w, "resting") && is_word(next, "comfortably")) return true;
+            if (is_word(w, "passed") && is_word(next, "away")) return true;
+            if (is_word(w, "after") && (is_word(next, "his") || is_word(next, "her")) && k + 2 < m_t.size() &&
+                m_impl.health_terms.match_at(m_t, k + 2, kHealthLead) > 0)
                 return true;
-            if ((w == "our" || w == "a") && next == "patient") return true;
+            if ((is_word(w, "our") || is_word(w, "a")) && is_word(next, "patient")) return true;
         }
         return false;
     }
@@ -1184,12 +1193,12 @@ private:
         for (std::size_t i = 0; i + 1 < m_t.size(); ++i) {
             const Token& a = m_t[i];
             const Token& b = m_t[i + 1];
-            if (!a.alpha || !b.alpha || !a.cap || !b.cap || gap(i + 1) != ", ") continue;
+            if (!a.alpha || !b.alpha || !a.cap || !b.cap || !is_word(gap(i + 1), ", ")) continue;
             const bool caps = a.upper && b.upper;
             const bool paren = !a.upper && !b.upper && !gap(i).empty() && gap(i).back() == '(' &&
                                gap_after(i + 1).rfind(")", 0) == 0;
             if (!(caps || paren)) continue;
-            if (!(first_name(b.fold) && (surname(a.fold) || !common(a.fold)))) continue;
+            if (!(first_name(i + 1) && (surname(i) || !common(i)))) continue;
             std::size_t last = i + 1;
             if (caps && i + 2 < m_t.size() && m_t[i + 2].fold.size() == 1 && gap_is_space(gap(i + 2))) last = i + 2;
             add_name(i, last, a.start, {b.fold, a.fold});
@@ -1203,12 +1212,12 @@ private:
             std::size_t start_tok = i;
             if (is<kHonorifics>(i) && m_t[i].cap && i + 1 < m_t.size()) {
                 const std::string_view g = gap(i + 1);
-                if ((g == ". " || g == " ") && name_token(i + 1)) {
+                if ((is_word(g, ". ") || is_word(g, " ")) && name_token(i + 1)) {
                     honorific = true;
                     ++i;
                 }
             }
-            if (is<kDoctor>(i) && m_t[i].cap && i + 1 < m_t.size() && (gap(i + 1) == ". " || gap(i + 1) == " ")) {
+            if (is<kDoctor>(i) && m_t[i].cap && i + 1 < m_t.size() && (is_word(gap(i + 1), ". ") || is_word(gap(i + 1), " "))) {
                 // Skip the provider's name.
                 std::size_t j = i + 1;
                 while (j < m_t.size() && name_token(j) && (j == i + 1 || nickname_gap(gap(j)))) ++j;
@@ -1224,7 +1233,7 @@ private:
             while (!honorific && i + 1 < m_t.size() && gap_is_space(gap(i + 1)) && name_token(i + 1)) {
                 if (is<kDescriptors>(i) || is<kGreetings>(i)) cue = true;
                 // A sentence-initial ordinary word ("Meet", "Remember") is not part of the name.
-                else if (!(common(f(i)) && !first_name(f(i)) && !surname(f(i)))) break;
+                else if (!(common(i) && !first_name(i) && !surname(i))) break;
                 ++i;
                 start_tok = i;
             }
@@ -1235,18 +1244,20 @@ private:
             const std::size_t last = j - 1;
             // "Breastfeeding Week", "Hope Clinic": part of an event's or an institution's name.
             if (!honorific && last + 1 < m_t.size() && m_t[last + 1].cap && gap_is_space(gap(last + 1)) &&
-                (is<kNotNameWords>(last + 1) || m_impl.org_words.count(f(last + 1)) != 0)) {
+                (is<kNotNameWords>(last + 1) || org_word(last + 1))) {
                 i = last + 1;
                 continue;
             }
             std::vector<std::string> name;
-            for (std::size_t k = i; k <= last; ++k) name.push_back(f(k));
+            name.reserve(last + 1 - i);
+            for (std::size_t k = i; k <= last; ++k) name.emplace_back(f(k));
             const std::size_t span_start = honorific ? m_t[start_tok].start : m_t[i].start;
             cue = cue || cue_before(i) || cue_after(last);
             // "Mateo and Lucas", "Anya and Piotr": a second name joined to the first.
             const bool coordinated = prev_name_last != std::string::npos && i >= 2 && prev_name_last == i - 2 &&
                                      in({"and", "y", "&"}, f(i - 1));
-            const Known k = known(name);
+            // Every match needs the first word in a known person's name.
+            const Known k = (m_t[i].flags & kKnownPersonWord) != 0 ? known(name) : Known::No;
             if (k != Known::No) {
                 if (!sentence_has_override(i, last)) {
                     i = last;
@@ -1258,8 +1269,8 @@ private:
                 continue;
             }
             bool accept = honorific;
-            const std::string& head = name.front();
-            const std::string& tail = name.back();
+            const std::size_t head = i;  // name.front()
+            const std::size_t tail = last;  // name.back()
             const bool head_ok = first_name(head) || !common(head);
             if (!accept && (cue || coordinated)) accept = head_ok;
             if (!accept && name.size() >= 2 && first_name(head) && (!common(tail) || surname(tail))) accept = true;
@@ -1303,8 +1314,8 @@ private:
                 if (m_t[k].start >= c.start && m_t[k].end <= c.end) continue;
                 if (is<kPersonalEvents>(k)) tied = true;
                 if (is<kDateTieWords>(k) && personal) tied = true;
-                if ((f(k) == "your" || f(k) == "his" || f(k) == "her" || f(k) == "su" || f(k) == "tu") &&
-                    k + 1 < m_t.size() && m_impl.health_terms.match_at(m_t, k + 1) > 0)
+                if ((is_word(f(k), "your") || is_word(f(k), "his") || is_word(f(k), "her") || is_word(f(k), "su") || is_word(f(k), "tu")) &&
+                    k + 1 < m_t.size() && m_impl.health_terms.match_at(m_t, k + 1, kHealthLead) > 0)
                     tied = true;
                 // "On September 14 she came in ...": a pronoun for the person the post names.
                 if (named && in({"she", "he", "him", "her", "his", "ella", "el"}, f(k))) tied = true;
@@ -1347,7 +1358,8 @@ private:
     std::vector<std::pair<std::size_t, std::size_t>> m_handles;
     std::vector<std::pair<std::size_t, std::size_t>> m_names;
     std::vector<std::string> m_name_words;
-    std::vector<std::uint32_t> m_class;
+    std::vector<std::size_t> m_digit_marks;  // byte offsets of digits, '(' and '+'
+
     std::vector<char> m_name_tok;
     std::vector<std::size_t> m_sent_first;  // first token of each sentence
     std::vector<std::size_t> m_sent_end;    // one past its last token
@@ -1378,6 +1390,12 @@ std::string street_key(std::string_view address_part) {
     }
     flush();
     return out;
+}
+
+void add_phi_words(Lexicon& lexicon) {
+    for (std::size_t c = 0; c < std::size(kClasses); ++c)
+        for (std::size_t k = 0; k < kClasses[c].size; ++k) lexicon.add(kClasses[c].begin[k], 1U << c, 0);
+    for (const IdKeyword& k : kIdKeywords) lexicon.add(k.words[0], 0, kIdKeywordWord);
 }
 
 std::vector<Candidate> detect_phi(const Engine::Impl& impl, std::string_view text, const std::vector<Token>& tokens,

@@ -3,6 +3,8 @@
 #include <unicode/uchar.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 
 #include "clearpost/text/utf8.h"
 
@@ -38,8 +40,16 @@ void append_folded(std::string& out, char32_t cp) {
     text::append_utf8(out, static_cast<char32_t>(u_tolower(static_cast<UChar32>(cp))));
 }
 
-bool is_word_cp(char32_t cp) {
-    if (cp < 0x80) return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+constexpr std::array<bool, 128> kAsciiWord = [] {
+    std::array<bool, 128> table{};
+    for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = true;
+    for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = true;
+    return table;
+}();
+
+inline bool is_word_cp(char32_t cp) {
+    if (cp < 0x80) return kAsciiWord[cp];
     if (cp == text::kReplacementCharacter) return false;
     const auto c = static_cast<UChar32>(cp);
     return u_isalnum(c) || u_charType(c) == U_NON_SPACING_MARK;
@@ -60,6 +70,17 @@ std::string fold(std::string_view text) {
     std::string out;
     out.reserve(text.size());
     for (std::size_t pos = 0; pos < text.size();) {
+        // ASCII runs are lower-cased in bulk; other code points one by one.
+        std::size_t run = pos;
+        while (run < text.size() && static_cast<unsigned char>(text[run]) < 0x80U) ++run;
+        if (run > pos) {
+            const std::size_t at = out.size();
+            out.append(text.substr(pos, run - pos));
+            for (std::size_t k = at; k < out.size(); ++k)
+                if (out[k] >= 'A' && out[k] <= 'Z') out[k] = static_cast<char>(out[k] + 32);
+            pos = run;
+            continue;
+        }
         const auto d = text::decode_at(text, pos);
         append_folded(out, d.code_point);
         pos += d.length;
@@ -67,12 +88,48 @@ std::string fold(std::string_view text) {
     return out;
 }
 
+namespace {
+// Collects a token's folded bytes and appends them to the token's string in
+// chunks: one append per token instead of one push_back per byte. Call
+// flush() before reading the string.
+class FoldBuffer {
+public:
+    explicit FoldBuffer(std::string& out) : m_out(out) {}
+    FoldBuffer(const FoldBuffer&) = delete;
+    FoldBuffer& operator=(const FoldBuffer&) = delete;
+    void put(char c) {
+        if (m_size == sizeof(m_buf)) flush();
+        m_buf[m_size++] = c;
+    }
+    // The destination, for non-ASCII code points (pending bytes go first).
+    std::string& direct() {
+        flush();
+        return m_out;
+    }
+    void flush() {
+        m_out.append(m_buf, m_size);
+        m_size = 0;
+    }
+
+private:
+    std::string& m_out;
+    char m_buf[48];
+    std::size_t m_size = 0;
+};
+}  // namespace
+
 std::vector<Token> tokenize(std::string_view text) {
     std::vector<Token> tokens;
+    tokens.reserve(text.size() / 6 + 4);
     int sentence = 0;
     std::size_t pos = 0;
     std::size_t last_end = 0;
     while (pos < text.size()) {
+        // ASCII bytes are classified here: decoding is for the rest.
+        if (const auto byte = static_cast<unsigned char>(text[pos]); byte < 0x80U && !is_word_cp(byte)) {
+            ++pos;
+            continue;
+        }
         auto d = text::decode_at(text, pos);
         if (!is_word_cp(d.code_point)) {
             pos += d.length;
@@ -80,13 +137,17 @@ std::vector<Token> tokenize(std::string_view text) {
         }
         // Sentence boundary in the gap since the previous token.
         if (!tokens.empty()) {
-            const std::string_view gap = text.substr(last_end, pos - last_end);
-            bool boundary = gap.find_first_of("!?\n") != std::string_view::npos;
-            if (!boundary && gap.find('.') != std::string_view::npos && !is_abbreviation(tokens.back().fold))
-                boundary = true;
+            bool boundary = false;
+            bool dot = false;
+            for (std::size_t g = last_end; g < pos && !boundary; ++g) {
+                boundary = text[g] == '!' || text[g] == '?' || text[g] == '\n';
+                dot = dot || text[g] == '.';
+            }
+            if (!boundary && dot && !is_abbreviation(tokens.back().fold)) boundary = true;
             if (boundary) ++sentence;
         }
-        Token tok;
+        // Built in place: a token is never dropped once started.
+        Token& tok = tokens.emplace_back();
         tok.start = pos;
         tok.sentence = sentence;
         std::size_t letters = 0;
@@ -94,8 +155,10 @@ std::vector<Token> tokenize(std::string_view text) {
         bool all_alpha = true;
         bool all_digits = true;
         bool first_letter_seen = false;
+        FoldBuffer folded(tok.fold);
         while (pos < text.size()) {
-            d = text::decode_at(text, pos);
+            const auto byte = static_cast<unsigned char>(text[pos]);
+            d = byte < 0x80U ? text::Decoded{byte, 1, true} : text::decode_at(text, pos);
             const char32_t cp = d.code_point;
             if (is_word_cp(cp)) {
                 const auto c = static_cast<UChar32>(cp);
@@ -113,7 +176,7 @@ std::vector<Token> tokenize(std::string_view text) {
                         }
                         first_letter_seen = true;
                     }
-                    tok.fold.push_back(static_cast<char>(cp <= 'Z' && cp >= 'A' ? cp + 32 : cp));
+                    folded.put(static_cast<char>(cp <= 'Z' && cp >= 'A' ? cp + 32 : cp));
                     pos += d.length;
                     continue;
                 }
@@ -131,7 +194,7 @@ std::vector<Token> tokenize(std::string_view text) {
                         first_letter_seen = true;
                     }
                 }
-                append_folded(tok.fold, cp);
+                append_folded(folded.direct(), cp);
                 pos += d.length;
                 continue;
             }
@@ -147,21 +210,110 @@ std::vector<Token> tokenize(std::string_view text) {
                         break;
                     }
                 }
-                append_folded(tok.fold, cp == 0x2019 ? U'\'' : cp);
+                append_folded(folded.direct(), cp == 0x2019 ? U'\'' : cp);
                 pos += d.length;
                 continue;
             }
             break;
         }
+        folded.flush();
         tok.end = pos;
         if (tok.possessive) pos += 1 + text::decode_at(text, pos).length;  // skip the apostrophe and s
         tok.alpha = all_alpha && letters > 0;
         tok.digits = all_digits && tok.has_digit && tok.fold.find('-') == std::string::npos;
         tok.upper = letters >= 2 && uppers == letters;
         last_end = pos;
-        tokens.push_back(std::move(tok));
     }
     return tokens;
+}
+
+namespace {
+
+std::uint64_t word_hash(std::string_view w) noexcept {
+    std::uint64_t h = 14695981039346656037ULL;  // FNV-1a
+    for (char c : w) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+std::size_t first_two(std::string_view w) noexcept {
+    return static_cast<std::size_t>(static_cast<unsigned char>(w[0])) << 8U | static_cast<unsigned char>(w[1]);
+}
+
+}  // namespace
+
+void Lexicon::add(std::string_view word, std::uint32_t classes, std::uint16_t flags) {
+    if (word.empty()) return;
+    Entry& e = m_pending[std::string(word)];
+    e.classes |= classes;
+    e.flags |= flags;
+}
+
+void Lexicon::finish() {
+    std::size_t capacity = 16;
+    while (capacity < m_pending.size() * 2) capacity *= 2;
+    m_slots.assign(capacity, Slot{});
+    m_mask = capacity - 1;
+    m_long.clear();
+    for (const auto& [word, entry] : m_pending) {
+        const auto h = static_cast<std::uint32_t>(word_hash(word));
+        std::size_t at = h & m_mask;
+        while (m_slots[at].used != 0) at = (at + 1) & m_mask;
+        Slot& slot = m_slots[at];
+        slot.used = 1;
+        slot.hash = h;
+        slot.classes = entry.classes;
+        slot.flags = entry.flags;
+        if (word.size() <= kInline) {
+            slot.size = static_cast<std::uint8_t>(word.size());
+            std::copy(word.begin(), word.end(), slot.word);
+        } else {
+            slot.size = kLong;
+            const auto index = static_cast<std::uint32_t>(m_long.size());
+            std::memcpy(slot.word, &index, sizeof index);
+            m_long.push_back(word);
+        }
+    }
+    m_pending.clear();
+}
+
+void Lexicon::annotate(std::vector<Token>& tokens) const noexcept {
+    if (m_slots.empty()) return;
+    // The table is larger than the caches: hash a few tokens ahead and ask
+    // for their slots early, so the probes below rarely wait on memory.
+    constexpr std::size_t kAhead = 8;
+    std::uint32_t hashes[kAhead] = {};
+    const auto request = [&](std::size_t k) {
+        const auto h = static_cast<std::uint32_t>(word_hash(tokens[k].fold));
+        hashes[k % kAhead] = h;
+        __builtin_prefetch(&m_slots[h & m_mask]);
+    };
+    for (std::size_t k = 0; k < tokens.size() && k < kAhead; ++k) request(k);
+    for (std::size_t k = 0; k < tokens.size(); ++k) {
+        Token& t = tokens[k];
+        const std::string_view w = t.fold;
+        const std::uint32_t h = hashes[k % kAhead];
+        if (k + kAhead < tokens.size()) request(k + kAhead);
+        for (std::size_t at = h & m_mask; m_slots[at].used != 0; at = (at + 1) & m_mask) {
+            const Slot& slot = m_slots[at];
+            if (slot.hash != h) continue;
+            bool same = false;
+            if (slot.size == kLong) {
+                std::uint32_t index = 0;
+                std::memcpy(&index, slot.word, sizeof index);
+                same = m_long[index] == w;
+            } else {
+                same = slot.size == w.size() && std::memcmp(slot.word, w.data(), w.size()) == 0;
+            }
+            if (same) {
+                t.classes = slot.classes;
+                t.flags = slot.flags;
+                break;
+            }
+        }
+    }
 }
 
 void PhraseList::add(std::string_view phrase) {
@@ -181,21 +333,39 @@ void PhraseList::add(std::string_view phrase) {
         e.prefix = true;
         e.words.back().pop_back();
     }
+    const std::string_view lead = e.words.front();
+    const auto byte0 = static_cast<unsigned char>(lead[0]);
+    if (lead.size() >= 2) {
+        m_first_two.set(first_two(lead));
+    } else {
+        m_first_one.set(byte0);
+        if (e.prefix)  // "x*" may start any two bytes that begin with x
+            for (std::size_t b = 0; b < 256; ++b) {
+                m_first_two.set(static_cast<std::size_t>(byte0) << 8U | b);
+                m_prefix_two.set(static_cast<std::size_t>(byte0) << 8U | b);
+            }
+    }
     if (e.prefix && e.words.size() == 1) {
-        const std::size_t len = e.words.front().size();
-        if (std::find(m_prefix_lengths.begin(), m_prefix_lengths.end(), len) == m_prefix_lengths.end())
-            m_prefix_lengths.push_back(len);
         m_prefix_storage.push_back(e.words.front());
-        m_prefixes.insert(m_prefix_storage.back());
+        const std::string_view stored = m_prefix_storage.back();
+        const std::size_t key = stored.size() >= 2 ? first_two(stored) : static_cast<std::size_t>(byte0) << 8U;
+        if (stored.size() >= 2) m_prefix_two.set(key);
+        const auto where = std::upper_bound(m_prefixes.begin(), m_prefixes.end(), std::make_pair(key, stored));
+        m_prefixes.insert(where, {key, stored});
         return;
     }
     const std::string first = e.words.front();
     m_by_first[first].push_back(std::move(e));
 }
 
-std::size_t PhraseList::match_at(const std::vector<Token>& tokens, std::size_t i) const {
+std::size_t PhraseList::match_at(const std::vector<Token>& tokens, std::size_t i, std::uint16_t lead) const {
     std::size_t best = 0;
     const std::string& first = tokens[i].fold;
+    // Most tokens start no entry: turn them away on their first bytes
+    // before hashing.
+    if (first.empty()) return 0;
+    if (first.size() == 1 ? !m_first_one.test(static_cast<unsigned char>(first[0])) : !m_first_two.test(first_two(first)))
+        return 0;
     auto entry_matches = [&](const Entry& e) {
         if (i + e.words.size() > tokens.size()) return false;
         for (std::size_t k = 0; k < e.words.size(); ++k) {
@@ -209,13 +379,28 @@ std::size_t PhraseList::match_at(const std::vector<Token>& tokens, std::size_t i
         }
         return true;
     };
-    if (auto it = m_by_first.find(first); it != m_by_first.end())
+    if (lead != 0 && (tokens[i].flags & lead) == 0) {
+        // Not the first word of any entry: only the prefixes below can match.
+    } else if (auto it = m_by_first.find(first); it != m_by_first.end()) {
         for (const Entry& e : it->second)
             if (e.words.size() > best && entry_matches(e)) best = e.words.size();
-    if (best == 0)
-        for (std::size_t len : m_prefix_lengths)
-            if (first.size() >= len && m_prefixes.count(std::string_view(first).substr(0, len)) != 0) return 1;
-    return best;
+    }
+    if (best > 0) return best;
+    // One-word prefixes: those of one byte, then those sharing the token's
+    // first two bytes.
+    const std::string_view word = first;
+    const auto matches_from = [&](std::size_t key) {
+        auto it = std::lower_bound(m_prefixes.begin(), m_prefixes.end(), key,
+                                   [](const auto& entry, std::size_t k) { return entry.first < k; });
+        for (; it != m_prefixes.end() && it->first == key; ++it)
+            if (word.substr(0, it->second.size()) == it->second) return true;
+        return false;
+    };
+    if (first.size() >= 2 && !m_prefix_two.test(first_two(first))) return 0;
+    const std::size_t one = static_cast<std::size_t>(static_cast<unsigned char>(first[0])) << 8U;
+    if (matches_from(one)) return 1;
+    if (first.size() >= 2 && first_two(first) != one && matches_from(first_two(first))) return 1;
+    return 0;
 }
 
 }  // namespace clearpost::compliance::detail

@@ -1,12 +1,15 @@
 #pragma once
 // Internal: the tokeniser and word-list helpers the detectors share.
 
+#include <bitset>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace clearpost::compliance::detail {
@@ -22,6 +25,57 @@ struct Token {
     bool has_digit = false;
     bool possessive = false; // followed by 's or ’s (not part of the token)
     int sentence = 0;
+    // Filled by Lexicon::annotate: what the engine knows about the word.
+    std::uint32_t classes = 0;  // the detectors' word classes, one bit each
+    std::uint16_t flags = 0;    // WordFlag bits
+};
+
+enum WordFlag : std::uint16_t {
+    kFirstNameWord = 1U << 0,
+    kSurnameWord = 1U << 1,
+    kCommonWord = 1U << 2,
+    kOrgWord = 1U << 3,
+    kIdKeywordWord = 1U << 4,  // starts an identifier keyword ("mrn", "member id")
+    kPolicyWord = 1U << 5,     // starts a word phrase of a policy rule
+    kHealthLead = 1U << 6,     // first word of a health-context term
+    kNotHealthLead = 1U << 7,  // first word of a "not health context" term
+    kKnownPersonWord = 1U << 8,  // a word of a staff member's or public figure's name
+    kOrgTownLead = 1U << 9,      // first word of one of the organisation's towns
+};
+
+// Every word the engine knows (dictionaries, organisation words, the
+// detectors' word classes) with its flags and classes, in one flat
+// open-addressing table: a token costs one hash and usually one probe
+// instead of a look-up per question asked about it.
+class Lexicon {
+public:
+    void add(std::string_view word, std::uint32_t classes, std::uint16_t flags);
+    // Call once after the last add(); before it, annotate() finds nothing.
+    void finish();
+    // Sets classes and flags of each token from its folded form.
+    void annotate(std::vector<Token>& tokens) const noexcept;
+
+private:
+    // One cache line holds two slots; words of up to kInline bytes (nearly
+    // all) are compared in the slot itself, longer ones in m_long.
+    static constexpr std::size_t kInline = 20;
+    struct Slot {
+        std::uint32_t hash = 0;
+        std::uint32_t classes = 0;
+        std::uint16_t flags = 0;
+        std::uint8_t used = 0;
+        std::uint8_t size = 0;  // word length, or kLong: the word is m_long[index]
+        char word[kInline] = {};
+    };
+    static constexpr std::uint8_t kLong = 255;
+    struct Entry {
+        std::uint32_t classes = 0;
+        std::uint16_t flags = 0;
+    };
+    std::unordered_map<std::string, Entry> m_pending;
+    std::vector<std::string> m_long;
+    std::vector<Slot> m_slots;
+    std::size_t m_mask = 0;
 };
 
 // Words of `text`: runs of letters and digits joined by inner hyphens and
@@ -40,7 +94,14 @@ public:
     void add(std::string_view phrase);
     bool empty() const noexcept { return m_by_first.empty() && m_prefixes.empty(); }
     // Number of tokens of the longest entry that starts at token i, or 0.
-    std::size_t match_at(const std::vector<Token>& tokens, std::size_t i) const;
+    // With `lead` (a WordFlag the lexicon sets on every first word of this
+    // list, see for_each_lead), tokens without it skip the word look-up.
+    std::size_t match_at(const std::vector<Token>& tokens, std::size_t i, std::uint16_t lead = 0) const;
+    // Calls fn(word) for the first word of every entry that is not a prefix.
+    template <typename Fn>
+    void for_each_lead(Fn&& fn) const {
+        for (const auto& entry : m_by_first) fn(entry.first);
+    }
 
 private:
     struct Entry {
@@ -48,9 +109,15 @@ private:
         bool prefix = false;
     };
     std::unordered_map<std::string, std::vector<Entry>> m_by_first;
-    std::deque<std::string> m_prefix_storage;          // stable storage for the views below
-    std::unordered_set<std::string_view> m_prefixes;  // one-word entries that match any ending
-    std::vector<std::size_t> m_prefix_lengths;    // their distinct lengths
+    std::deque<std::string> m_prefix_storage;  // stable storage for the views below
+    // One-word entries that match any ending, sorted by their first two
+    // bytes (first byte << 8 for one-byte prefixes).
+    std::vector<std::pair<std::size_t, std::string_view>> m_prefixes;
+    // The first bytes of every entry's first word: most tokens start no
+    // entry and are turned away without hashing.
+    std::bitset<65536> m_first_two;
+    std::bitset<256> m_first_one;  // one-byte first words
+    std::bitset<65536> m_prefix_two;  // the same for the one-word prefixes alone
 };
 
 // The text between two tokens (or from the start / to the end).

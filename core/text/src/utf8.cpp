@@ -1,6 +1,8 @@
 #include "clearpost/text/utf8.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 namespace clearpost::text {
 
@@ -40,8 +42,17 @@ Decoded decode_at(std::string_view text, std::size_t pos) noexcept {
 std::size_t first_invalid_byte(std::string_view text) noexcept {
     std::size_t pos = 0;
     while (pos < text.size()) {
-        // Fast path for ASCII runs.
-        if (static_cast<unsigned char>(text[pos]) < 0x80U) { ++pos; continue; }
+        // Fast path for ASCII runs, eight bytes at a time.
+        if (static_cast<unsigned char>(text[pos]) < 0x80U) {
+            ++pos;
+            while (pos + 8 <= text.size()) {
+                std::uint64_t block = 0;
+                std::memcpy(&block, text.data() + pos, sizeof block);
+                if ((block & 0x8080808080808080ULL) != 0) break;
+                pos += 8;
+            }
+            continue;
+        }
         const Decoded d = decode_at(text, pos);
         if (!d.valid) return pos;
         pos += d.length;
@@ -91,7 +102,13 @@ void append_utf8(std::string& out, char32_t cp) {
 
 std::size_t code_point_count(std::string_view text) noexcept {
     std::size_t n = 0;
-    for (std::size_t pos = 0; pos < text.size(); ++n) pos += decode_at(text, pos).length;
+    for (std::size_t pos = 0; pos < text.size(); ++n) {
+        if (static_cast<unsigned char>(text[pos]) < 0x80U) {
+            ++pos;
+            continue;
+        }
+        pos += decode_at(text, pos).length;
+    }
     return n;
 }
 

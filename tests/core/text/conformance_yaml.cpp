@@ -43,6 +43,19 @@ std::string unquote(const std::string& raw) {
     return out;
 }
 
+// The double-quoted strings of a flow list such as ["a", "b, c"].
+std::vector<std::string> flow_list(const std::string& raw) {
+    std::vector<std::string> items;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] != '"') continue;
+        std::size_t j = i + 1;
+        while (j < raw.size() && raw[j] != '"') j += raw[j] == '\\' ? 2 : 1;
+        items.push_back(unquote(raw.substr(i, j + 1 - i)));
+        i = j;
+    }
+    return items;
+}
+
 }  // namespace
 
 std::vector<ConformanceCase> read_conformance_yaml(const std::string& path) {
@@ -60,23 +73,30 @@ std::vector<ConformanceCase> read_conformance_yaml(const std::string& path) {
             continue;
         }
         if (ind == 4 && body.rfind("- description:", 0) == 0) {
-            cases.push_back({section, unquote(body.substr(15)), {}, {}, {}});
+            cases.push_back({section, unquote(body.substr(15)), {}, {}, {}, {}, {}});
             in_expected_map = false;
             continue;
         }
         if (cases.empty()) continue;
-        const auto colon = body.find(':');
+        const bool new_item = ind == 8 && in_expected_map && body.rfind("- ", 0) == 0;
+        const std::string entry = new_item ? body.substr(2) : body;
+        const auto colon = entry.find(':');
         if (colon == std::string::npos) continue;
-        const std::string key = body.substr(0, colon);
-        std::string value = colon + 1 < body.size() ? body.substr(colon + 1) : std::string();
+        const std::string key = entry.substr(0, colon);
+        std::string value = colon + 1 < entry.size() ? entry.substr(colon + 1) : std::string();
         if (!value.empty() && value.front() == ' ') value.erase(0, 1);
         if (ind == 6) {
             in_expected_map = false;
             if (key == "text") cases.back().text = unquote(value);
             if (key == "expected") {
                 if (value.empty()) in_expected_map = true;
+                else if (value.front() == '[') cases.back().expected_list = flow_list(value);
                 else cases.back().expected = unquote(value);
             }
+        } else if (new_item) {
+            cases.back().expected_items.push_back({{key, unquote(value)}});
+        } else if (ind == 10 && in_expected_map && !cases.back().expected_items.empty()) {
+            cases.back().expected_items.back()[key] = unquote(value);
         } else if (ind == 8 && in_expected_map) {
             cases.back().expected_map[key] = unquote(value);
         }

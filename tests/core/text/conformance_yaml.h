@@ -1,8 +1,10 @@
 #pragma once
 // Reads the small YAML subset of the twitter-text conformance files:
 // "tests:" > section > list of {description, text, expected} where expected
-// is a scalar or a flat map of scalars and strings are double-quoted with
-// \uXXXX / \UXXXXXXXX escapes. Enough for validate.yml; not a YAML parser.
+// is a scalar, a flat map of scalars, a flow list of strings (["a", "b"]) or
+// a block list of flat maps ("- url: ..." / "indices: [5, 22]"), and strings
+// are double-quoted with \uXXXX / \UXXXXXXXX escapes. Enough for
+// validate.yml and extract.yml; not a YAML parser.
 
 #include <map>
 #include <string>
@@ -16,6 +18,8 @@ struct ConformanceCase {
     std::string text;
     std::string expected;                         // scalar form
     std::map<std::string, std::string> expected_map;  // map form
+    std::vector<std::string> expected_list;           // flow-list form
+    std::vector<std::map<std::string, std::string>> expected_items;  // list-of-maps form
 };
 
 // Empty when the file cannot be read.

@@ -38,12 +38,23 @@ enum class UrlScope {
 };
 
 // URLs in `text`, in order, without trailing sentence punctuation. A domain
-// that is part of an e-mail address is not a URL.
+// that is part of an e-mail address is not a URL. Under PublicTlds the rules
+// are twitter-text's (host labels, path characters, t.co slugs), so the X
+// counter links what X links.
 std::vector<Span> find_urls(std::string_view text, UrlScope scope = UrlScope::PublicTlds);
 
-// Hashtags (#word) and mentions (@user or @user@host), with the sign.
+// Hashtags (#word or ＃word) with the sign, per twitter-text: letters, marks,
+// digits and a few in-word joiners, at least one letter, not after a word
+// character, not inside a URL.
 std::vector<Span> find_hashtags(std::string_view text);
-std::vector<Span> find_mentions(std::string_view text);
+
+enum class MentionRule {
+    AnyNetwork,  // @user, dotted handles (@name.bsky.social) and remote mentions (@user@host)
+    X,           // twitter-text: @user with 1 to 20 of [A-Za-z0-9_], never part of an e-mail address
+};
+
+// Mentions with the sign.
+std::vector<Span> find_mentions(std::string_view text, MentionRule rule = MentionRule::AnyNetwork);
 
 // Extended grapheme clusters (Unicode UAX #29 via ICU): what a reader sees as
 // one character, e.g. a family emoji or a flag. Invalid UTF-8 bytes count as
