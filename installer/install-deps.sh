@@ -17,6 +17,8 @@ packages=(
   curl time procps
   # the mail relay the notice e-mails are tested against
   python3-aiosmtpd
+  # the Mastodon tests read recorded traffic (YAML)
+  python3-yaml
 )
 # Node.js and npm run the integration peers. A machine may already carry a
 # newer Node.js that bundles npm (Debian's npm package conflicts with it).

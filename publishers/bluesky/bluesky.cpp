@@ -24,6 +24,9 @@ namespace {
 using clearpost::sdk::Host;
 using clearpost::sdk::json;
 using clearpost::sdk::OpResult;
+using clearpost::sdk::join;
+using clearpost::sdk::read_media_file;
+using clearpost::sdk::with_commas;
 
 constexpr const char* kCapabilities = R"({
   "network": "bluesky", "display_name": "Bluesky",
@@ -224,15 +227,6 @@ constexpr std::int64_t kCardBudgetMs = 15000;         // every request of one li
 constexpr std::size_t kCardPageBytes = 512 * 1024;    // of a page, only this much is read
 constexpr int kCardRedirects = 3;
 
-std::string with_commas(std::size_t n) {
-    std::string digits = std::to_string(n), out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-        out += digits[i];
-    }
-    return out;
-}
-
 bool is_bluesky_image(const std::string& mime) {
     return mime == "image/jpeg" || mime == "image/png" || mime == "image/webp";
 }
@@ -264,31 +258,6 @@ std::vector<std::string> media_problems(const json& post) {
         }
     }
     return out;
-}
-
-std::string join(const std::vector<std::string>& items, const char* separator) {
-    std::string out;
-    for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
-    return out;
-}
-
-// Reads an image file the host named; false with `why` when it cannot.
-bool read_image(const std::string& path, std::string& bytes, std::string& why) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        why = "cannot read " + path;
-        return false;
-    }
-    bytes.assign(std::istreambuf_iterator<char>(in), {});
-    if (in.bad()) {
-        why = "reading " + path + " failed";
-        return false;
-    }
-    if (bytes.size() > kMaxImageBytes) {
-        why = path + " is " + with_commas(bytes.size()) + " bytes and Bluesky takes at most " + with_commas(kMaxImageBytes);
-        return false;
-    }
-    return true;
 }
 
 // The MIME type of image bytes by their signature, or "" when they are not
@@ -798,7 +767,7 @@ private:
         for (std::size_t i = 0; i < media.size(); ++i) {
             const json& m = media[i];
             std::string bytes, why;
-            if (!read_image(m.value("path", std::string()), bytes, why))
+            if (!read_media_file(m.value("path", std::string()), kMaxImageBytes, "Bluesky", bytes, why))
                 return OpResult::error(CLEARPOST_ERR_INVALID, "image " + std::to_string(i + 1) + ": " + why);
             auto blob = upload_blob(host, creds, bytes, m.value("mime", std::string("image/jpeg")));
             if (blob.status != CLEARPOST_OK) return blob;

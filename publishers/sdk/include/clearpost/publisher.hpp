@@ -8,10 +8,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "clearpost/publisher.h"
 
@@ -74,6 +77,45 @@ inline bool base64_decode(std::string_view text, std::string& out) {
             bits -= 8;
             out.push_back(static_cast<char>(buffer >> bits & 0xFF));
         }
+    }
+    return true;
+}
+
+// Small helpers every publisher needs for its messages and media.
+
+// 1000000 -> "1,000,000": limits in messages people read.
+inline std::string with_commas(std::size_t n) {
+    std::string digits = std::to_string(n), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+inline std::string join(const std::vector<std::string>& items, const char* separator) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
+    return out;
+}
+
+// Reads a media file the host named, refusing one over `max_bytes` (the
+// network's limit, named in the message); false with `why` when it cannot.
+inline bool read_media_file(const std::string& path, std::size_t max_bytes, const std::string& network,
+                            std::string& bytes, std::string& why) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        why = "cannot read " + path;
+        return false;
+    }
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+    if (in.bad()) {
+        why = "reading " + path + " failed";
+        return false;
+    }
+    if (bytes.size() > max_bytes) {
+        why = path + " is " + with_commas(bytes.size()) + " bytes and " + network + " takes at most " + with_commas(max_bytes);
+        return false;
     }
     return true;
 }
