@@ -5,8 +5,10 @@
 #include <wx/cmdline.h>
 #include <wx/msgdlg.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 
 #include "clearpost/schedule/time_zone.h"
 #include "clearpost/security/audit.h"
@@ -14,6 +16,7 @@
 #include "clearpost/workflow/admin.h"
 #include "dialogs.h"
 #include "main_frame.h"
+#include "scenario.h"
 
 namespace clearpost::gui {
 namespace {
@@ -44,6 +47,8 @@ private:
     std::filesystem::path m_db;
     std::string m_user;
     std::filesystem::path m_self_test;
+    ScenarioOptions m_scenario_options;
+    std::unique_ptr<Scenario> m_scenario;
 };
 
 void App::OnInitCmdLine(wxCmdLineParser& parser) {
@@ -51,6 +56,9 @@ void App::OnInitCmdLine(wxCmdLineParser& parser) {
     parser.AddOption("", "db", _("database file (default: $XDG_DATA_HOME/clearpost/clearpost.db)"));
     parser.AddOption("", "as", _("user to sign in as (password from CLEARPOST_PASSWORD or a dialog)"));
     parser.AddOption("", "self-test", _("write the loaded post list to this file (for tests)"));
+    parser.AddOption("", "scenario", _("run the GUI test's scenario and write its checks to this file (for tests)"));
+    parser.AddOption("", "screenshots", _("folder for the scenario's screenshots"));
+    parser.AddOption("", "approver", _("who approves in the scenario (password from CLEARPOST_APPROVER_PASSWORD)"));
 }
 
 bool App::OnCmdLineParsed(wxCmdLineParser& parser) {
@@ -59,6 +67,9 @@ bool App::OnCmdLineParsed(wxCmdLineParser& parser) {
                                       : security::default_database_path();
     if (parser.Found("as", &value)) m_user = from_wx(value);
     if (parser.Found("self-test", &value)) m_self_test = from_wx(value);
+    if (parser.Found("scenario", &value)) m_scenario_options.report = from_wx(value);
+    if (parser.Found("screenshots", &value)) m_scenario_options.screenshots = from_wx(value);
+    if (parser.Found("approver", &value)) m_scenario_options.approver = from_wx(value);
     return wxApp::OnCmdLineParsed(parser);
 }
 
@@ -97,6 +108,15 @@ Result<model::User> App::sign_in(store::Store& store) {
 
 bool App::OnInit() {
     if (!wxApp::OnInit()) return false;
+    if (!m_scenario_options.report.empty()) {
+        // Under test nobody can click an assertion dialog away: report it
+        // on stderr so the run fails visibly instead of hanging.
+        wxSetAssertHandler([](const wxString& file, int line, const wxString& func, const wxString& cond,
+                              const wxString& msg) {
+            std::fprintf(stderr, "wx assertion failed: %s:%d %s: %s %s\n", file.utf8_str().data(), line,
+                         func.utf8_str().data(), cond.utf8_str().data(), msg.utf8_str().data());
+        });
+    }
     SetAppDisplayName("Clearpost");
     // The embedded default: created and migrated on first start.
     auto store = store::open_sqlite(m_db, store::OpenMode::CreateIfMissing, store::MigrationPolicy::Migrate);
@@ -122,6 +142,10 @@ bool App::OnInit() {
     }
     auto* frame = new MainFrame(m_db, std::move(*user), m_self_test);
     frame->Show();
+    if (!m_scenario_options.report.empty()) {
+        m_scenario = std::make_unique<Scenario>(frame, m_scenario_options);
+        m_scenario->start();
+    }
     return true;
 }
 

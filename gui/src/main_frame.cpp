@@ -1,25 +1,49 @@
 #include "main_frame.h"
 
 #include <wx/aboutdlg.h>
+#include <wx/app.h>
 #include <wx/menu.h>
 #include <wx/msgdlg.h>
+#include <wx/notebook.h>
+#include <wx/persist/toplevel.h>
 #include <wx/sizer.h>
 #include <wx/statusbr.h>
+#include <wx/textentry.h>
 
 #include <fstream>
 
+#include "async.h"
+#include "clearpost/app/compliance.h"
+#include "clearpost/security/audit.h"
+#include "clearpost/security/users.h"
+#include "composer_panel.h"
 #include "dialogs.h"
+#include "inbox_panel.h"
 
 namespace clearpost::gui {
 namespace {
 
 enum Column { ColId, ColState, ColVersion, ColAuthor, ColWhen, ColText, ColumnCount };
 
+enum MenuId {
+    IdSwitchUser = wxID_HIGHEST + 1,
+    IdViewPosts,
+    IdViewComposer,
+    IdViewInbox,
+    IdSaveDraft,
+    IdSubmit,
+    IdFix,
+    IdNextFinding,
+    IdApprove,
+    IdRequestChanges,
+};
+
 }  // namespace
 
 PostListCtrl::PostListCtrl(wxWindow* parent)
     : wxListCtrl(parent, wxID_ANY, wxDefaultPosition, wxDefaultSize,
                  wxLC_REPORT | wxLC_VIRTUAL | wxLC_SINGLE_SEL | wxLC_HRULES) {
+    SetName(_("Posts"));
     AppendColumn(_("Post"), wxLIST_FORMAT_RIGHT, FromDIP(60));
     AppendColumn(_("State"), wxLIST_FORMAT_LEFT, FromDIP(130));
     AppendColumn(_("Version"), wxLIST_FORMAT_RIGHT, FromDIP(70));
@@ -49,37 +73,148 @@ wxString PostListCtrl::OnGetItemText(long item, long column) const {
 }
 
 MainFrame::MainFrame(std::filesystem::path db, model::User user, std::filesystem::path self_test)
-    : wxFrame(nullptr, wxID_ANY, _("Clearpost"), wxDefaultPosition, wxSize(1000, 620)),
+    : wxFrame(nullptr, wxID_ANY, _("Clearpost"), wxDefaultPosition, wxSize(1180, 760)),
       m_db(std::move(db)),
       m_user(std::move(user)),
       m_self_test(std::move(self_test)) {
+    SetName("studio");
+    // Results come back to the GUI thread through the application object,
+    // which outlives every window; each continuation checks its own window.
+    m_backend = std::make_unique<Backend>(
+        BackendPaths{m_db, security::default_config_dir(), app::assets_dir()},
+        [](std::function<void()> continuation) {
+            if (auto* app = wxTheApp) app->CallAfter(std::move(continuation));
+        });
+    build_menus();
+
+    m_book = new wxNotebook(this, wxID_ANY);
+    m_list = new PostListCtrl(m_book);
+    m_composer = new ComposerPanel(m_book, *m_backend);
+    m_inbox = new InboxPanel(m_book, *m_backend);
+    m_book->AddPage(m_list, _("Posts"));
+    m_book->AddPage(m_composer, _("Compose"));
+    m_book->AddPage(m_inbox, _("Inbox"));
+    auto* sizer = new wxBoxSizer(wxVERTICAL);
+    sizer->Add(m_book, 1, wxEXPAND);
+    SetSizer(sizer);
+
+    CreateStatusBar(2);
+    const int widths[] = {-1, FromDIP(300)};
+    SetStatusWidths(2, widths);
+
+    m_composer->on_saved = [this](const SavedPost& saved) {
+        show_status(wxString::Format(_("Post %lld saved: %s"), static_cast<long long>(saved.post_id),
+                                     to_wx(std::string(model::to_string(saved.state)))));
+        refresh();
+        if (saved.state == model::State::InReview) m_inbox->reload();
+    };
+    m_inbox->on_decided = [this](const wxString& message) {
+        show_status(message);
+        refresh();
+    };
+    // Enter or a double click on a post opens it in the composer.
+    m_list->Bind(wxEVT_LIST_ITEM_ACTIVATED, [this](wxListEvent& e) {
+        const auto& rows = m_list->rows();
+        if (e.GetIndex() < 0 || static_cast<std::size_t>(e.GetIndex()) >= rows.size()) return;
+        open_post(rows[static_cast<std::size_t>(e.GetIndex())].id);
+    });
+
+    wxPersistentRegisterAndRestore(this, "studio");
+    set_user(m_user);
+    m_backend->run<StudioSetup>([](Services& s) { return load_setup(s); },
+                                on_window<StudioSetup>(this, [](MainFrame& self, Result<StudioSetup> setup) {
+                                    if (!setup) {
+                                        self.show_status(_("The composer is unavailable"));
+                                        wxMessageBox(to_wx(setup.error().message), _("Clearpost"),
+                                                     wxOK | wxICON_ERROR, &self);
+                                        return;
+                                    }
+                                    self.m_composer->set_setup(*setup);
+                                    self.m_ready = true;
+                                    if (self.on_ready) self.on_ready();
+                                }));
+    refresh();
+}
+
+MainFrame::~MainFrame() {
+    // Stop the worker before the panels it reports to are destroyed.
+    m_backend.reset();
+}
+
+void MainFrame::build_menus() {
     auto* file = new wxMenu;
+    file->Append(wxID_NEW, _("&New post\tCtrl+N"));
     file->Append(wxID_REFRESH, _("&Refresh\tF5"));
     file->AppendSeparator();
+    file->Append(IdSwitchUser, _("S&witch user...\tCtrl+U"));
+    file->AppendSeparator();
     file->Append(wxID_EXIT);
+    auto* edit = new wxMenu;
+    edit->Append(wxID_UNDO);
+    edit->Append(wxID_REDO);
+    edit->AppendSeparator();
+    edit->Append(wxID_CUT);
+    edit->Append(wxID_COPY);
+    edit->Append(wxID_PASTE);
+    edit->AppendSeparator();
+    edit->Append(wxID_SELECTALL);
+    auto* post = new wxMenu;
+    post->Append(IdSaveDraft, _("&Save draft\tCtrl+S"));
+    post->Append(IdSubmit, _("Su&bmit for approval\tCtrl+Shift+S"));
+    post->AppendSeparator();
+    post->Append(IdNextFinding, _("&Next finding\tF8"));
+    post->Append(IdFix, _("&Fix selected finding\tCtrl+Shift+F"));
+    auto* review = new wxMenu;
+    review->Append(IdApprove, _("&Approve\tCtrl+Shift+A"));
+    review->Append(IdRequestChanges, _("Request &changes\tCtrl+Shift+R"));
+    auto* view = new wxMenu;
+    view->Append(IdViewPosts, _("&Posts\tCtrl+1"));
+    view->Append(IdViewComposer, _("&Compose\tCtrl+2"));
+    view->Append(IdViewInbox, _("&Inbox\tCtrl+3"));
     auto* help = new wxMenu;
     help->Append(wxID_ABOUT);
     auto* bar = new wxMenuBar;
     bar->Append(file, _("&File"));
+    bar->Append(edit, _("&Edit"));
+    bar->Append(post, _("&Post"));
+    bar->Append(review, _("&Review"));
+    bar->Append(view, _("&View"));
     bar->Append(help, _("&Help"));
     SetMenuBar(bar);
 
-    m_list = new PostListCtrl(this);
-    auto* sizer = new wxBoxSizer(wxVERTICAL);
-    sizer->Add(m_list, 1, wxEXPAND);
-    SetSizer(sizer);
-
-    CreateStatusBar(2);
-    const int widths[] = {-1, FromDIP(260)};
-    SetStatusWidths(2, widths);
-    // Who is acting is always visible: separation of duties depends on it.
-    SetStatusText(wxString::Format(_("Signed in as %s (%s)"), to_wx(m_user.name),
-                                   to_wx(std::string(model::to_string(m_user.role)))),
-                  1);
-    SetStatusText(_("Loading posts…"), 0);
-
-    Bind(wxEVT_MENU, [this](wxCommandEvent&) { refresh(); }, wxID_REFRESH);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) {
+        show_page(Page::Composer);
+        m_composer->new_post();
+    }, wxID_NEW);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { refresh(); m_inbox->reload(); }, wxID_REFRESH);
+    // Edit commands go to the focused text field (editor, comment, zone).
+    for (int id : {wxID_UNDO, wxID_REDO, wxID_CUT, wxID_COPY, wxID_PASTE, wxID_SELECTALL}) {
+        Bind(wxEVT_MENU, [](wxCommandEvent& e) {
+            auto* entry = dynamic_cast<wxTextEntryBase*>(wxWindow::FindFocus());
+            if (!entry) return;
+            switch (e.GetId()) {
+            case wxID_UNDO: entry->Undo(); break;
+            case wxID_REDO: entry->Redo(); break;
+            case wxID_CUT: entry->Cut(); break;
+            case wxID_COPY: entry->Copy(); break;
+            case wxID_PASTE: entry->Paste(); break;
+            default: entry->SelectAll(); break;
+            }
+        }, id);
+    }
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { ask_switch_user(); }, IdSwitchUser);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { Close(); }, wxID_EXIT);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { m_composer->save(AfterSave::KeepDraft); }, IdSaveDraft);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { m_composer->save(AfterSave::Submit); }, IdSubmit);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Composer); m_composer->select_next_finding(); },
+         IdNextFinding);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { m_composer->apply_fix(); }, IdFix);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Inbox); m_inbox->approve(); }, IdApprove);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Inbox); m_inbox->request_changes(); },
+         IdRequestChanges);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Posts); }, IdViewPosts);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Composer); }, IdViewComposer);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Inbox); }, IdViewInbox);
     Bind(wxEVT_MENU,
          [this](wxCommandEvent&) {
              wxAboutDialogInfo info;
@@ -89,11 +224,64 @@ MainFrame::MainFrame(std::filesystem::path db, model::User user, std::filesystem
              wxAboutBox(info, this);
          },
          wxID_ABOUT);
-    refresh();
+}
+
+void MainFrame::open_post(model::Id id) {
+    m_backend->run<workflow::PostDetail>(
+        [id](Services& s) { return s.flow.detail(id); },
+        on_window<workflow::PostDetail>(this, [](MainFrame& self, Result<workflow::PostDetail> detail) {
+            if (!detail) {
+                wxMessageBox(to_wx(detail.error().message), _("Open post"), wxOK | wxICON_ERROR, &self);
+                return;
+            }
+            self.m_composer->edit_post(*detail);
+            self.show_page(Page::Composer);
+        }));
+}
+
+void MainFrame::show_page(Page page) {
+    m_book->SetSelection(static_cast<std::size_t>(page));
+}
+
+void MainFrame::show_status(const wxString& text) { SetStatusText(text, 0); }
+
+void MainFrame::set_user(model::User user) {
+    m_user = std::move(user);
+    // Who is acting is always visible: separation of duties depends on it.
+    SetStatusText(wxString::Format(_("Signed in as %s (%s)"), to_wx(m_user.name),
+                                   to_wx(std::string(model::to_string(m_user.role)))),
+                  1);
+    m_composer->set_user(m_user);
+    m_inbox->set_user(m_user);
+}
+
+void MainFrame::ask_switch_user() {
+    SignInDialog dialog(this, m_db.string(), std::string());
+    if (dialog.ShowModal() != wxID_OK) return;
+    switch_user(dialog.user(), dialog.password(), [this](const std::string& error) {
+        if (!error.empty()) wxMessageBox(to_wx(error), _("Switch user"), wxOK | wxICON_ERROR, this);
+    });
+}
+
+void MainFrame::switch_user(const std::string& name, const std::string& password,
+                            std::function<void(const std::string&)> done) {
+    show_status(_("Signing in..."));
+    // Password hashing is deliberately slow: it runs on the worker.
+    m_backend->run<model::User>(
+        [name, password](Services& s) { return security::authenticate(s.store, name, password); },
+        on_window<model::User>(this, [done = std::move(done)](MainFrame& self, Result<model::User> user) {
+            if (!user) {
+                self.show_status(_("Sign-in failed"));
+                if (done) done(user.error().message);
+                return;
+            }
+            self.set_user(std::move(*user));
+            self.show_status(wxString::Format(_("Signed in as %s"), to_wx(self.m_user.name)));
+            if (done) done({});
+        }));
 }
 
 void MainFrame::refresh() {
-    SetStatusText(_("Loading posts…"), 0);
     m_loader.start(m_db, [this](Result<PostList> result) {
         // Back to the GUI thread; wx drops the call if the frame is gone.
         CallAfter([this, result = std::move(result)]() mutable { on_loaded(std::move(result)); });
@@ -102,16 +290,19 @@ void MainFrame::refresh() {
 
 void MainFrame::on_loaded(Result<PostList> result) {
     if (!result.ok()) {
-        SetStatusText(_("Could not load posts"), 0);
+        show_status(_("Could not load posts"));
         wxMessageBox(to_wx(result.error().message), _("Clearpost"), wxOK | wxICON_ERROR, this);
         return;
     }
     const auto count = result->rows.size();
     m_list->set_rows(std::move(result->rows));
-    const std::string summary = std::to_string(count) + (count == 1 ? " post" : " posts") +
-                                " \u2014 times in " + result->zone + " \u2014 " + m_db.string();
-    SetStatusText(to_wx(summary), 0);
-    if (!m_self_test.empty()) write_self_test();
+    show_status(wxString::Format(wxPLURAL("%zu post; times in %s; database %s",
+                                          "%zu posts; times in %s; database %s", count),
+                                 count, to_wx(result->zone), to_wx(m_db.string())));
+    if (!m_self_test.empty() && !m_wrote_self_test) {
+        m_wrote_self_test = true;
+        write_self_test();
+    }
 }
 
 void MainFrame::write_self_test() const {

@@ -1,17 +1,26 @@
 #pragma once
-// The studio's main window: for now the list of posts with their state and
-// time in the organisation's zone (the composer, inbox and calendar follow).
+// The studio's main window: the post list, the composer and the approval
+// inbox on one notebook (the calendar and the queue follow), with the
+// signed-in person always in the status bar.
 
 #include <wx/frame.h>
 #include <wx/listctrl.h>
 
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "clearpost/model/model.h"
 #include "post_loader.h"
+#include "presenters/backend.h"
+
+class wxNotebook;
 
 namespace clearpost::gui {
+
+class ComposerPanel;
+class InboxPanel;
 
 class PostListCtrl : public wxListCtrl {
 public:
@@ -26,20 +35,48 @@ private:
 
 class MainFrame : public wxFrame {
 public:
+    enum class Page { Posts, Composer, Inbox };
+
     // `self_test`: once the first load lands, write the visible rows there
     // (used by the GUI test under Xvfb).
     MainFrame(std::filesystem::path db, model::User user, std::filesystem::path self_test);
+    ~MainFrame() override;
 
     void refresh();
+    void show_page(Page page);
+    // Loads the post on the worker and opens it in the composer.
+    void open_post(model::Id id);
+    // Signs another person in (password checked on the worker); `done` gets
+    // the error message, empty on success.
+    void switch_user(const std::string& name, const std::string& password,
+                     std::function<void(const std::string&)> done = {});
+
+    const model::User& user() const { return m_user; }
+    ComposerPanel* composer() const { return m_composer; }
+    InboxPanel* inbox() const { return m_inbox; }
+    PostListCtrl* post_list() const { return m_list; }
+    bool ready() const { return m_ready; }
+    // Called once the composer has its accounts and rules (for the GUI test).
+    std::function<void()> on_ready;
 
 private:
+    void build_menus();
     void on_loaded(Result<PostList> result);
     void write_self_test() const;
+    void set_user(model::User user);
+    void ask_switch_user();
+    void show_status(const wxString& text);
 
     std::filesystem::path m_db;
     model::User m_user;
     std::filesystem::path m_self_test;
-    PostListCtrl* m_list;
+    bool m_wrote_self_test = false;
+    bool m_ready = false;
+    std::unique_ptr<Backend> m_backend;
+    wxNotebook* m_book = nullptr;
+    PostListCtrl* m_list = nullptr;
+    ComposerPanel* m_composer = nullptr;
+    InboxPanel* m_inbox = nullptr;
     PostLoader m_loader;
 };
 

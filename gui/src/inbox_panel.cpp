@@ -1,0 +1,305 @@
+#include "inbox_panel.h"
+
+#include <wx/button.h>
+#include <wx/listctrl.h>
+#include <wx/msgdlg.h>
+#include <wx/settings.h>
+#include <wx/sizer.h>
+#include <wx/splitter.h>
+#include <wx/stattext.h>
+#include <wx/stc/stc.h>
+#include <wx/textctrl.h>
+
+#include "async.h"
+#include "dialogs.h"
+#include "findings_view.h"
+
+namespace clearpost::gui {
+namespace {
+
+wxString note_text(const ReviewOffer& offer) {
+    const wxString role = to_wx(std::string(model::to_string(offer.stage_role)));
+    switch (offer.note) {
+    case ReviewNote::None:
+        return offer.justification_required
+                   ? _("This version has compliance blocks. As privacy officer you may approve it only with a "
+                       "written justification, which is kept in the audit log.")
+                   : wxString::Format(_("Your decision signs stage %d (%s)."), offer.stage, role);
+    case ReviewNote::OwnVersion: return _("You wrote this version, so someone else must review it.");
+    case ReviewNote::AlreadySigned: return _("You signed an earlier stage of this version; another person signs next.");
+    case ReviewNote::NotYourStage: return wxString::Format(_("Stage %d waits for a %s."), offer.stage, role);
+    case ReviewNote::BlockNeedsPrivacyOfficer:
+        return _("This version has compliance blocks: only a privacy officer can approve it. You can request changes.");
+    case ReviewNote::NotInReview: return _("This post is no longer waiting for review.");
+    case ReviewNote::AuthorsDoNotReview: return _("Authors do not review posts.");
+    }
+    return {};
+}
+
+wxString verdict_label(const std::string& verdict) {
+    if (verdict == "block") return _("Blocks");
+    if (verdict == "warn") return _("Warnings");
+    return _("Passes");
+}
+
+}  // namespace
+
+InboxPanel::InboxPanel(wxWindow* parent, Backend& backend) : wxPanel(parent, wxID_ANY), m_backend(backend) {
+    SetName(_("Approval inbox"));
+    build();
+}
+
+void InboxPanel::build() {
+    const int gap = FromDIP(8);
+    auto* top = new wxBoxSizer(wxVERTICAL);
+    m_count = new wxStaticText(this, wxID_ANY, _("Loading..."));
+    m_count->SetFont(m_count->GetFont().Bold());
+    top->Add(m_count, 0, wxEXPAND | wxALL, gap);
+
+    auto* splitter = new wxSplitterWindow(this, wxID_ANY, wxDefaultPosition, wxDefaultSize,
+                                          wxSP_LIVE_UPDATE | wxSP_3DSASH);
+    splitter->SetMinimumPaneSize(FromDIP(220));
+    // The list keeps its width; the post under review gets the rest.
+    splitter->SetSashGravity(0.0);
+    m_posts = new wxListCtrl(splitter, wxID_ANY, wxDefaultPosition, wxDefaultSize, wxLC_REPORT | wxLC_SINGLE_SEL);
+    m_posts->SetName(_("Posts waiting for review"));
+    m_posts->AppendColumn(_("Post"), wxLIST_FORMAT_RIGHT, FromDIP(50));
+    m_posts->AppendColumn(_("Waiting since (UTC)"), wxLIST_FORMAT_LEFT, FromDIP(140));
+    m_posts->AppendColumn(_("Author"), wxLIST_FORMAT_LEFT, FromDIP(70));
+    m_posts->AppendColumn(_("Compliance"), wxLIST_FORMAT_LEFT, FromDIP(90));
+    m_posts->AppendColumn(_("Text"), wxLIST_FORMAT_LEFT, FromDIP(300));
+
+    auto* detail = new wxPanel(splitter);
+    auto* d = new wxBoxSizer(wxVERTICAL);
+    m_heading = new wxStaticText(detail, wxID_ANY, _("Select a post to review it."));
+    m_heading->SetFont(m_heading->GetFont().Bold());
+    d->Add(m_heading, 0, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, gap);
+    m_text = new wxStyledTextCtrl(detail, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(-1, 120)));
+    m_text->SetName(_("Text to approve"));
+    setup_editor(m_text);
+    // Laid out afresh on every paint: the text arrives while the page may be
+    // hidden, and a cached layout from then misplaced the marks.
+    m_text->SetLayoutCache(wxSTC_CACHE_NONE);
+    m_text->SetReadOnly(true);
+    m_text->SetCaretLineVisible(false);
+    d->Add(m_text, 1, wxEXPAND | wxLEFT | wxRIGHT, gap);
+    d->Add(new wxStaticText(detail, wxID_ANY, _("Findings as you will sign them:")), 0,
+           wxLEFT | wxRIGHT | wxTOP, gap);
+    m_findings = new wxListCtrl(detail, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(-1, 100)),
+                                wxLC_REPORT | wxLC_SINGLE_SEL);
+    m_findings->SetName(_("Findings of this version"));
+    setup_findings_list(m_findings);
+    d->Add(m_findings, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, gap);
+    m_explanation = new wxStaticText(detail, wxID_ANY, wxString());
+    m_explanation->SetName(_("Finding explanation"));
+    d->Add(m_explanation, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, gap);
+    m_note = new wxStaticText(detail, wxID_ANY, wxString());
+    d->Add(m_note, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, gap);
+
+    auto* form = new wxFlexGridSizer(2, wxSize(gap, gap));
+    form->AddGrowableCol(1);
+    form->Add(new wxStaticText(detail, wxID_ANY, _("C&omment:")), 0, wxALIGN_TOP | wxTOP, FromDIP(4));
+    m_comment = new wxTextCtrl(detail, wxID_ANY, wxString(), wxDefaultPosition, FromDIP(wxSize(-1, 48)),
+                               wxTE_MULTILINE);
+    m_comment->SetName(_("Comment for the author"));
+    m_comment->SetHint(_("For the author; required when you request changes"));
+    form->Add(m_comment, 1, wxEXPAND);
+    m_justification_label = new wxStaticText(detail, wxID_ANY, _("&Justification:"));
+    form->Add(m_justification_label, 0, wxALIGN_TOP | wxTOP, FromDIP(4));
+    m_justification = new wxTextCtrl(detail, wxID_ANY, wxString(), wxDefaultPosition, FromDIP(wxSize(-1, 48)),
+                                     wxTE_MULTILINE);
+    m_justification->SetName(_("Why the compliance block may be overridden"));
+    m_justification->SetHint(_("Why publishing is allowed despite the block (recorded in the audit log)"));
+    form->Add(m_justification, 1, wxEXPAND);
+    d->Add(form, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, gap);
+
+    auto* buttons = new wxBoxSizer(wxHORIZONTAL);
+    buttons->AddStretchSpacer();
+    m_changes = new wxButton(detail, wxID_ANY, _("Request &changes"));
+    m_changes->SetName(_("Request changes"));
+    buttons->Add(m_changes, 0, wxRIGHT, gap);
+    m_approve = new wxButton(detail, wxID_ANY, _("&Approve"));
+    m_approve->SetName(_("Approve"));
+    buttons->Add(m_approve, 0);
+    d->Add(buttons, 0, wxEXPAND | wxALL, gap);
+    detail->SetSizer(d);
+
+    splitter->SplitVertically(m_posts, detail, FromDIP(500));
+    top->Add(splitter, 1, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, gap);
+    SetSizer(top);
+
+    m_posts->Bind(wxEVT_LIST_ITEM_SELECTED, [this](wxListEvent& e) { select(static_cast<std::size_t>(e.GetIndex())); });
+    m_findings->Bind(wxEVT_LIST_ITEM_SELECTED, [this](wxListEvent& e) { show_explanation(e.GetIndex()); });
+    m_approve->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { approve(); });
+    m_changes->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { request_changes(); });
+    show_selected();
+}
+
+void InboxPanel::set_user(const model::User& user) {
+    m_user = user;
+    reload();
+}
+
+void InboxPanel::reload() {
+    m_loading = true;
+    m_count->SetLabel(_("Loading..."));
+    m_backend.run<Inbox>([user = m_user](Services& s) { return load_inbox(s, user); },
+                         on_window<Inbox>(this, [](InboxPanel& self, Result<Inbox> inbox) {
+                             self.m_loading = false;
+                             if (!inbox) {
+                                 self.m_count->SetLabel(_("Could not load the inbox: ") +
+                                                        to_wx(inbox.error().message));
+                                 return;
+                             }
+                             self.m_inbox = std::move(*inbox);
+                             const auto n = self.m_inbox.entries.size();
+                             const wxString role = to_wx(std::string(model::to_string(self.m_user.role)));
+                             self.m_count->SetLabel(
+                                 n == 0 ? wxString::Format(_("Nothing waits for you (%s)."), role)
+                                        : wxString::Format(wxPLURAL("%zu post waits for you (%s), oldest first",
+                                                                    "%zu posts wait for you (%s), oldest first", n),
+                                                           n, role));
+                             self.m_posts->DeleteAllItems();
+                             for (std::size_t i = 0; i < n; ++i) {
+                                 const auto& e = self.m_inbox.entries[i];
+                                 const long item = self.m_posts->InsertItem(
+                                     static_cast<long>(i), wxString::Format("%lld", static_cast<long long>(e.post_id)));
+                                 std::string since = format_utc(e.waiting_since);
+                                 since = since.substr(0, 10) + " " + since.substr(11, 5);
+                                 self.m_posts->SetItem(item, 1, to_wx(since));
+                                 self.m_posts->SetItem(item, 2, to_wx(e.author));
+                                 self.m_posts->SetItem(item, 3, verdict_label(e.verdict));
+                                 self.m_posts->SetItem(item, 4, to_wx(e.first_line));
+                             }
+                             self.m_selected.reset();
+                             if (n > 0) {
+                                 self.m_posts->SetItemState(0, wxLIST_STATE_SELECTED | wxLIST_STATE_FOCUSED,
+                                                            wxLIST_STATE_SELECTED | wxLIST_STATE_FOCUSED);
+                                 self.select(0);
+                             } else {
+                                 self.show_selected();
+                             }
+                         }));
+}
+
+void InboxPanel::select(std::size_t row) {
+    if (row >= m_inbox.entries.size()) return;
+    m_selected = row;
+    show_selected();
+}
+
+void InboxPanel::show_selected() {
+    const bool any = m_selected && *m_selected < m_inbox.entries.size();
+    m_text->SetReadOnly(false);
+    m_text->ClearAll();
+    if (!any) {
+        m_text->SetReadOnly(true);
+        m_heading->SetLabel(_("Select a post to review it."));
+        m_findings->DeleteAllItems();
+        m_rows.clear();
+        show_explanation(-1);
+        m_note->SetLabel(wxString());
+        m_approve->Hide();
+        m_changes->Hide();
+        m_justification->Hide();
+        m_justification_label->Hide();
+        Layout();
+        return;
+    }
+    const auto& entry = m_inbox.entries[*m_selected];
+    const auto& detail = m_inbox.details[*m_selected];
+    const auto& version = detail.versions.back();
+    m_heading->SetLabel(wxString::Format(_("Post %lld, version %d by %s"), static_cast<long long>(entry.post_id),
+                                         entry.version, to_wx(entry.author)));
+    m_text->SetText(to_wx(version.content.text));
+    const auto findings = parse_findings(version.compliance.findings_json);
+    show_indicators(m_text, indicator_spans(findings, version.content.text.size()));
+    m_text->SetReadOnly(true);
+    // The stored findings, as signed: no fixes offered here.
+    auto rows = finding_rows(findings, version.content.text, {});
+    fill_findings_list(m_findings, rows);
+    m_rows = rows;
+    show_explanation(rows.empty() ? -1 : 0);
+    if (rows.empty()) {
+        m_findings->InsertItem(0, _("None"));
+        m_findings->SetItem(0, 1, _("No findings"));
+    }
+    const auto& offer = entry.offer;
+    m_note->SetLabel(note_text(offer));
+    m_note->SetForegroundColour(offer.justification_required || offer.note == ReviewNote::BlockNeedsPrivacyOfficer
+                                    ? severity_colour(compliance::Severity::Block)
+                                    : wxSystemSettings::GetColour(wxSYS_COLOUR_WINDOWTEXT));
+    m_note->Wrap(std::max(m_note->GetParent()->GetClientSize().x - FromDIP(20), FromDIP(300)));
+    // An author never sees an approve button on their own version.
+    m_approve->Show(offer.approve);
+    m_approve->SetLabel(offer.justification_required ? _("Override and &approve") : _("&Approve"));
+    m_changes->Show(offer.request_changes);
+    m_justification->Show(offer.justification_required);
+    m_justification_label->Show(offer.justification_required);
+    m_comment->Enable(offer.approve || offer.request_changes);
+    m_approve->GetParent()->Layout();
+    Layout();
+}
+
+void InboxPanel::show_explanation(long row) {
+    wxString text;
+    if (row >= 0 && static_cast<std::size_t>(row) < m_rows.size()) {
+        const auto& r = m_rows[static_cast<std::size_t>(row)];
+        text = to_wx(r.message) + "\n" + _("Suggestion: ") + to_wx(r.suggestion);
+    }
+    m_explanation->SetLabel(text);
+    m_explanation->Wrap(std::max(m_explanation->GetParent()->GetClientSize().x - 2 * FromDIP(8), FromDIP(200)));
+    m_explanation->GetParent()->Layout();
+}
+
+void InboxPanel::approve() { decide(true); }
+void InboxPanel::request_changes() { decide(false); }
+
+void InboxPanel::decide(bool approve) {
+    if (!m_selected || *m_selected >= m_inbox.entries.size() || m_loading) return;
+    const auto& entry = m_inbox.entries[*m_selected];
+    if (approve ? !entry.offer.approve : !entry.offer.request_changes) return;
+    const std::string comment = from_wx(m_comment->GetValue());
+    const std::string justification = entry.offer.justification_required ? from_wx(m_justification->GetValue())
+                                                                          : std::string();
+    if (!approve && comment.empty()) {
+        wxMessageBox(_("Say what should change: the author sees your comment."), _("Request changes"),
+                     wxOK | wxICON_INFORMATION, this);
+        m_comment->SetFocus();
+        return;
+    }
+    if (approve && entry.offer.justification_required && justification.size() < 10) {
+        wxMessageBox(_("Write why publishing is allowed despite the compliance block (at least 10 characters)."),
+                     _("Override a compliance block"), wxOK | wxICON_INFORMATION, this);
+        m_justification->SetFocus();
+        return;
+    }
+    m_loading = true;
+    const model::Id post_id = entry.post_id;
+    // Only core data crosses the thread; the words are made on the GUI thread.
+    m_backend.run<workflow::ApprovalOutcome>(
+        [user = m_user, post_id, comment, justification, approve](Services& s) -> Result<workflow::ApprovalOutcome> {
+            if (approve) return s.flow.approve(user, post_id, comment, justification);
+            CLEARPOST_CHECK(s.flow.request_changes(user, post_id, comment));
+            return workflow::ApprovalOutcome{0, false};
+        },
+        on_window<workflow::ApprovalOutcome>(this, [post_id](InboxPanel& self, Result<workflow::ApprovalOutcome> done) {
+            self.m_loading = false;
+            if (!done) {
+                wxMessageBox(to_wx(done.error().message), _("Review"), wxOK | wxICON_ERROR, &self);
+                return;
+            }
+            const auto id = static_cast<long long>(post_id);
+            const wxString message =
+                done->stage == 0 ? wxString::Format(_("Changes requested on post %lld."), id)
+                : done->final    ? wxString::Format(_("Post %lld is approved."), id)
+                                 : wxString::Format(_("Stage %d signed; post %lld waits for the next stage."),
+                                                    done->stage, id);
+            self.m_comment->Clear();
+            self.m_justification->Clear();
+            if (self.on_decided) self.on_decided(message);
+            self.reload();
+        }));
+}
+
+}  // namespace clearpost::gui

@@ -1,0 +1,134 @@
+#include "backend.h"
+
+#include "clearpost/app/compliance.h"
+#include "clearpost/schedule/time_zone.h"
+#include "composer.h"
+
+namespace clearpost::gui {
+
+struct Backend::Session {
+    std::unique_ptr<store::Store> store;
+    std::unique_ptr<security::AuditLog> audit;
+    std::optional<compliance::Engine> engine;
+    std::unique_ptr<workflow::Workflow> flow;
+};
+
+namespace {
+
+Result<void> open_session(const BackendPaths& paths, std::unique_ptr<store::Store>& store,
+                          std::unique_ptr<security::AuditLog>& audit, std::optional<compliance::Engine>& engine,
+                          std::unique_ptr<workflow::Workflow>& flow) {
+    CLEARPOST_ASSIGN(store, store::open_sqlite(paths.database, store::OpenMode::MustExist,
+                                               store::MigrationPolicy::RequireCurrent));
+    CLEARPOST_ASSIGN(auto log, security::AuditLog::open(*store, paths.key_dir));
+    audit = std::make_unique<security::AuditLog>(std::move(log));
+    // A missing rule pack stops the studio rather than letting posts through unchecked.
+    CLEARPOST_ASSIGN(auto loaded, app::load_engine(*store, paths.assets));
+    engine.emplace(std::move(loaded));
+    CLEARPOST_ASSIGN(auto check, app::compliance_check(*store, *engine));
+    flow = std::make_unique<workflow::Workflow>(*store, *audit, system_now, std::move(check));
+    return ok();
+}
+
+}  // namespace
+
+Backend::Backend(BackendPaths paths, Dispatch dispatch)
+    : m_paths(std::move(paths)),
+      m_dispatch(std::move(dispatch)),
+      m_worker([this](std::stop_token stop) { loop(stop); }) {}
+
+Backend::~Backend() {
+    m_worker.request_stop();
+    m_wake.notify_all();
+    m_worker.join();
+    // The session's connection is closed here, after the worker stopped.
+}
+
+void Backend::post(Job job) {
+    {
+        std::lock_guard lock(m_mutex);
+        m_jobs.push_back(std::move(job));
+    }
+    m_wake.notify_one();
+}
+
+void Backend::loop(std::stop_token stop) {
+    std::optional<Error> open_error;
+    while (true) {
+        Job job;
+        {
+            std::unique_lock lock(m_mutex);
+            if (!m_wake.wait(lock, stop, [this] { return !m_jobs.empty(); })) return;
+            job = std::move(m_jobs.front());
+            m_jobs.pop_front();
+        }
+        if (!m_session && !open_error) {
+            auto session = std::make_unique<Session>();
+            auto opened = open_session(m_paths, session->store, session->audit, session->engine, session->flow);
+            if (opened) {
+                m_session = std::move(session);
+            } else {
+                open_error = opened.error();
+            }
+        }
+        if (m_session) {
+            Services services{*m_session->store, *m_session->audit, *m_session->flow, *m_session->engine};
+            job(&services, nullptr);
+        } else {
+            job(nullptr, &*open_error);
+        }
+    }
+}
+
+Result<StudioSetup> load_setup(Services& services) {
+    CLEARPOST_ASSIGN(auto org, services.store.organisation());
+    CLEARPOST_ASSIGN(auto accounts, services.store.list_accounts());
+    schedule::TzDatabase zones;
+    return StudioSetup{std::move(org), services.engine, std::move(accounts), zone_names(zones.root())};
+}
+
+Result<SavedPost> save_post(Services& services, const model::User& actor, std::optional<model::Id> post_id,
+                            const model::VersionContent& content, AfterSave after) {
+    model::Id id = 0;
+    if (!post_id) {
+        CLEARPOST_ASSIGN(id, services.flow.create_post(actor, content));
+    } else {
+        id = *post_id;
+        CLEARPOST_ASSIGN(auto detail, services.flow.detail(id));
+        // Saving the same content again would only add an identical version
+        // and send an approved post back to Draft.
+        if (detail.versions.empty() ||
+            model::content_hash(detail.versions.back().content) != model::content_hash(content)) {
+            CLEARPOST_CHECK(services.flow.edit_post(actor, id, content));
+        }
+    }
+    if (after == AfterSave::Submit) CLEARPOST_CHECK(services.flow.submit(actor, id));
+    CLEARPOST_ASSIGN(auto detail, services.flow.detail(id));
+    SavedPost saved;
+    saved.post_id = id;
+    saved.version = detail.versions.back().number;
+    saved.state = detail.post.state;
+    saved.verdict = detail.versions.back().compliance.verdict;
+    return saved;
+}
+
+Result<Inbox> load_inbox(Services& services, const model::User& user) {
+    store::PostFilter filter;
+    filter.state = model::State::InReview;
+    CLEARPOST_ASSIGN(auto posts, services.store.list_posts(filter));
+    CLEARPOST_ASSIGN(auto users, services.store.list_users());
+    std::vector<workflow::PostDetail> details;
+    details.reserve(posts.size());
+    for (const auto& p : posts) {
+        CLEARPOST_ASSIGN(auto d, services.flow.detail(p.post.id));
+        details.push_back(std::move(d));
+    }
+    Inbox inbox;
+    inbox.entries = inbox_entries(user, details, users);
+    for (const auto& e : inbox.entries)
+        for (auto& d : details)
+            if (d.post.id == e.post_id) inbox.details.push_back(d);
+    return inbox;
+}
+
+}  // namespace clearpost::gui

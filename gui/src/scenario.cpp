@@ -1,0 +1,418 @@
+#include "scenario.h"
+
+#include <wx/button.h>
+#include <wx/checkbox.h>
+#include <wx/choice.h>
+#include <wx/combobox.h>
+#include <wx/datectrl.h>
+#include <wx/dateevt.h>
+#include <wx/listctrl.h>
+#include <wx/stattext.h>
+#include <wx/stc/stc.h>
+#include <wx/textctrl.h>
+#include <wx/timectrl.h>
+#include <wx/utils.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "composer_panel.h"
+#include "dialogs.h"
+#include "findings_view.h"
+#include "inbox_panel.h"
+#include "main_frame.h"
+
+namespace clearpost::gui {
+namespace {
+
+// A patient's name and room number next to a health term: two blocks.
+const wxString kPost = wxString::FromUTF8(
+    "Get well soon to our patient Maria Lopez in Room 418 after her knee surgery! Visiting hours are 9 to 5.");
+const std::string kFixed = "Get well soon to our patient after her knee surgery! Visiting hours are 9 to 5.";
+constexpr long kStepTimeoutMs = 20000;
+
+// Events as the widgets themselves would send them on a click.
+void click(wxButton* button) {
+    wxCommandEvent event(wxEVT_BUTTON, button->GetId());
+    event.SetEventObject(button);
+    button->GetEventHandler()->ProcessEvent(event);
+}
+
+void tick(wxCheckBox* box, bool value) {
+    box->SetValue(value);
+    wxCommandEvent event(wxEVT_CHECKBOX, box->GetId());
+    event.SetInt(value ? 1 : 0);
+    event.SetEventObject(box);
+    box->GetEventHandler()->ProcessEvent(event);
+}
+
+void select_row(wxListCtrl* list, long row) {
+    list->SetItemState(row, wxLIST_STATE_SELECTED | wxLIST_STATE_FOCUSED,
+                       wxLIST_STATE_SELECTED | wxLIST_STATE_FOCUSED);
+    wxListEvent event(wxEVT_LIST_ITEM_SELECTED, list->GetId());
+    event.m_itemIndex = row;
+    event.SetEventObject(list);
+    list->GetEventHandler()->ProcessEvent(event);
+}
+
+template <typename Window>
+void send_date(Window* picker, const wxDateTime& when, wxEventType type) {
+    picker->SetValue(when);
+    wxDateEvent event(picker, when, type);
+    picker->GetEventHandler()->ProcessEvent(event);
+}
+
+std::optional<std::size_t> row_of(const std::vector<FindingRow>& rows, const std::string& rule) {
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        if (rows[i].rule == rule) return i;
+    return std::nullopt;
+}
+
+bool has_finding(const std::vector<compliance::Finding>& findings, const std::string& rule, const std::string& text,
+                 std::string_view words, compliance::Severity severity) {
+    return std::any_of(findings.begin(), findings.end(), [&](const compliance::Finding& f) {
+        return f.rule == rule && f.severity == severity && f.end <= text.size() &&
+               std::string_view(text).substr(f.start, f.end - f.start) == words;
+    });
+}
+
+long median(std::vector<long> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0 : v[v.size() / 2];
+}
+
+}  // namespace
+
+Scenario::Scenario(MainFrame* frame, ScenarioOptions options)
+    : m_frame(frame), m_options(std::move(options)), m_out(m_options.report), m_timer(this) {
+    Bind(wxEVT_TIMER, [this](wxTimerEvent&) { on_tick(); });
+    build();
+}
+
+void Scenario::start() {
+    m_step_started_ms = static_cast<long>(wxGetLocalTimeMillis().GetValue());
+    m_timer.Start(40);
+}
+
+void Scenario::note(const std::string& line) {
+    m_out << line << "\n";
+    m_out.flush();
+}
+
+bool Scenario::expect(bool condition, const std::string& what) {
+    note((condition ? "ok " : "FAIL ") + what);
+    if (!condition) ++m_failures;
+    return condition;
+}
+
+bool Scenario::screenshot(const std::string& file) {
+    // The test script takes the picture (a toolkit-independent grab of the
+    // X screen): paint, ask with a "shot FILE" line, wait for the file.
+    const long now = static_cast<long>(wxGetLocalTimeMillis().GetValue());
+    const auto path = m_options.screenshots / file;
+    if (m_wait_until_ms == 0) {
+        m_frame->Raise();
+        m_frame->Refresh();
+        m_frame->Update();
+        m_wait_until_ms = now + 500;
+        m_shot_requested = false;
+        return false;
+    }
+    if (now < m_wait_until_ms) return false;
+    if (!m_shot_requested) {
+        std::error_code ec;
+        std::filesystem::remove(path, ec);
+        note("shot " + file);
+        m_shot_requested = true;
+        return false;
+    }
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec) || std::filesystem::file_size(path, ec) == 0) return false;
+    m_wait_until_ms = 0;
+    expect(true, "screenshot " + file);
+    return true;
+}
+
+void Scenario::build() {
+    auto* frame = m_frame;
+    m_steps.push_back({"the studio is ready", [frame, this] {
+        if (!frame->ready() || frame->inbox()->loading()) return false;
+        expect(frame->user().role == model::Role::Author, "signed in as an author: " + frame->user().name);
+        frame->SetSize(frame->FromDIP(wxSize(1200, 760)));
+        frame->show_page(MainFrame::Page::Composer);
+        return true;
+    }});
+    m_steps.push_back({"choose the target accounts", [frame, this] {
+        auto boxes = frame->composer()->target_boxes();
+        expect(boxes.size() == 2, "two accounts offered as targets");
+        for (auto* box : boxes) tick(box, true);
+        frame->composer()->editor()->SetFocus();
+        return true;
+    }});
+    m_steps.push_back({"type the post", [frame, this] {
+        // A few characters per tick, like a quick typist: each one is an
+        // edit the editor reports, and the check waits for a pause.
+        auto* editor = frame->composer()->editor();
+        for (int i = 0; i < 3 && m_typed < kPost.length(); ++i, ++m_typed) editor->AddText(wxString(kPost[m_typed]));
+        return m_typed == kPost.length();
+    }});
+    m_steps.push_back({"findings appear", [frame, this] {
+        auto* c = frame->composer();
+        const std::string text = from_wx(c->editor()->GetText());
+        if (c->checked_text() != text) return false;
+        expect(text == from_wx(kPost), "the editor holds the typed text");
+        const auto& f = c->findings();
+        expect(has_finding(f, "phi.name", text, "Maria Lopez", compliance::Severity::Block),
+               "model: the patient's name blocks");
+        expect(has_finding(f, "phi.other_id", text, "Room 418", compliance::Severity::Block),
+               "model: the room number blocks");
+        expect(c->findings_list()->GetItemCount() == static_cast<int>(c->rows().size()) && !c->rows().empty(),
+               "widget: the findings list has one row per finding (" +
+                   std::to_string(c->findings_list()->GetItemCount()) + ")");
+        expect(from_wx(c->findings_list()->GetItemText(0, 0)) == "Block", "widget: the first row says Block");
+        const int name_at = static_cast<int>(text.find("Maria"));
+        expect(c->editor()->IndicatorValueAt(underline_indicator(compliance::Severity::Block), name_at) == 1,
+               "widget: the name is underlined as a block");
+        expect(c->editor()->IndicatorValueAt(underline_indicator(compliance::Severity::Block), 0) == 0,
+               "widget: text without findings is not marked");
+        expect(c->fix_button()->IsShown() &&
+                   from_wx(c->fix_button()->GetLabel()).find("Maria Lopez") != std::string::npos,
+               "widget: the fix button offers to remove the name: " + from_wx(c->fix_button()->GetLabel()));
+        const auto& counters = c->current_counters();
+        expect(counters.size() == 2, "a counter per target network");
+        std::string labels;
+        for (auto* label : c->counter_labels())
+            if (label->IsShown()) labels += from_wx(label->GetLabel()) + "; ";
+        expect(labels.find("Bluesky: 103 / 300 graphemes") != std::string::npos &&
+                   labels.find("X: 103 / 280 weighted") != std::string::npos,
+               "widget: counters read " + labels);
+        note("measure check of " + std::to_string(text.size()) + " bytes: engine " +
+             std::to_string(c->last_check_microseconds()) + " us, with widgets " +
+             std::to_string(c->last_update_microseconds()) + " us");
+        return true;
+    }});
+    m_steps.push_back({"composer screenshot", [this] { return screenshot("composer.png"); }});
+    m_steps.push_back({"fix the name", [frame, this] {
+        auto* c = frame->composer();
+        auto row = row_of(c->rows(), "phi.name");
+        if (!expect(row.has_value(), "the name is listed")) return true;
+        select_row(c->findings_list(), static_cast<long>(*row));
+        click(c->fix_button());
+        const std::string text = from_wx(c->editor()->GetText());
+        expect(text.find("Maria Lopez") == std::string::npos, "the fix removed the name");
+        expect(!row_of(c->rows(), "phi.name"), "the name's finding is gone");
+        return true;
+    }});
+    m_steps.push_back({"fix the room", [frame, this] {
+        auto* c = frame->composer();
+        auto row = row_of(c->rows(), "phi.other_id");
+        if (!expect(row.has_value(), "the room number is listed")) return true;
+        select_row(c->findings_list(), static_cast<long>(*row));
+        click(c->fix_button());
+        const std::string text = from_wx(c->editor()->GetText());
+        expect(text == kFixed, "the post reads: " + text);
+        expect(tally(c->findings()).blocks == 0, "no blocks remain");
+        return true;
+    }});
+    m_steps.push_back({"schedule in a DST gap", [frame, this] {
+        auto* c = frame->composer();
+        tick(c->scheduled_box(), true);
+        c->zone_box()->SetValue("America/New_York");
+        send_date(c->date_picker(), wxDateTime(10, wxDateTime::Mar, 2030), wxEVT_DATE_CHANGED);
+        send_date(c->time_picker(), wxDateTime(2, 30), wxEVT_TIME_CHANGED);
+        const std::string gap = from_wx(c->schedule_message()->GetLabel());
+        expect(c->dst_choice()->IsShown(), "a DST choice is offered for 02:30 on 10 March 2030");
+        expect(!gap.empty() && gap.find("Publishes") == std::string::npos, "core explains the gap: " + gap);
+        c->dst_choice()->SetSelection(2);
+        wxCommandEvent event(wxEVT_CHOICE, c->dst_choice()->GetId());
+        event.SetInt(2);
+        c->dst_choice()->GetEventHandler()->ProcessEvent(event);
+        const std::string resolved = from_wx(c->schedule_message()->GetLabel());
+        expect(resolved.find("2030-03-10T07:00:00Z") != std::string::npos,
+               "'later' publishes at the jump, 03:00 EDT: " + resolved);
+        return true;
+    }});
+    m_steps.push_back({"submit", [frame, this] {
+        auto* c = frame->composer();
+        if (!m_sent) {
+            m_sent = true;
+            click(c->submit_button());
+            return false;
+        }
+        if (c->busy() || !c->post_id()) return false;
+        m_post_id = *c->post_id();
+        expect(c->status_text().find("InReview") != std::string::npos, "submitted: " + c->status_text());
+        m_sent = false;
+        return true;
+    }});
+    m_steps.push_back({"the author's inbox", [frame, this] {
+        if (frame->inbox()->loading()) return false;
+        const auto& entries = frame->inbox()->inbox().entries;
+        expect(std::none_of(entries.begin(), entries.end(),
+                            [this](const InboxEntry& e) { return e.post_id == m_post_id; }),
+               "the author's own post does not wait for them");
+        expect(!frame->inbox()->approve_button()->IsShown(), "the author sees no approve button");
+        return true;
+    }});
+    m_steps.push_back({"switch to the approver", [frame, this] {
+        if (!m_sent) {
+            m_sent = true;
+            const char* password = std::getenv("CLEARPOST_APPROVER_PASSWORD");
+            frame->switch_user(m_options.approver, password ? password : "", [this](const std::string& error) {
+                m_switch_error = error;
+                m_switched = true;
+            });
+            return false;
+        }
+        if (!m_switched || frame->inbox()->loading()) return false;
+        m_sent = false;
+        expect(m_switch_error.empty() && frame->user().name == m_options.approver,
+               "signed in as " + frame->user().name + m_switch_error);
+        frame->show_page(MainFrame::Page::Inbox);
+        return true;
+    }});
+    m_steps.push_back({"the approver's inbox", [frame, this] {
+        auto* inbox = frame->inbox();
+        const auto& entries = inbox->inbox().entries;
+        expect(entries.size() == 3, "three posts wait for the approver (" + std::to_string(entries.size()) + ")");
+        expect(std::is_sorted(entries.begin(), entries.end(),
+                              [](const InboxEntry& a, const InboxEntry& b) { return a.waiting_since < b.waiting_since; }),
+               "oldest first");
+        expect(inbox->posts_list()->GetItemCount() == static_cast<int>(entries.size()), "widget: one row per post");
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            select_row(inbox->posts_list(), static_cast<long>(i));
+            const auto& e = entries[i];
+            if (e.author == m_options.approver) {
+                expect(!inbox->approve_button()->IsShown() && !inbox->changes_button()->IsShown(),
+                       "no approve button on the approver's own post " + std::to_string(e.post_id));
+            } else {
+                expect(inbox->approve_button()->IsShown() && inbox->changes_button()->IsShown(),
+                       "approve and request changes offered on post " + std::to_string(e.post_id));
+            }
+            if (e.verdict == "warn") {
+                const std::string shown = from_wx(inbox->text_view()->GetText());
+                const int at = static_cast<int>(shown.find("miracle"));
+                const int mark = underline_indicator(compliance::Severity::Warn);
+                expect(at > 0 && inbox->text_view()->IndicatorValueAt(mark, at) == 1 &&
+                           inbox->text_view()->IndicatorValueAt(mark, at - 1) == 0 &&
+                           inbox->text_view()->IndicatorValueAt(mark, at + 6) == 1 &&
+                           inbox->text_view()->IndicatorValueAt(mark, at + 7) == 0,
+                       "widget: the stored warning marks exactly \"miracle\" in the text to approve");
+                expect(inbox->findings_list()->GetItemCount() > 0 &&
+                           from_wx(inbox->findings_list()->GetItemText(0, 0)) == "Warning",
+                       "widget: the stored warning is listed for post " + std::to_string(e.post_id));
+            }
+        }
+        // The screenshot shows a post with a finding, as the approver signs it.
+        for (std::size_t i = 0; i < entries.size(); ++i)
+            if (entries[i].verdict == "warn") select_row(inbox->posts_list(), static_cast<long>(i));
+        return true;
+    }});
+    m_steps.push_back({"inbox screenshot", [this] { return screenshot("inbox.png"); }});
+    m_steps.push_back({"approve", [frame, this] {
+        auto* inbox = frame->inbox();
+        if (!m_sent) {
+            const auto& entries = inbox->inbox().entries;
+            auto it = std::find_if(entries.begin(), entries.end(),
+                                   [this](const InboxEntry& e) { return e.post_id == m_post_id; });
+            if (!expect(it != entries.end(), "the submitted post waits for the approver")) return true;
+            const auto row = static_cast<long>(it - entries.begin());
+            select_row(inbox->posts_list(), row);
+            expect(from_wx(inbox->text_view()->GetText()) == kFixed, "widget: the approver sees the fixed text");
+            expect(from_wx(inbox->findings_list()->GetItemText(0, 1)) == "No findings",
+                   "widget: the version has no findings left");
+            inbox->comment_field()->SetValue("Thanks, reads well.");
+            click(inbox->approve_button());
+            m_sent = true;
+            return false;
+        }
+        if (inbox->loading()) return false;
+        const auto& entries = inbox->inbox().entries;
+        expect(std::none_of(entries.begin(), entries.end(),
+                            [this](const InboxEntry& e) { return e.post_id == m_post_id; }),
+               "the approved post left the inbox");
+        note("post " + std::to_string(m_post_id) + " approved");
+        m_sent = false;
+        return true;
+    }});
+    m_steps.push_back({"open the approved post in the composer", [frame, this] {
+        auto* c = frame->composer();
+        if (!m_sent) {
+            m_sent = true;
+            c->new_post();
+            frame->open_post(m_post_id);
+            return false;
+        }
+        if (c->post_id() != m_post_id) return false;
+        m_sent = false;
+        expect(from_wx(c->editor()->GetText()) == kFixed, "the composer shows the approved text");
+        auto boxes = c->target_boxes();
+        expect(std::all_of(boxes.begin(), boxes.end(), [](wxCheckBox* b) { return b->GetValue(); }),
+               "both targets are ticked");
+        expect(c->scheduled_box()->GetValue() &&
+                   from_wx(c->schedule_message()->GetLabel()).find("2030-03-10T07:00:00Z") != std::string::npos,
+               "the schedule reads back: " + from_wx(c->schedule_message()->GetLabel()));
+        expect(c->status_text().find("Approved") != std::string::npos, "the state is shown: " + c->status_text());
+        return true;
+    }});
+    m_steps.push_back({"measure a long post", [frame, this] {
+        frame->show_page(MainFrame::Page::Composer);
+        auto* c = frame->composer();
+        std::string text;
+        while (text.size() < 3000)
+            text += "Our flu clinic is open on Saturday at the Harbor campus; bring your card and call us with "
+                    "questions. ";
+        text += "Get well soon to our patient Maria Lopez in Room 418!";
+        c->editor()->SetText(to_wx(text));
+        std::vector<long> engine, total, counting;
+        for (int i = 0; i < 21; ++i) {
+            c->editor()->AddText("x");  // one keystroke, then the check it triggers
+            c->check_now();
+            engine.push_back(c->last_check_microseconds());
+            total.push_back(c->last_update_microseconds());
+            counting.push_back(c->last_counters_microseconds());
+        }
+        note("measure check of " + std::to_string(from_wx(c->editor()->GetText()).size()) +
+             " bytes, findings unchanged (median of 21 keystrokes): engine " + std::to_string(median(engine)) +
+             " us, counters " + std::to_string(median(counting)) + " us, all with widgets " +
+             std::to_string(median(total)) + " us; " + std::to_string(c->findings().size()) + " findings, " +
+             std::to_string(c->current_counters().size()) + " networks");
+        // Keystrokes that add or remove a finding also rebuild the list.
+        engine.clear();
+        total.clear();
+        for (int i = 0; i < 20; ++i) {
+            c->editor()->SetText(to_wx(i % 2 ? text : text + " Bed 6B"));
+            c->check_now();
+            engine.push_back(c->last_check_microseconds());
+            total.push_back(c->last_update_microseconds());
+        }
+        note("measure check of ~" + std::to_string(text.size()) +
+             " bytes, findings changed (median of 20): engine " + std::to_string(median(engine)) +
+             " us, with widgets " + std::to_string(median(total)) + " us");
+        return true;
+    }});
+}
+
+void Scenario::on_tick() {
+    if (m_current >= m_steps.size()) return;
+    const long now = static_cast<long>(wxGetLocalTimeMillis().GetValue());
+    if (now - m_step_started_ms > kStepTimeoutMs) {
+        expect(false, "step timed out: " + m_steps[m_current].name);
+        finish();
+        return;
+    }
+    if (!m_steps[m_current].run()) return;
+    ++m_current;
+    m_step_started_ms = now;
+    if (m_current == m_steps.size()) finish();
+}
+
+void Scenario::finish() {
+    m_timer.Stop();
+    m_current = m_steps.size();
+    note(m_failures == 0 ? "scenario passed" : "scenario failed");
+    m_out.close();
+    m_frame->Close();
+}
+
+}  // namespace clearpost::gui

@@ -1,0 +1,192 @@
+// The studio's worker against a real database: use cases run on its thread
+// with its own connection, and results come back through the dispatcher.
+
+#include <catch2/catch.hpp>
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+
+#include "clearpost/security/users.h"
+#include "clearpost/workflow/admin.h"
+#include "presenters/backend.h"
+#include "temp_dir.h"
+
+namespace clearpost::gui {
+namespace {
+
+// Stands in for the GUI thread: continuations queue up here and the test
+// runs them, so nothing is asserted on the worker.
+class GuiQueue {
+public:
+    Backend::Dispatch dispatcher() {
+        return [this](std::function<void()> f) {
+            std::lock_guard lock(m_mutex);
+            m_queue.push_back(std::move(f));
+            m_ready.notify_one();
+        };
+    }
+    // Runs the next continuation (waiting for it to arrive).
+    void run_one() {
+        std::function<void()> f;
+        {
+            std::unique_lock lock(m_mutex);
+            m_ready.wait(lock, [this] { return !m_queue.empty(); });
+            f = std::move(m_queue.front());
+            m_queue.pop_front();
+        }
+        f();
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_ready;
+    std::deque<std::function<void()>> m_queue;
+};
+
+struct Studio {
+    Studio() {
+        auto store = store::open_sqlite(dir / "clearpost.db", store::OpenMode::CreateIfMissing,
+                                        store::MigrationPolicy::Migrate);
+        REQUIRE(store.ok());
+        auto audit = security::AuditLog::open(**store, dir / "config");
+        REQUIRE(audit.ok());
+        workflow::Admin admin(**store, *audit, system_now);
+        const std::string pw = "a long test password";
+        ada = *admin.initialise("Harbor Clinics", "America/New_York", "ada", pw);
+        alice = *admin.add_user(ada, "alice", model::Role::Author, pw);
+        bob = *admin.add_user(ada, "bob", model::Role::Approver, pw);
+        account = *admin.add_account(ada, "bluesky", "clinic.example");
+    }
+
+    BackendPaths paths() const { return {dir / "clearpost.db", dir / "config", CLEARPOST_ASSETS_DIR}; }
+
+    template <typename T>
+    Result<T> run(Backend& backend, std::function<Result<T>(Services&)> work) {
+        std::optional<Result<T>> out;
+        backend.run<T>(std::move(work), [&out](Result<T> r) { out.emplace(std::move(r)); });
+        gui.run_one();
+        REQUIRE(out.has_value());
+        return std::move(*out);
+    }
+
+    testing::TempDir dir;
+    GuiQueue gui;
+    model::User ada, alice, bob;
+    model::Account account;
+};
+
+model::VersionContent content(const std::string& text, model::Id account) {
+    model::VersionContent c;
+    c.text = text;
+    c.targets = {{account, ""}};
+    c.zone = "America/New_York";
+    return c;
+}
+
+}  // namespace
+
+TEST_CASE("the studio's setup brings the organisation, accounts, zones and the compliance rules") {
+    Studio s;
+    Backend backend(s.paths(), s.gui.dispatcher());
+    auto setup = s.run<StudioSetup>(backend, [](Services& sv) { return load_setup(sv); });
+    REQUIRE(setup.ok());
+    CHECK(setup->organisation.default_zone == "America/New_York");
+    REQUIRE(setup->accounts.size() == 1);
+    CHECK(setup->accounts[0].handle == "clinic.example");
+    CHECK(std::find(setup->zones.begin(), setup->zones.end(), "America/New_York") != setup->zones.end());
+    CHECK(std::find(setup->zones.begin(), setup->zones.end(), "posix/America/New_York") == setup->zones.end());
+    compliance::CheckInput in;
+    in.text = "Get well soon to our patient Maria Lopez after her surgery";
+    CHECK(setup->engine.check(in).verdict == compliance::Verdict::Block);
+}
+
+TEST_CASE("an author's submitted post waits in the approver's inbox and is approved through the worker") {
+    Studio s;
+    Backend backend(s.paths(), s.gui.dispatcher());
+    auto draft = s.run<SavedPost>(backend, [&](Services& sv) {
+        return save_post(sv, s.alice, std::nullopt, content("Flu shots on Saturday", s.account.id), AfterSave::KeepDraft);
+    });
+    REQUIRE(draft.ok());
+    CHECK(draft->state == model::State::Draft);
+    CHECK(draft->version == 1);
+    // Saving the same content again adds no version; submitting moves it on.
+    auto submitted = s.run<SavedPost>(backend, [&](Services& sv) {
+        return save_post(sv, s.alice, draft->post_id, content("Flu shots on Saturday", s.account.id), AfterSave::Submit);
+    });
+    REQUIRE(submitted.ok());
+    CHECK(submitted->version == 1);
+    CHECK(submitted->state == model::State::InReview);
+    CHECK(submitted->verdict == "pass");
+
+    auto alices = s.run<Inbox>(backend, [&](Services& sv) { return load_inbox(sv, s.alice); });
+    REQUIRE(alices.ok());
+    CHECK(alices->entries.empty());
+    auto bobs = s.run<Inbox>(backend, [&](Services& sv) { return load_inbox(sv, s.bob); });
+    REQUIRE(bobs.ok());
+    REQUIRE(bobs->entries.size() == 1);
+    CHECK(bobs->entries[0].post_id == draft->post_id);
+    CHECK(bobs->entries[0].author == "alice");
+    CHECK(bobs->entries[0].offer.approve);
+    REQUIRE(bobs->details.size() == 1);
+    CHECK(bobs->details[0].versions.back().content.text == "Flu shots on Saturday");
+
+    auto approved = s.run<workflow::ApprovalOutcome>(
+        backend, [&](Services& sv) { return sv.flow.approve(s.bob, draft->post_id, "fine", ""); });
+    REQUIRE(approved.ok());
+    CHECK(approved->final);
+    auto after = s.run<Inbox>(backend, [&](Services& sv) { return load_inbox(sv, s.bob); });
+    REQUIRE(after.ok());
+    CHECK(after->entries.empty());
+}
+
+TEST_CASE("an edit of a submitted post is a new version back in Draft") {
+    Studio s;
+    Backend backend(s.paths(), s.gui.dispatcher());
+    auto first = s.run<SavedPost>(backend, [&](Services& sv) {
+        return save_post(sv, s.alice, std::nullopt, content("Clinic open late", s.account.id), AfterSave::Submit);
+    });
+    REQUIRE(first.ok());
+    auto edited = s.run<SavedPost>(backend, [&](Services& sv) {
+        return save_post(sv, s.alice, first->post_id, content("Clinic open late on Friday", s.account.id),
+                         AfterSave::KeepDraft);
+    });
+    REQUIRE(edited.ok());
+    CHECK(edited->version == 2);
+    CHECK(edited->state == model::State::Draft);
+}
+
+TEST_CASE("core's refusals come back as errors, in order with other jobs") {
+    Studio s;
+    Backend backend(s.paths(), s.gui.dispatcher());
+    auto saved = s.run<SavedPost>(backend, [&](Services& sv) {
+        return save_post(sv, s.alice, std::nullopt, content("Clinic open late", s.account.id), AfterSave::Submit);
+    });
+    REQUIRE(saved.ok());
+    auto own = s.run<workflow::ApprovalOutcome>(
+        backend, [&](Services& sv) { return sv.flow.approve(s.alice, saved->post_id, "", ""); });
+    REQUIRE_FALSE(own.ok());
+    CHECK(own.error().code == ErrorCode::Forbidden);
+    auto wrong = s.run<model::User>(backend, [](Services& sv) { return security::authenticate(sv.store, "bob", "nope"); });
+    REQUIRE_FALSE(wrong.ok());
+    auto right = s.run<model::User>(
+        backend, [](Services& sv) { return security::authenticate(sv.store, "bob", "a long test password"); });
+    REQUIRE(right.ok());
+    CHECK(right->role == model::Role::Approver);
+}
+
+TEST_CASE("a database that cannot be opened is reported to every job") {
+    testing::TempDir dir;
+    GuiQueue gui;
+    Backend backend({dir / "missing.db", dir / "config", CLEARPOST_ASSETS_DIR}, gui.dispatcher());
+    std::optional<Result<StudioSetup>> out;
+    backend.run<StudioSetup>([](Services& sv) { return load_setup(sv); },
+                             [&out](Result<StudioSetup> r) { out.emplace(std::move(r)); });
+    gui.run_one();
+    REQUIRE(out.has_value());
+    CHECK_FALSE(out->ok());
+    CHECK(out->error().code == ErrorCode::NotFound);
+}
+
+}  // namespace clearpost::gui
