@@ -22,8 +22,8 @@ std::string find_on_path(const std::string& name) {
     while (start <= dirs.size()) {
         const auto end = dirs.find(':', start);
         std::string dir = dirs.substr(start, end == std::string::npos ? std::string::npos : end - start);
-        if (dir.empty()) dir = ".";
-        const std::string candidate = dir + "/" + name;
+        // An empty entry is the current folder.
+        const std::string candidate = (std::filesystem::path(dir.empty() ? "." : dir) / name).string();
         if (::access(candidate.c_str(), X_OK) == 0 && !std::filesystem::is_directory(candidate)) return candidate;
         if (end == std::string::npos) break;
         start = end + 1;

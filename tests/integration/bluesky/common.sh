@@ -144,12 +144,14 @@ connect() {
 # The current UTC minute: due as soon as it is written.
 due_now() { date -u '+%Y-%m-%d %H:%M'; }
 
-# scheduled_post TEXT_FILE AT TARGET... -> prints the post id; new, submit, approve
-# (ben), schedule: 4 calls.
+# scheduled_post TEXT_FILE AT TARGET... [-- POST-NEW-ARGS...] -> prints the post id;
+# new, submit, approve (ben), schedule: 4 calls.
 scheduled_post() {
   local file=$1 at=$2 id args=()
   shift 2
-  for t in "$@"; do args+=(--target "bluesky:$t"); done
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do args+=(--target "bluesky:$1"); shift; done
+  [ $# -gt 0 ] && shift  # the --
+  args+=("$@")
   local made verdict
   made=$(as_ada --json post new --text-file "$file" --at "$at" --zone UTC "${args[@]}") || fatal "post new ($file)"
   id=$(pyj 'd["id"]' <<<"$made")

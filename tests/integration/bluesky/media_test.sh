@@ -19,24 +19,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 SECRET=CLEARPOST-GPS-SECRET
 
-# post_with FILE AT IMAGE-ARGS... -> new, submit, approve, schedule; prints the post id.
-post_with() {
-  local file=$1 at=$2 made id verdict
-  shift 2
-  made=$(as_ada --json post new --text-file "$file" --at "$at" --zone UTC --target bluesky:alice.test "$@") \
-    || fatal "post new ($file)"
-  id=$(pyj 'd["id"]' <<<"$made")
-  verdict=$(pyj 'd["versions"][-1]["compliance"]["verdict"]' <<<"$made")
-  as_ada post submit "$id" >/dev/null || fatal "post submit $id"
-  if [ "$verdict" = block ]; then
-    as_pia post approve "$id" --justification "Test account on a local server; no patient is named." >/dev/null \
-      || fatal "post approve $id (privacy officer override)"
-  else
-    as_ben post approve "$id" >/dev/null || fatal "post approve $id"
-  fi
-  as_ada post schedule "$id" >/dev/null || fatal "post schedule $id"
-  echo "$id"
-}
+# post_with FILE AT IMAGE-ARGS... -> a post for alice.test, approved and scheduled; prints its id.
+post_with() { local file=$1 at=$2; shift 2; scheduled_post "$file" "$at" alice.test -- "$@"; }
 
 step "PDS with one account; Clearpost with an admin, an approver and a privacy officer"
 start_pds
