@@ -3,7 +3,9 @@
 #include <unicode/uchar.h>
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "clearpost/text/utf8.h"
@@ -86,6 +88,7 @@ std::shared_ptr<Engine::Impl> build(Dictionaries dictionaries, RulePack rules, O
         std::string host = fold(d);
         if (host.rfind("www.", 0) == 0) host = host.substr(4);
         impl->org_domains.push_back(host);
+        impl->org_link_domains.push_back(fold(d));
     }
     add_words(impl->org_words, org.name);
     // "Waterfront Clinic, 410 Wharf Street, Port Alder, WA 98710"
@@ -131,7 +134,9 @@ std::shared_ptr<Engine::Impl> build(Dictionaries dictionaries, RulePack rules, O
         for (const std::string& w : k.tokens) impl->org_words.erase(w);
     for (std::size_t r = 0; r < rules.rules.size(); ++r) {
         const PolicyRule& rule = rules.rules[r];
-        impl->compiled_rules.push_back({compile_phrases(rule.phrases), compile_phrases(rule.requirements)});
+        CompiledRule compiled{compile_phrases(rule.phrases), compile_phrases(rule.requirements), {}};
+        for (const std::string& d : rule.domains) compiled.domains.push_back(fold(d));
+        impl->compiled_rules.push_back(std::move(compiled));
         for (int req = 0; req < 2; ++req)
             for (const std::string& phrase : req ? rule.requirements : rule.phrases) {
                 const std::string folded = fold(phrase);
@@ -154,10 +159,8 @@ std::shared_ptr<Engine::Impl> build(Dictionaries dictionaries, RulePack rules, O
                 else
                     impl->policy_symbols.set(static_cast<unsigned char>(*symbol));
             }
-    for (std::size_t b = 0; b < 256; ++b) {
-        if (b >= 0x80) impl->policy_byte_class[b] = kNonAsciiByte;
-        else if (impl->policy_symbols.test(b)) impl->policy_byte_class[b] = kPolicySymbolByte;
-    }
+    for (std::size_t b = 0; b < impl->policy_symbols.size(); ++b)
+        if (impl->policy_symbols.test(b)) impl->policy_symbol_list.push_back(static_cast<char>(b));
     for (const std::string& w : impl->first_names) impl->lexicon.add(w, 0, detail::kFirstNameWord);
     for (const std::string& w : impl->surnames) impl->lexicon.add(w, 0, detail::kSurnameWord);
     for (const std::string& w : impl->common_words) impl->lexicon.add(w, 0, detail::kCommonWord);
@@ -202,10 +205,32 @@ CompiledPhrases compile_phrases(const std::vector<std::string>& phrases) {
 // The text that symbolic phrases are searched in, prepared once per check.
 struct PhraseHay {
     std::string_view raw;
-    std::string folded;        // the folded text, for non-ASCII texts only
     bool any_symbol = false;   // the text holds a symbol of some symbolic phrase
     bool ascii = false;        // then `raw` is searched without case instead of folding it
+
+    // The folded text, for non-ASCII texts only: folded on first use, so a
+    // text where no symbolic phrase may be (see may_hold) is never folded.
+    const std::string& folded() {
+        if (!m_folded) m_folded = fold(raw);
+        return *m_folded;
+    }
+
+private:
+    std::optional<std::string> m_folded;
 };
+
+// Whether every byte of `text` is below 0x80, tested eight bytes at a time.
+bool is_ascii(std::string_view text) noexcept {
+    std::size_t k = 0;
+    for (; k + 8 <= text.size(); k += 8) {
+        std::uint64_t block = 0;
+        std::memcpy(&block, text.data() + k, sizeof block);
+        if ((block & 0x8080808080808080ULL) != 0) return false;
+    }
+    for (; k < text.size(); ++k)
+        if (static_cast<unsigned char>(text[k]) >= 0x80U) return false;
+    return true;
+}
 
 // Index of the first symbol of a folded phrase (its first character that
 // is not a lower-case letter, digit or space), or 0 when it has none.
@@ -272,14 +297,17 @@ std::size_t find_phrase(std::string_view hay, std::string_view phrase, std::size
 
 // Spans where any symbolic phrase of `phrases` occurs (word phrases are
 // matched on tokens by apply_policy).
-std::vector<text::Span> find_phrases(const CompiledPhrases& phrases, const PhraseHay& text, bool first_only) {
+std::vector<text::Span> find_phrases(const CompiledPhrases& phrases, PhraseHay& text, bool first_only) {
     std::vector<text::Span> out;
     if (!text.any_symbol || text.raw.empty()) return out;
     for (std::size_t k = 0; k < phrases.symbolic.size(); ++k) {
+        // In a non-ASCII text, a phrase that cannot be there is not searched
+        // (and needs no folded text).
+        if (!text.ascii && !may_hold(text.raw, phrases.symbolic[k])) continue;
         // Folding keeps ASCII lengths; for other texts search the raw bytes.
         // An ASCII text folds to itself in lower case: search it as it is.
-        const bool same = text.ascii || text.folded.size() == text.raw.size();
-        const std::string_view hay = same && !text.ascii ? std::string_view(text.folded) : text.raw;
+        const bool same = text.ascii || text.folded().size() == text.raw.size();
+        const std::string_view hay = same && !text.ascii ? std::string_view(text.folded()) : text.raw;
         const std::string_view p = same ? std::string_view(phrases.symbolic[k]) : std::string_view(phrases.originals[k]);
         if (p.empty()) continue;
         for (auto at = find_phrase(hay, p, 0, text.ascii); at != std::string_view::npos;
@@ -313,9 +341,9 @@ std::string host_of(std::string_view url) {
     return host;
 }
 
+// `domains` are folded (CompiledRule::domains, Impl::org_link_domains).
 bool host_in(const std::string& host, const std::vector<std::string>& domains) {
-    for (const std::string& raw : domains) {
-        const std::string d = fold(raw);
+    for (const std::string& d : domains) {
         if (host == d) return true;
         if (host.size() > d.size() && host.compare(host.size() - d.size(), d.size(), d) == 0 &&
             host[host.size() - d.size() - 1] == '.')
@@ -328,26 +356,24 @@ void apply_policy(const Engine::Impl& impl, const CheckInput& input, const std::
                   const std::vector<text::Span>& urls, std::vector<Finding>& out) {
     const std::string_view text = input.text;
     // Symbolic phrases are searched in the folded text. Skip the search when
-    // the text holds none of their symbols, and the folding when it is ASCII.
+    // the text holds none of their symbols, and the folding when it is ASCII
+    // or holds none of the phrases that are searched for (PhraseHay::folded).
     PhraseHay hay;
     hay.raw = text;
-    std::uint8_t seen = 0;
-    for (char c : text) seen |= impl.policy_byte_class[static_cast<unsigned char>(c)];
-    hay.any_symbol = !impl.policy_symbols_complete || (seen & kPolicySymbolByte) != 0;
-    hay.ascii = (seen & kNonAsciiByte) == 0;
-    if (hay.any_symbol && !hay.ascii) {
-        // Fold only when some symbolic phrase may be there after all.
-        bool possible = false;
-        for (const CompiledRule& compiled : impl.compiled_rules)
-            for (const auto* phrases : {&compiled.triggers, &compiled.requirements})
-                for (const std::string& p : phrases->symbolic) possible = possible || may_hold(text, p);
-        if (possible) hay.folded = fold(text);
-        else hay.any_symbol = false;
-    }
+    // Each symbol is searched with memchr, which is faster than a byte loop
+    // asking about every byte; there are only a few symbols.
+    hay.any_symbol = !impl.policy_symbols_complete ||
+                     std::any_of(impl.policy_symbol_list.begin(), impl.policy_symbol_list.end(),
+                                 [&](char symbol) { return text.find(symbol) != std::string_view::npos; });
+    hay.ascii = is_ascii(text);
     // One pass over the tokens for every rule's word phrases.
     const std::size_t n_rules = impl.rules.rules.size();
-    std::vector<std::vector<text::Span>> word_triggers(n_rules);
-    std::vector<bool> word_requirement(n_rules, false);
+    // Per-thread tables, cleared here: their capacity is reused from post to post.
+    thread_local std::vector<std::vector<text::Span>> word_triggers;
+    thread_local std::vector<bool> word_requirement;
+    word_triggers.resize(n_rules);
+    for (std::vector<text::Span>& spans : word_triggers) spans.clear();
+    word_requirement.assign(n_rules, false);
     for (std::size_t i = 0; i < tokens.size(); ++i) {
         if ((tokens[i].flags & detail::kPolicyWord) == 0) continue;
         const auto it = impl.policy_index.find(tokens[i].fold);
@@ -400,14 +426,14 @@ void apply_policy(const Engine::Impl& impl, const CheckInput& input, const std::
         case RuleType::AllowedDomains:
             for (const text::Span& u : urls) {
                 const std::string host = host_of(text.substr(u.start, u.end - u.start));
-                if (!host_in(host, impl.org.domains) && !host_in(host, rule.domains))
+                if (!host_in(host, impl.org_link_domains) && !host_in(host, compiled.domains))
                     out.push_back(policy_finding(rule, u.start, u.end, " (" + host + ")"));
             }
             break;
         case RuleType::UrlShortener:
             for (const text::Span& u : urls) {
                 const std::string host = host_of(text.substr(u.start, u.end - u.start));
-                if (host_in(host, rule.domains)) out.push_back(policy_finding(rule, u.start, u.end, " (" + host + ")"));
+                if (host_in(host, compiled.domains)) out.push_back(policy_finding(rule, u.start, u.end, " (" + host + ")"));
             }
             break;
         }
@@ -528,11 +554,15 @@ Report Engine::check(const CheckInput& input) const {
         findings.push_back(std::move(f));
     }
 
-    std::vector<detail::Token> tokens = detail::tokenize(text);
+    // Per-thread working memory (the engine itself is immutable and shared
+    // between threads): its capacity is reused from one post to the next.
+    thread_local std::vector<detail::Token> tokens;
+    detail::tokenize(text, tokens);
     impl.lexicon.annotate(tokens);
     detail::PhiContext context;
     const std::vector<text::Span> urls = text::find_urls(text, text::UrlScope::AnyDomain);
-    std::vector<detail::Candidate> candidates = detail::detect_phi(impl, text, tokens, urls, input.now, context);
+    thread_local std::vector<detail::Candidate> candidates;
+    detail::detect_phi(impl, text, tokens, urls, input.now, context, candidates);
 
     // Consent: findings about a consenting patient become info.
     std::vector<const ConsentRecord*> valid;
@@ -551,21 +581,25 @@ Report Engine::check(const CheckInput& input) const {
             ++subjects;
         }
     findings.reserve(findings.size() + candidates.size() + 4);
-    for (detail::Candidate& c : candidates) {
+    for (const detail::Candidate& c : candidates) {
         Finding f;
         f.rule = std::string("phi.") + std::string(to_string(c.kind));
         f.kind = std::string(to_string(c.kind));
         f.start = c.start;
         f.end = c.end;
-        f.message = std::move(c.message);  // each candidate becomes one finding
-        f.suggestion = std::move(c.suggestion);
+        f.suggestion = c.suggestion;
+        // The message is the candidate's plus what the context says,
+        // built in one allocation.
+        std::string_view context_note;
         if (c.always_block || context.health) {
             f.severity = Severity::Block;
-            if (!c.always_block) f.message += " The post also mentions care or a health condition, which makes it PHI.";
+            if (!c.always_block) context_note = " The post also mentions care or a health condition, which makes it PHI.";
         } else {
             f.severity = Severity::Warn;
-            f.message += " No health context was found, so this is a warning; confirm it is not about a patient.";
+            context_note = " No health context was found, so this is a warning; confirm it is not about a patient.";
         }
+        f.message.reserve(c.message.size() + context_note.size());
+        f.message.append(c.message).append(context_note);
         std::string subject = c.kind == PhiKind::Name ? c.subject : (last_subject.empty() && subjects == 1 ? only_subject : last_subject);
         if (c.kind == PhiKind::Name) last_subject = c.subject;
         for (const ConsentRecord* consent : valid) {
@@ -617,6 +651,11 @@ Report Engine::check(const CheckInput& input) const {
             f.cp_end = map.to_code_point(f.end);
         }
     }
+    // The per-thread vectors keep the memory of ordinary posts only: one
+    // huge text must not pin its size for the life of the thread.
+    constexpr std::size_t kKeepTokens = 16384;
+    if (tokens.capacity() > kKeepTokens) std::vector<detail::Token>().swap(tokens);
+    if (candidates.capacity() > kKeepTokens) std::vector<detail::Candidate>().swap(candidates);
     Report report;
     report.verdict = verdict_of(findings);
     report.findings = std::move(findings);

@@ -1,7 +1,6 @@
 #pragma once
 // Internal: the engine's immutable state, built once at construction.
 
-#include <array>
 #include <bitset>
 #include <cstdint>
 #include <string>
@@ -29,6 +28,7 @@ struct CompiledPhrases {
 struct CompiledRule {
     CompiledPhrases triggers;
     CompiledPhrases requirements;
+    std::vector<std::string> domains;  // the rule's domains, folded once here rather than per URL
 };
 
 // Every word phrase of every policy rule, indexed by its first word, so one
@@ -53,7 +53,8 @@ struct Engine::Impl {
     // Derived from the organisation profile.
     std::vector<std::string> org_phone_digits;  // last ten digits
     std::vector<std::string> org_emails;        // folded
-    std::vector<std::string> org_domains;       // folded
+    std::vector<std::string> org_domains;       // folded, without "www."
+    std::vector<std::string> org_link_domains;  // folded as written, for the link rules
     std::vector<std::string> org_street_keys;   // "410 wharf street"
     std::vector<std::string> org_street_names;  // "wharf street"
     std::vector<std::string> org_towns;         // "port alder"
@@ -66,14 +67,10 @@ struct Engine::Impl {
     // `complete` is false when some phrase's first symbol is not ASCII.
     std::bitset<128> policy_symbols;
     bool policy_symbols_complete = true;
-    // Per byte: kPolicySymbolByte for those symbols, kNonAsciiByte from 0x80.
-    std::array<std::uint8_t, 256> policy_byte_class{};
+    std::string policy_symbol_list;  // the same symbols, each once, to search texts for them
     // Flags and classes of every word above, looked up once per token.
     detail::Lexicon lexicon;
 };
-
-inline constexpr std::uint8_t kPolicySymbolByte = 1;
-inline constexpr std::uint8_t kNonAsciiByte = 2;
 
 namespace detail {
 
@@ -82,8 +79,10 @@ struct Candidate {
     PhiKind kind = PhiKind::OtherId;
     std::size_t start = 0;
     std::size_t end = 0;
-    std::string message;
-    std::string suggestion;
+    // Static text: candidates are many and most are dropped or merged, so
+    // the finding's own strings are built only for those that are reported.
+    std::string_view message;
+    std::string_view suggestion;
     bool always_block = false;   // e.g. an SSN: blocks with or without health context
     bool tied = true;            // dates: tied to a person (else not reported)
     bool person = false;         // a person's name, handle or greeting: makes the post about someone
@@ -95,8 +94,9 @@ struct PhiContext {
     bool person = false;         // the post names or addresses a person who is not staff acting publicly
 };
 
-std::vector<Candidate> detect_phi(const Engine::Impl& impl, std::string_view text, const std::vector<Token>& tokens,
-                                  const std::vector<text::Span>& urls, UnixSeconds now, PhiContext& context);
+// Fills `out` (cleared first) with the PHI candidates of `text`, in start order.
+void detect_phi(const Engine::Impl& impl, std::string_view text, const std::vector<Token>& tokens,
+                const std::vector<text::Span>& urls, UnixSeconds now, PhiContext& context, std::vector<Candidate>& out);
 
 // Adds the PHI detectors' own word classes and identifier keywords to the
 // engine's lexicon.

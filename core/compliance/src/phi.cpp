@@ -269,30 +269,32 @@ constexpr std::array<IdKeyword, 60> kIdKeywords{{
     {{"case", "number"}, 2, PhiKind::OtherId},
 }};
 
-const char* kind_noun(PhiKind kind) {
+// "This looks like <what the kind is>.", spelled out per kind so that a
+// candidate points at static text instead of owning a string.
+std::string_view kind_message(PhiKind kind) {
     switch (kind) {
-    case PhiKind::Name: return "a person's name";
-    case PhiKind::Date: return "a date tied to a person";
-    case PhiKind::Age: return "an age over 89";
-    case PhiKind::Phone: return "a phone number that is not one of the organisation's";
-    case PhiKind::Email: return "an e-mail address that is not one of the organisation's";
-    case PhiKind::Address: return "a street address";
-    case PhiKind::Geo: return "a place smaller than a state";
-    case PhiKind::Mrn: return "a medical record number";
-    case PhiKind::Ssn: return "a Social Security number";
-    case PhiKind::HealthPlan: return "a health-plan member number";
-    case PhiKind::Account: return "an account or claim number";
-    case PhiKind::License: return "a licence or certificate number";
-    case PhiKind::Vehicle: return "a vehicle identifier or licence plate";
-    case PhiKind::Device: return "a device serial number";
-    case PhiKind::Url: return "a link that carries a person's name or ID";
-    case PhiKind::Ip: return "an IP address";
-    case PhiKind::OtherId: return "a unique identifier (room, bed, prescription, handle or one-of-a-kind role)";
+    case PhiKind::Name: return "This looks like a person's name.";
+    case PhiKind::Date: return "This looks like a date tied to a person.";
+    case PhiKind::Age: return "This looks like an age over 89.";
+    case PhiKind::Phone: return "This looks like a phone number that is not one of the organisation's.";
+    case PhiKind::Email: return "This looks like an e-mail address that is not one of the organisation's.";
+    case PhiKind::Address: return "This looks like a street address.";
+    case PhiKind::Geo: return "This looks like a place smaller than a state.";
+    case PhiKind::Mrn: return "This looks like a medical record number.";
+    case PhiKind::Ssn: return "This looks like a Social Security number.";
+    case PhiKind::HealthPlan: return "This looks like a health-plan member number.";
+    case PhiKind::Account: return "This looks like an account or claim number.";
+    case PhiKind::License: return "This looks like a licence or certificate number.";
+    case PhiKind::Vehicle: return "This looks like a vehicle identifier or licence plate.";
+    case PhiKind::Device: return "This looks like a device serial number.";
+    case PhiKind::Url: return "This looks like a link that carries a person's name or ID.";
+    case PhiKind::Ip: return "This looks like an IP address.";
+    case PhiKind::OtherId: return "This looks like a unique identifier (room, bed, prescription, handle or one-of-a-kind role).";
     }
-    return "an identifier";
+    return "This looks like an identifier.";
 }
 
-const char* kind_fix(PhiKind kind) {
+std::string_view kind_fix(PhiKind kind) {
     switch (kind) {
     case PhiKind::Name: return "Remove the name, or record the person's signed authorisation and link it to the post.";
     case PhiKind::Date: return "Remove the day and month (the year alone is allowed) or say \"recently\".";
@@ -306,20 +308,54 @@ const char* kind_fix(PhiKind kind) {
     }
 }
 
+// Working memory of the detectors, kept per thread (see detect_phi): the
+// vectors keep their capacity from one post to the next, so a check of a
+// short post allocates almost nothing. Every Scanner clears what it uses.
+struct PhiScratch {
+    std::vector<Candidate> out;
+    std::vector<Candidate> kept;
+    std::vector<std::pair<std::size_t, std::size_t>> suppressed;
+    std::vector<std::pair<std::size_t, std::size_t>> emails;
+    std::vector<std::pair<std::size_t, std::size_t>> handles;
+    std::vector<std::pair<std::size_t, std::size_t>> names;
+    std::vector<std::string> name_words;
+    std::vector<std::size_t> digit_marks;
+    std::vector<std::size_t> sign_marks;
+    std::vector<std::size_t> merged_marks;
+    std::vector<std::size_t> sent_first;
+    std::vector<std::size_t> sent_end;
+    std::vector<char> name_sentence;
+    std::vector<std::size_t> name_end;
+    std::vector<char> used;
+    std::vector<std::size_t> groups;
+    std::vector<std::string> name_buf;
+};
+
 class Scanner {
 public:
     Scanner(const Engine::Impl& impl, std::string_view text, const std::vector<Token>& tokens,
-            const std::vector<text::Span>& urls, UnixSeconds now)
-        : m_impl(impl), m_text(text), m_t(tokens), m_urls(urls), m_now_year(year_of(now)) {
-        // Sentence numbers only grow: size the sentence tables once.
-        const std::size_t sentences = tokens.empty() ? 0 : static_cast<std::size_t>(tokens.back().sentence) + 1;
-        m_sent_first.reserve(sentences);
-        m_sent_end.reserve(sentences);
-        m_out.reserve(8);
-        // Digits, '(' and '+': where phone numbers, dates, IDs and IPs start.
-        for (std::size_t k = 0; k < text.size(); ++k)
-            if (is_digit(text[k]) || text[k] == '(' || text[k] == '+') m_digit_marks.push_back(k);
+            const std::vector<text::Span>& urls, UnixSeconds now, PhiScratch& scratch)
+        : m_impl(impl), m_text(text), m_t(tokens), m_urls(urls), m_now_year(year_of(now)), m_out(scratch.out),
+          m_kept(scratch.kept), m_suppressed(scratch.suppressed), m_emails(scratch.emails),
+          m_handles(scratch.handles), m_names(scratch.names), m_name_words(scratch.name_words),
+          m_digit_marks(scratch.digit_marks), m_sign_marks(scratch.sign_marks), m_merged_marks(scratch.merged_marks),
+          m_sent_first(scratch.sent_first), m_sent_end(scratch.sent_end),
+          m_name_sentence(scratch.name_sentence), m_name_end(scratch.name_end), m_used(scratch.used),
+          m_groups(scratch.groups), m_name_buf(scratch.name_buf) {
+        m_out.clear();
+        m_kept.clear();
+        m_suppressed.clear();
+        m_emails.clear();
+        m_handles.clear();
+        m_names.clear();
+        m_name_words.clear();
+        m_digit_marks.clear();
+        m_sent_first.clear();
+        m_sent_end.clear();
+        // Sentence numbers only grow, one table entry per sentence.
+        bool any_digit = false;
         for (std::size_t k = 0; k < tokens.size(); ++k) {
+            any_digit = any_digit || tokens[k].has_digit;
             const auto sid = static_cast<std::size_t>(tokens[k].sentence);
             if (sid >= m_sent_first.size()) {
                 m_sent_first.resize(sid + 1, k);
@@ -329,17 +365,38 @@ public:
         }
         m_name_sentence.assign(m_sent_first.size(), 0);
         m_name_end.assign(tokens.size(), 0);
-        m_name_tok.reserve(tokens.size());
-        for (std::size_t k = 0; k < tokens.size(); ++k) m_name_tok.push_back(compute_name_token(k) ? 1 : 0);
+        // Digits, '(' and '+': where phone numbers, dates, IDs and IPs start.
+        // The scans over these marks find nothing without a digit, and every
+        // ASCII digit is inside a token that has_digit: only those tokens are
+        // searched for digits. '(' and '+' are rare and found with memchr;
+        // the two sorted lists are then merged in text order.
+        if (any_digit) {
+            for (const Token& t : tokens)
+                if (t.has_digit)
+                    for (std::size_t k = t.start; k < t.end; ++k)
+                        if (is_digit(text[k])) m_digit_marks.push_back(k);
+            m_sign_marks.clear();
+            for (const char sign : {'(', '+'})
+                for (std::size_t at = text.find(sign); at != std::string_view::npos; at = text.find(sign, at + 1))
+                    m_sign_marks.push_back(at);
+            if (!m_sign_marks.empty()) {
+                std::sort(m_sign_marks.begin(), m_sign_marks.end());
+                m_merged_marks.clear();
+                std::merge(m_digit_marks.begin(), m_digit_marks.end(), m_sign_marks.begin(), m_sign_marks.end(),
+                           std::back_inserter(m_merged_marks));
+                m_digit_marks.swap(m_merged_marks);
+            }
+        }
     }
 
-    std::vector<Candidate> run(PhiContext& context) {
+    void run(PhiContext& context, std::vector<Candidate>& out) {
         scan_health_context();
         scan_digit_groups();
         scan_emails();
         scan_ips();
         scan_handles();
         for (std::size_t i = 0; i < m_t.size(); ++i) {
+            if (!may_anchor(i)) continue;
             scan_id_keyword(i);
             scan_room(i);
             scan_age(i);
@@ -348,16 +405,30 @@ public:
             scan_apartment(i);
         }
         scan_addresses();
-        for (std::size_t i = 0; i < m_t.size(); ++i) scan_zip(i);
+        for (std::size_t i = 0; i < m_t.size(); ++i)
+            if (m_t[i].digits) scan_zip(i);
         scan_places();
         scan_names();
         scan_urls();
         tie_dates();
         context = m_context;
-        return resolve();
+        resolve(out);
     }
 
 private:
+    // Whether token i may anchor one of the per-token detectors of run():
+    // each of them returns at once unless its token is one of these (an ID
+    // keyword, a room or apartment word, a token with a digit, a month, a
+    // holiday, or "the" / "new" of "on the 14th" and "New Year's Day"). Most
+    // tokens are none, and are skipped on a few bit tests.
+    bool may_anchor(std::size_t i) const {
+        constexpr std::uint32_t kAnchorClasses =
+            bit_of<kRoomWords>() | bit_of<kAptWords>() | bit_of<kMonths>() | bit_of<kHolidays>();
+        const Token& t = m_t[i];
+        if (t.has_digit || (t.classes & kAnchorClasses) != 0 || (t.flags & kIdKeywordWord) != 0) return true;
+        return is_word(t.fold, "the") || is_word(t.fold, "new") || is_word(t.fold, "christmas");
+    }
+
     static int year_of(UnixSeconds now) {
         using namespace std::chrono;
         const sys_days day = floor<days>(sys_seconds{seconds{now}});
@@ -402,7 +473,7 @@ private:
         c.start = start;
         c.end = end;
         c.always_block = always_block;
-        c.message = std::string("This looks like ") + kind_noun(kind) + ".";
+        c.message = kind_message(kind);
         c.suggestion = kind_fix(kind);
         m_out.push_back(std::move(c));
     }
@@ -431,8 +502,7 @@ private:
     // ---- phones, SSNs and numeric dates --------------------------------
     void scan_digit_groups() {
         const std::string_view s = m_text;
-        std::vector<std::size_t> groups;  // reused: most posts have many digit runs
-        std::string seps;
+        std::vector<std::size_t>& groups = m_groups;
         // Over the digit, '(' and '+' positions only; `from` is where the
         // byte-by-byte scan this replaces would be next.
         for (std::size_t m = 0, from = 0; m < m_digit_marks.size(); ++m) {
@@ -443,7 +513,6 @@ private:
                           s[i - 1] == '#' || s[i - 1] == '_' || s[i - 1] == '='))
                 continue;
             groups.clear();
-            seps.clear();
             std::size_t j = i;
             if (s[j] == '+') ++j;
             std::size_t run = 0;
@@ -459,16 +528,11 @@ private:
                 if (!sep) break;
                 // At most two separator characters, then a digit or '('.
                 std::size_t k = j;
-                std::string these;
                 while (k < s.size() && k - j < 2 &&
                        (s[k] == ' ' || s[k] == '-' || s[k] == '.' || s[k] == '(' || s[k] == ')' || s[k] == '/'))
-                    these.push_back(s[k++]);
+                    ++k;
                 if (k >= s.size() || !(is_digit(s[k]) || s[k] == '(')) break;
-                if (run > 0) {
-                    groups.push_back(run);
-                    seps += these.substr(0, 1) == "(" ? std::string("(") : these;
-                    seps.push_back('|');
-                }
+                if (run > 0) groups.push_back(run);
                 run = 0;
                 j = k;
             }
@@ -934,7 +998,9 @@ private:
         if (from < to && (m_t[from].flags & kOrgTownLead) == 0) return false;
         const std::string words = joined(from, to);
         for (const std::string& town : m_impl.org_towns)
-            if (words == town || words.rfind(town + " ", 0) == 0) return true;
+            if (words == town || (words.size() > town.size() && words.compare(0, town.size(), town) == 0 &&
+                                  words[town.size()] == ' '))  // "port alder" begins "port alder harbor"
+                return true;
         return false;
     }
 
@@ -1095,9 +1161,10 @@ private:
         return Known::No;
     }
 
-    bool name_token(std::size_t k) const { return m_name_tok[k] != 0; }
-
-    bool compute_name_token(std::size_t k) const {
+    // A capitalised word that may be part of a person's name. Asked only
+    // about a few tokens per post (most fail on the first test), so it is
+    // answered on demand rather than tabulated for every token.
+    bool name_token(std::size_t k) const {
         const Token& t = m_t[k];
         if (!t.cap || !t.alpha || t.upper) return false;
         const std::string_view g = gap(k);
@@ -1188,7 +1255,8 @@ private:
     }
 
     void scan_names() {
-        std::vector<bool> used(m_t.size(), false);
+        std::vector<char>& used = m_used;
+        used.assign(m_t.size(), 0);
         // "MARTINEZ, ELENA R" (records shown in images) and "(Ruiz, Daniel)".
         for (std::size_t i = 0; i + 1 < m_t.size(); ++i) {
             const Token& a = m_t[i];
@@ -1202,7 +1270,7 @@ private:
             std::size_t last = i + 1;
             if (caps && i + 2 < m_t.size() && m_t[i + 2].fold.size() == 1 && gap_is_space(gap(i + 2))) last = i + 2;
             add_name(i, last, a.start, {b.fold, a.fold});
-            for (std::size_t k = i; k <= last; ++k) used[k] = true;
+            for (std::size_t k = i; k <= last; ++k) used[k] = 1;
         }
         std::size_t prev_name_last = std::string::npos;
         for (std::size_t i = 0; i < m_t.size(); ++i) {
@@ -1248,8 +1316,8 @@ private:
                 i = last + 1;
                 continue;
             }
-            std::vector<std::string> name;
-            name.reserve(last + 1 - i);
+            std::vector<std::string>& name = m_name_buf;  // reused: most runs are no name
+            name.clear();
             for (std::size_t k = i; k <= last; ++k) name.emplace_back(f(k));
             const std::size_t span_start = honorific ? m_t[start_tok].start : m_t[i].start;
             cue = cue || cue_before(i) || cue_after(last);
@@ -1326,8 +1394,8 @@ private:
     }
 
     // Drops untied dates and candidates inside a longer one.
-    std::vector<Candidate> resolve() {
-        std::vector<Candidate> kept;
+    void resolve(std::vector<Candidate>& out) {
+        std::vector<Candidate>& kept = m_kept;
         for (Candidate& c : m_out)
             if (c.tied && c.end > c.start) kept.push_back(std::move(c));
         std::stable_sort(kept.begin(), kept.end(), [](const Candidate& a, const Candidate& b) {
@@ -1336,14 +1404,13 @@ private:
         });
         // Sorted by start, so a candidate lies inside an earlier one exactly
         // when it ends before the furthest end seen so far.
-        std::vector<Candidate> out;
+        out.clear();
         std::size_t max_end = 0;
         for (Candidate& c : kept) {
             if (!out.empty() && c.end <= max_end) continue;
             max_end = std::max(max_end, c.end);
             out.push_back(std::move(c));
         }
-        return out;
     }
 
     const Engine::Impl& m_impl;
@@ -1352,19 +1419,24 @@ private:
     const std::vector<text::Span>& m_urls;
     int m_now_year;
     PhiContext m_context;
-    std::vector<Candidate> m_out;
-    std::vector<std::pair<std::size_t, std::size_t>> m_suppressed;
-    std::vector<std::pair<std::size_t, std::size_t>> m_emails;
-    std::vector<std::pair<std::size_t, std::size_t>> m_handles;
-    std::vector<std::pair<std::size_t, std::size_t>> m_names;
-    std::vector<std::string> m_name_words;
-    std::vector<std::size_t> m_digit_marks;  // byte offsets of digits, '(' and '+'
-
-    std::vector<char> m_name_tok;
-    std::vector<std::size_t> m_sent_first;  // first token of each sentence
-    std::vector<std::size_t> m_sent_end;    // one past its last token
-    std::vector<char> m_name_sentence;      // sentences that name a person
-    std::vector<std::size_t> m_name_end;    // per token: end of the name starting there, or 0
+    // In the thread's PhiScratch.
+    std::vector<Candidate>& m_out;
+    std::vector<Candidate>& m_kept;  // resolve()
+    std::vector<std::pair<std::size_t, std::size_t>>& m_suppressed;
+    std::vector<std::pair<std::size_t, std::size_t>>& m_emails;
+    std::vector<std::pair<std::size_t, std::size_t>>& m_handles;
+    std::vector<std::pair<std::size_t, std::size_t>>& m_names;
+    std::vector<std::string>& m_name_words;
+    std::vector<std::size_t>& m_digit_marks;  // byte offsets of digits, '(' and '+'
+    std::vector<std::size_t>& m_sign_marks;   // the constructor's: '(' and '+' alone
+    std::vector<std::size_t>& m_merged_marks;
+    std::vector<std::size_t>& m_sent_first;   // first token of each sentence
+    std::vector<std::size_t>& m_sent_end;     // one past its last token
+    std::vector<char>& m_name_sentence;       // sentences that name a person
+    std::vector<std::size_t>& m_name_end;     // per token: end of the name starting there, or 0
+    std::vector<char>& m_used;                // scan_names(): tokens already in a name
+    std::vector<std::size_t>& m_groups;       // scan_digit_groups(): digit-run lengths
+    std::vector<std::string>& m_name_buf;     // scan_names(): the words of a possible name
 };
 
 }  // namespace
@@ -1398,10 +1470,15 @@ void add_phi_words(Lexicon& lexicon) {
     for (const IdKeyword& k : kIdKeywords) lexicon.add(k.words[0], 0, kIdKeywordWord);
 }
 
-std::vector<Candidate> detect_phi(const Engine::Impl& impl, std::string_view text, const std::vector<Token>& tokens,
-                                  const std::vector<text::Span>& urls, UnixSeconds now, PhiContext& context) {
-    Scanner scanner(impl, text, tokens, urls, now);
-    return scanner.run(context);
+void detect_phi(const Engine::Impl& impl, std::string_view text, const std::vector<Token>& tokens,
+                const std::vector<text::Span>& urls, UnixSeconds now, PhiContext& context, std::vector<Candidate>& out) {
+    // One scratch per thread: the engine is shared between threads, and a
+    // check never runs inside another on the same thread.
+    thread_local PhiScratch scratch;
+    Scanner scanner(impl, text, tokens, urls, now, scratch);
+    scanner.run(context, out);
+    // Keep the memory of ordinary posts only (see Engine::check).
+    if (tokens.size() > 16384) scratch = PhiScratch{};
 }
 
 }  // namespace clearpost::compliance::detail

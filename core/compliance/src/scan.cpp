@@ -64,6 +64,36 @@ bool is_abbreviation(std::string_view fold) {
            fold == "approx" || fold == "dept" || fold == "ave" || fold == "rd" || fold == "apt";
 }
 
+// Per ASCII byte: is it a word character, a digit, an upper- or a
+// lower-case letter, or what ends a sentence ('!', '?' and a line break
+// always, '.' unless after an abbreviation). (256 entries: bytes from 0x80
+// are none of these.)
+enum : std::uint8_t {
+    kWordByte = 1,
+    kDigitByte = 2,
+    kUpperByte = 4,
+    kLowerByte = 8,
+    kStopByte = 16,
+    kDotByte = 32,
+};
+constexpr std::uint8_t kLetterByte = kUpperByte | kLowerByte;
+constexpr std::array<std::uint8_t, 256> kAsciiClass = [] {
+    std::array<std::uint8_t, 256> table{};
+    for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = kWordByte | kDigitByte;
+    for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = kWordByte | kLowerByte;
+    for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = kWordByte | kUpperByte;
+    for (char c : {'!', '?', '\n'}) table[static_cast<unsigned char>(c)] = kStopByte;
+    table['.'] = kDotByte;
+    return table;
+}();
+// ASCII lower case of every byte (others unchanged).
+constexpr std::array<char, 256> kAsciiLower = [] {
+    std::array<char, 256> table{};
+    for (std::size_t c = 0; c < 256; ++c)
+        table[c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    return table;
+}();
+
 }  // namespace
 
 std::string fold(std::string_view text) {
@@ -76,8 +106,7 @@ std::string fold(std::string_view text) {
         if (run > pos) {
             const std::size_t at = out.size();
             out.append(text.substr(pos, run - pos));
-            for (std::size_t k = at; k < out.size(); ++k)
-                if (out[k] >= 'A' && out[k] <= 'Z') out[k] = static_cast<char>(out[k] + 32);
+            for (std::size_t k = at; k < out.size(); ++k) out[k] = kAsciiLower[static_cast<unsigned char>(out[k])];
             pos = run;
             continue;
         }
@@ -89,112 +118,111 @@ std::string fold(std::string_view text) {
 }
 
 namespace {
-// Collects a token's folded bytes and appends them to the token's string in
-// chunks: one append per token instead of one push_back per byte. Call
-// flush() before reading the string.
-class FoldBuffer {
-public:
-    explicit FoldBuffer(std::string& out) : m_out(out) {}
-    FoldBuffer(const FoldBuffer&) = delete;
-    FoldBuffer& operator=(const FoldBuffer&) = delete;
-    void put(char c) {
-        if (m_size == sizeof(m_buf)) flush();
-        m_buf[m_size++] = c;
-    }
-    // The destination, for non-ASCII code points (pending bytes go first).
-    std::string& direct() {
-        flush();
-        return m_out;
-    }
-    void flush() {
-        m_out.append(m_buf, m_size);
-        m_size = 0;
-    }
-
-private:
-    std::string& m_out;
-    char m_buf[48];
-    std::size_t m_size = 0;
-};
+// The next token slot of `tokens`, reset: a slot left from an earlier call
+// is reused as it is, its fold keeping its capacity.
+Token& next_token(std::vector<Token>& tokens, std::size_t count) {
+    if (count == tokens.size()) return tokens.emplace_back();
+    Token& tok = tokens[count];
+    static_cast<TokenFacts&>(tok) = TokenFacts{};
+    tok.fold.clear();
+    return tok;
+}
 }  // namespace
 
 std::vector<Token> tokenize(std::string_view text) {
     std::vector<Token> tokens;
+    tokenize(text, tokens);
+    return tokens;
+}
+
+void tokenize(std::string_view text, std::vector<Token>& tokens) {
     tokens.reserve(text.size() / 6 + 4);
+    std::size_t count = 0;  // tokens[0, count) are this text's
     int sentence = 0;
     std::size_t pos = 0;
-    std::size_t last_end = 0;
+    // What the gap since the previous token holds (kStopByte, kDotByte):
+    // collected while the gap is skipped. Multi-byte code points hold no
+    // ASCII bytes, so every ASCII byte of the gap passes through here.
+    std::uint8_t gap_kinds = 0;
     while (pos < text.size()) {
         // ASCII bytes are classified here: decoding is for the rest.
-        if (const auto byte = static_cast<unsigned char>(text[pos]); byte < 0x80U && !is_word_cp(byte)) {
-            ++pos;
-            continue;
-        }
-        auto d = text::decode_at(text, pos);
-        if (!is_word_cp(d.code_point)) {
+        if (const auto byte = static_cast<unsigned char>(text[pos]); byte < 0x80U) {
+            if (const std::uint8_t c = kAsciiClass[byte]; (c & kWordByte) == 0) {
+                gap_kinds |= c;
+                ++pos;
+                continue;
+            }
+        } else if (const auto d = text::decode_at(text, pos); !is_word_cp(d.code_point)) {
             pos += d.length;
             continue;
         }
         // Sentence boundary in the gap since the previous token.
-        if (!tokens.empty()) {
-            bool boundary = false;
-            bool dot = false;
-            for (std::size_t g = last_end; g < pos && !boundary; ++g) {
-                boundary = text[g] == '!' || text[g] == '?' || text[g] == '\n';
-                dot = dot || text[g] == '.';
-            }
-            if (!boundary && dot && !is_abbreviation(tokens.back().fold)) boundary = true;
+        if (count > 0) {
+            const bool boundary = (gap_kinds & kStopByte) != 0 ||
+                                  ((gap_kinds & kDotByte) != 0 && !is_abbreviation(tokens[count - 1].fold));
             if (boundary) ++sentence;
         }
         // Built in place: a token is never dropped once started.
-        Token& tok = tokens.emplace_back();
+        Token& tok = next_token(tokens, count++);
         tok.start = pos;
         tok.sentence = sentence;
-        std::size_t letters = 0;
-        std::size_t uppers = 0;
+        // Non-ASCII letters are counted one by one below. ASCII runs only
+        // collect which kinds of byte they hold (kAsciiClass bits); their
+        // letters are counted at the end, and only for a token that may be
+        // all upper case.
+        std::uint8_t ascii_kinds = 0;
+        std::size_t other_letters = 0;
+        std::size_t other_uppers = 0;
         bool all_alpha = true;
         bool all_digits = true;
         bool first_letter_seen = false;
-        FoldBuffer folded(tok.fold);
+        std::string& folded = tok.fold;
         while (pos < text.size()) {
-            const auto byte = static_cast<unsigned char>(text[pos]);
-            d = byte < 0x80U ? text::Decoded{byte, 1, true} : text::decode_at(text, pos);
-            const char32_t cp = d.code_point;
-            if (is_word_cp(cp)) {
-                const auto c = static_cast<UChar32>(cp);
-                if (cp < 0x80) {
-                    // ASCII fast path: no ICU property look-ups.
-                    if (cp <= '9') {
-                        tok.has_digit = true;
-                        all_alpha = false;
-                    } else {
-                        all_digits = false;
-                        ++letters;
-                        if (cp <= 'Z') {
-                            ++uppers;
-                            if (!first_letter_seen) tok.cap = true;
-                        }
-                        first_letter_seen = true;
-                    }
-                    folded.put(static_cast<char>(cp <= 'Z' && cp >= 'A' ? cp + 32 : cp));
-                    pos += d.length;
-                    continue;
+            // A run of ASCII letters and digits (nearly every word is one).
+            std::size_t run = pos;
+            std::uint8_t run_kinds = 0;
+            for (; run < text.size(); ++run) {
+                const std::uint8_t c = kAsciiClass[static_cast<unsigned char>(text[run])];
+                if ((c & kWordByte) == 0) break;
+                run_kinds |= c;
+            }
+            if (run > pos) {
+                if (!first_letter_seen && (run_kinds & kLetterByte) != 0) {
+                    // The token's first letter says whether it is capitalised.
+                    std::size_t k = pos;
+                    while ((kAsciiClass[static_cast<unsigned char>(text[k])] & kLetterByte) == 0) ++k;
+                    tok.cap = (kAsciiClass[static_cast<unsigned char>(text[k])] & kUpperByte) != 0;
+                    first_letter_seen = true;
                 }
+                ascii_kinds |= run_kinds;
+                const std::size_t at = folded.size();
+                folded.append(text.data() + pos, run - pos);
+                if ((run_kinds & kUpperByte) != 0)
+                    for (std::size_t k = at; k < folded.size(); ++k)
+                        folded[k] = kAsciiLower[static_cast<unsigned char>(folded[k])];
+                pos = run;
+                if (pos >= text.size()) break;
+            }
+            const auto byte = static_cast<unsigned char>(text[pos]);
+            const text::Decoded d = byte < 0x80U ? text::Decoded{byte, 1, true} : text::decode_at(text, pos);
+            const char32_t cp = d.code_point;
+            if (is_word_cp(cp)) {  // not ASCII: ASCII word bytes were taken above
+                const auto c = static_cast<UChar32>(cp);
                 if (u_isdigit(c)) {
                     tok.has_digit = true;
                     all_alpha = false;
                 } else {
                     all_digits = false;
                     if (u_isalpha(c)) {
-                        ++letters;
+                        ++other_letters;
                         if (u_isupper(c)) {
-                            ++uppers;
+                            ++other_uppers;
                             if (!first_letter_seen) tok.cap = true;
                         }
                         first_letter_seen = true;
                     }
                 }
-                append_folded(folded.direct(), cp);
+                append_folded(folded, cp);
                 pos += d.length;
                 continue;
             }
@@ -210,21 +238,32 @@ std::vector<Token> tokenize(std::string_view text) {
                         break;
                     }
                 }
-                append_folded(folded.direct(), cp == 0x2019 ? U'\'' : cp);
+                append_folded(folded, cp == 0x2019 ? U'\'' : cp);
                 pos += d.length;
                 continue;
             }
             break;
         }
-        folded.flush();
         tok.end = pos;
         if (tok.possessive) pos += 1 + text::decode_at(text, pos).length;  // skip the apostrophe and s
-        tok.alpha = all_alpha && letters > 0;
+        if ((ascii_kinds & kDigitByte) != 0) {
+            tok.has_digit = true;
+            all_alpha = false;
+        }
+        if ((ascii_kinds & kLetterByte) != 0) all_digits = false;
+        const bool any_letter = (ascii_kinds & kLetterByte) != 0 || other_letters > 0;
+        tok.alpha = all_alpha && any_letter;
         tok.digits = all_digits && tok.has_digit && tok.fold.find('-') == std::string::npos;
-        tok.upper = letters >= 2 && uppers == letters;
-        last_end = pos;
+        // All upper case: two letters or more, none of them lower case.
+        if ((ascii_kinds & kLowerByte) == 0 && other_uppers == other_letters && any_letter) {
+            std::size_t letters = other_letters;
+            for (std::size_t k = tok.start; k < tok.end; ++k)
+                if ((kAsciiClass[static_cast<unsigned char>(text[k])] & kLetterByte) != 0) ++letters;
+            tok.upper = letters >= 2;
+        }
+        gap_kinds = 0;
     }
-    return tokens;
+    tokens.resize(count);
 }
 
 namespace {
@@ -358,7 +397,7 @@ void PhraseList::add(std::string_view phrase) {
     m_by_first[first].push_back(std::move(e));
 }
 
-std::size_t PhraseList::match_at(const std::vector<Token>& tokens, std::size_t i, std::uint16_t lead) const {
+std::size_t PhraseList::match_from(const std::vector<Token>& tokens, std::size_t i, std::uint16_t lead) const {
     std::size_t best = 0;
     const std::string& first = tokens[i].fold;
     // Most tokens start no entry: turn them away on their first bytes

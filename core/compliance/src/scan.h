@@ -14,10 +14,11 @@
 
 namespace clearpost::compliance::detail {
 
-struct Token {
+// What is known about a token besides its folded text (see Token): kept
+// apart so that a token slot can be reset without touching its string.
+struct TokenFacts {
     std::size_t start = 0;   // UTF-8 byte offsets into the post
     std::size_t end = 0;
-    std::string fold;        // lower case, Latin diacritics removed ("Rocío" -> "rocio")
     bool cap = false;        // first letter is upper case
     bool upper = false;      // every letter is upper case (two letters or more)
     bool alpha = false;      // letters only (apostrophes and hyphens inside allowed)
@@ -28,6 +29,10 @@ struct Token {
     // Filled by Lexicon::annotate: what the engine knows about the word.
     std::uint32_t classes = 0;  // the detectors' word classes, one bit each
     std::uint16_t flags = 0;    // WordFlag bits
+};
+
+struct Token : TokenFacts {
+    std::string fold;        // lower case, Latin diacritics removed ("Rocío" -> "rocio")
 };
 
 enum WordFlag : std::uint16_t {
@@ -81,6 +86,9 @@ private:
 // Words of `text`: runs of letters and digits joined by inner hyphens and
 // apostrophes. Invalid UTF-8 bytes separate words. Never throws on any input.
 std::vector<Token> tokenize(std::string_view text);
+// The same into `tokens`, whose previous elements are reused (with their
+// strings' capacity): a caller that tokenizes many texts keeps one vector.
+void tokenize(std::string_view text, std::vector<Token>& tokens);
 
 // Lower-cases and strips Latin diacritics, code point by code point.
 std::string fold(std::string_view text);
@@ -96,7 +104,18 @@ public:
     // Number of tokens of the longest entry that starts at token i, or 0.
     // With `lead` (a WordFlag the lexicon sets on every first word of this
     // list, see for_each_lead), tokens without it skip the word look-up.
-    std::size_t match_at(const std::vector<Token>& tokens, std::size_t i, std::uint16_t lead = 0) const;
+    std::size_t match_at(const std::vector<Token>& tokens, std::size_t i, std::uint16_t lead = 0) const {
+        // Most tokens start no entry. Those that are no lead word and whose
+        // first two bytes begin no one-word prefix are turned away here,
+        // inline: the full look-up below would find nothing for them either.
+        const std::string& first = tokens[i].fold;
+        if (first.empty()) return 0;
+        if (lead != 0 && (tokens[i].flags & lead) == 0 && first.size() >= 2 &&
+            !m_prefix_two[static_cast<std::size_t>(static_cast<unsigned char>(first[0])) << 8U |
+                          static_cast<unsigned char>(first[1])])
+            return 0;
+        return match_from(tokens, i, lead);
+    }
     // Calls fn(word) for the first word of every entry that is not a prefix.
     template <typename Fn>
     void for_each_lead(Fn&& fn) const {
@@ -104,6 +123,8 @@ public:
     }
 
 private:
+    std::size_t match_from(const std::vector<Token>& tokens, std::size_t i, std::uint16_t lead) const;
+
     struct Entry {
         std::vector<std::string> words;
         bool prefix = false;

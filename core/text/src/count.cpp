@@ -388,8 +388,21 @@ std::size_t text_limit(Network network) noexcept {
     return 0;
 }
 
+namespace {
+// Whether `text` may hold a URL at all: a scheme link holds "://", and a bare
+// domain has two labels or more, so a '.' followed by an ASCII letter or
+// digit (bare_domain_end takes no other separator). Most posts have neither
+// and skip the byte-by-byte scan below.
+bool may_hold_url(std::string_view text) noexcept {
+    for (std::size_t at = text.find('.'); at != std::string_view::npos; at = text.find('.', at + 1))
+        if (at + 1 < text.size() && ascii_alnum(text[at + 1])) return true;
+    return text.find("://") != std::string_view::npos;
+}
+}  // namespace
+
 std::vector<Span> find_urls(std::string_view text, UrlScope scope) {
     std::vector<Span> urls;
+    if (!may_hold_url(text)) return urls;
     const bool x_rule = scope == UrlScope::PublicTlds;
     std::size_t pos = 0;
     while (pos < text.size()) {
