@@ -20,6 +20,9 @@
 #   - lateness of a target = the record's createdAt on the PDS (stamped by the
 #     Bluesky plugin from the host clock just before it sends the record, ms)
 #     minus M; p50 and p99 over all targets;
+#   - confirmed lateness = when the service logged the target Published (the
+#     PDS had answered that the record is committed; the log's ts, ms) minus M:
+#     the time by which the post is certainly live;
 #   - peak RSS = "Maximum resident set size" of that run.
 # The PDS runs on the same machine and shares its cores.
 set -euo pipefail
@@ -90,23 +93,30 @@ check("no duplicate", len({(r["uri"].split("/")[2], r["value"]["text"]) for r in
 def ms(iso):
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000
 late = sorted(ms(r["value"]["createdAt"]) - M * 1000 for r in records)
-def pct(p):
-    return late[min(len(late) - 1, max(0, int(round(p / 100 * len(late))) - 1))] / 1000
+def pct(values, p):
+    return values[min(len(values) - 1, max(0, int(round(p / 100 * len(values))) - 1))] / 1000
 span = (late[-1] - late[0]) / 1000
 rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(f"{T}/time.txt").read()).group(1))
 # The host logs every HTTP exchange with its duration: time spent waiting for the PDS.
-http = [(m.group(1), int(m.group(2))) for m in
-        re.finditer(r"/xrpc/([\w.]+)\S* -> \d+ in (\d+) ms", open(f"{T}/bench-run.log", encoding="utf-8").read())]
+log = open(f"{T}/bench-run.log", encoding="utf-8").read()
+http = [(m.group(1), int(m.group(2))) for m in re.finditer(r"/xrpc/([\w.]+)\S* -> \d+ in (\d+) ms", log)]
 puts = sorted(ms_ for nsid, ms_ in http if nsid == "com.atproto.repo.putRecord")
+writes = sorted(ms_ for nsid, ms_ in http if nsid == "com.atproto.repo.applyWrites")
+confirmed = sorted(ms(m.group(1)) - M * 1000 for m in re.finditer(r"^ts=(\S+) level=info msg=\"post \d+ target \d+ -> Published", log, re.M))
+check("every target's Published line has a timestamp", len(confirmed), N)
 print()
 print(f"  targets published      {stats['published']} on {len({r['uri'].split('/')[2] for r in records})} accounts")
 print(f"  service                 started {(M * 1000 - t_start) / 1000:.1f} s before M, all published {(t_end - M * 1000) / 1000:.1f} s after M (polled every 0.5 s)")
 print(f"  publishes per second    {stats['published'] / (late[-1] / 1000):.1f} (M to last record), {(len(late) - 1) / span:.1f} (first to last record)")
-print(f"  lateness vs M           min {late[0] / 1000:.3f} s, p50 {pct(50):.3f} s, p99 {pct(99):.3f} s, max {late[-1] / 1000:.3f} s")
+print(f"  lateness vs M           min {late[0] / 1000:.3f} s, p50 {pct(late, 50):.3f} s, p99 {pct(late, 99):.3f} s, max {late[-1] / 1000:.3f} s")
+print(f"  confirmed lateness      min {confirmed[0] / 1000:.3f} s, p50 {pct(confirmed, 50):.3f} s, "
+      f"p99 {pct(confirmed, 99):.3f} s, max {confirmed[-1] / 1000:.3f} s")
 print(f"  peak RSS                {rss / 1024:.1f} MiB ({rss} kB)")
+print(f"  waiting for the PDS     {sum(ms_ for _, ms_ in http) / 1000:.2f} s of the run in {len(http)} requests")
 if puts:
-    print(f"  waiting for the PDS     {sum(ms_ for _, ms_ in http) / 1000:.2f} s of the run in {len(http)} requests; "
-          f"putRecord p50 {puts[len(puts) // 2]} ms, p99 {puts[int(len(puts) * 0.99) - 1]} ms")
+    print(f"  putRecord               {len(puts)} records, p50 {puts[len(puts) // 2]} ms, p99 {puts[int(len(puts) * 0.99) - 1]} ms")
+if writes:
+    print(f"  applyWrites             {len(writes)} commits, p50 {writes[len(writes) // 2]} ms, max {writes[-1]} ms")
 done()
 PYEOF
 done_step

@@ -3,7 +3,6 @@
 #include <CLI/CLI.hpp>
 
 #include <atomic>
-#include <chrono>
 #include <csignal>
 #include <sstream>
 
@@ -22,11 +21,6 @@ using store::OpenMode;
 
 std::atomic<bool> g_stop{false};
 extern "C" void on_stop_signal(int) { g_stop = true; }
-
-std::int64_t now_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 void add_run(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("run", "Publish due posts unattended (the service); SIGTERM stops cleanly");
@@ -49,7 +43,7 @@ void add_run(CLI::App& app, Context& ctx) {
     cmd->callback(command(ctx, [&ctx, once, service]() -> Result<void> {
         // Checks the database (exists, current schema) before any worker opens it.
         CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
-                                                     Session::Actor::None));
+                                                     Session::Actor::None, Session::Checks::None));
         publish::PluginRegistry plugins;
         plugins.discover(publish::default_plugin_dirs());
         const auto logger = publish::stderr_logger();
@@ -103,7 +97,7 @@ struct OneShot {
 private:
     OneShot(Session& session, security::Vault v)
         : vault(std::move(v)),
-          host(http, now_ms, publish::stderr_logger()),
+          host(http, publish::system_now_ms, publish::stderr_logger()),
           dispatcher(session.store(), vault, session.audit(), plugins, host, system_now, options()) {
         plugins.discover(publish::default_plugin_dirs());
     }

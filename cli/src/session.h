@@ -17,12 +17,17 @@ namespace clearpost::cli {
 class Session {
 public:
     enum class Actor { Required, None };
+    // Whether the workflow checks new versions. Every command that can make
+    // one loads the compliance engine; the service, which only publishes
+    // approved versions, does not hold its dictionaries in memory.
+    enum class Checks { Load, None };
 
     // Opens the database named by ctx (or the default). `mode` and `policy`
     // as store::open_sqlite; with Actor::Required, --as must name a user
     // whose password is in CLEARPOST_PASSWORD or typed at the prompt.
     static Result<std::unique_ptr<Session>> open(const Context& ctx, store::OpenMode mode,
-                                                 store::MigrationPolicy policy, Actor actor);
+                                                 store::MigrationPolicy policy, Actor actor,
+                                                 Checks checks = Checks::Load);
 
     store::Store& store() { return *m_store; }
     security::AuditLog& audit() { return *m_audit; }

@@ -15,6 +15,7 @@
 #include <ctime>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,7 +36,7 @@ constexpr const char* kCapabilities = R"({
             "types": ["image/jpeg", "image/png", "image/webp"]},
   "link_cards": true,
   "threads": true, "native_scheduling": false, "metrics": true,
-  "idempotency": "client_record_key",
+  "idempotency": "client_record_key", "publish_batch_max": 100,
   "rate_limits": {"posts_per_hour": 1666, "posts_per_day": 11666}
 })";
 
@@ -227,38 +228,11 @@ constexpr std::int64_t kCardBudgetMs = 15000;         // every request of one li
 constexpr std::size_t kCardPageBytes = 512 * 1024;    // of a page, only this much is read
 constexpr int kCardRedirects = 3;
 
-bool is_bluesky_image(const std::string& mime) {
-    return mime == "image/jpeg" || mime == "image/png" || mime == "image/webp";
-}
+const clearpost::sdk::MediaLimits kMediaLimits{"Bluesky", kMaxImages, kMaxImageBytes,
+                                               {"image/jpeg", "image/png", "image/webp"},
+                                               "Bluesky takes JPEG, PNG and WebP images"};
 
-// Why the post's images cannot go to Bluesky, in words for people; empty
-// when they can. The host sends each image's stripped size as "bytes".
-std::vector<std::string> media_problems(const json& post) {
-    std::vector<std::string> out;
-    const json media = post.is_object() ? post.value("media", json::array()) : json::array();
-    if (!media.is_array()) return {"the post's image list is malformed"};
-    if (media.size() > kMaxImages) {
-        out.push_back("the post has " + std::to_string(media.size()) + " images and Bluesky takes at most " +
-                      std::to_string(kMaxImages) + " per post; remove " + std::to_string(media.size() - kMaxImages));
-    }
-    for (std::size_t i = 0; i < media.size(); ++i) {
-        const json& m = media[i];
-        const std::string which = "image " + std::to_string(i + 1);
-        if (!m.is_object() || !m.contains("path") || !m["path"].is_string()) {
-            out.push_back(which + " names no file");
-            continue;
-        }
-        const std::string mime = m.value("mime", std::string());
-        if (!is_bluesky_image(mime)) out.push_back(which + " is " + (mime.empty() ? "of no known type" : mime) +
-                                                   "; Bluesky takes JPEG, PNG and WebP images");
-        const std::size_t bytes = m.contains("bytes") && m["bytes"].is_number_unsigned() ? m["bytes"].get<std::size_t>() : 0;
-        if (bytes > kMaxImageBytes) {
-            out.push_back(which + " is " + with_commas(bytes) + " bytes after its metadata was stripped and Bluesky takes at most " +
-                          with_commas(kMaxImageBytes) + " bytes per image; export it smaller and attach it again");
-        }
-    }
-    return out;
-}
+std::vector<std::string> media_problems(const json& post) { return clearpost::sdk::media_problems(post, kMediaLimits); }
 
 // The MIME type of image bytes by their signature, or "" when they are not
 // a kind Bluesky shows.
@@ -484,29 +458,14 @@ public:
         if (key.empty()) return OpResult::error(CLEARPOST_ERR_INVALID, "the host sent no idempotency key");
         const std::int64_t scheduled_ms = request.value("scheduled_at_ms", std::int64_t{0});
         const auto parts = split_thread(text);
-        // Images, else a card for the first link, go on the first post of a
-        // thread. Blobs are uploaded before the record: after a crash they are
-        // uploaded again, which is harmless, and the record key still finds
-        // the post made before.
-        json embed;
-        if (auto images = upload_images(host, creds, post.value("media", json::array())); images.status != CLEARPOST_OK) {
-            images.body["credentials"] = creds;
-            return images;
-        } else if (!images.body["images"].empty()) {
-            embed = {{"$type", "app.bsky.embed.images"}, {"images", images.body["images"]}};
-        } else if (const std::string link = first_link(text); !link.empty()) {
-            std::string why;
-            embed = link_card(host, creds, link, why);
-            if (embed.is_null())
-                host.log(CLEARPOST_LOG_WARN, "no link card for " + link + " (" + why + "); the post goes out without one");
+        auto embed = first_embed(host, creds, post, text);
+        if (embed.status != CLEARPOST_OK) {
+            embed.body["credentials"] = creds;
+            return embed;
         }
         json root, parent;
         for (std::size_t i = 0; i < parts.size(); ++i) {
-            json record{{"$type", kCollection}, {"text", parts[i]}, {"createdAt", iso_now(host)}};
-            auto mentions = resolve_mentions(host, creds, parts[i]);
-            const json facets = facets_for(parts[i], mentions);
-            if (!facets.empty()) record["facets"] = facets;
-            if (i == 0 && !embed.is_null()) record["embed"] = embed;
+            json record = make_record(host, creds, parts[i], i == 0 ? embed.body["embed"] : json());
             if (i > 0) record["reply"] = {{"root", root}, {"parent", parent}};
             const std::string rkey = record_key(key, scheduled_ms, static_cast<int>(i));
             auto made = create_or_find(host, creds, rkey, record);
@@ -522,6 +481,48 @@ public:
                              {"remote_url", web_url(creds, root_uri)},
                              {"parts", parts.size()},
                              {"credentials", creds}});
+    }
+
+    // Single-part posts go to the repository in one applyWrites call: one
+    // commit for many posts, which is what lets hundreds of posts due in the
+    // same minute all go out within it. Threads are made part by part by
+    // publish(), since a reply names its parent's CID.
+    static constexpr bool kPublishBatch = true;
+    OpResult publish_batch(const Host& host, const json& request) override {
+        json creds = request.value("credentials", json::object());
+        auto session = login(host, creds, false);
+        if (session.status != CLEARPOST_OK) return session;
+        creds = session.body["credentials"];
+        const json posts = request.value("posts", json::array());
+        if (!posts.is_array()) return OpResult::error(CLEARPOST_ERR_INVALID, "the host sent no list of posts");
+        json results = json::array();
+        Batch batch;
+        for (std::size_t i = 0; i < posts.size(); ++i) {
+            results.push_back(nullptr);
+            const json& item = posts[i];
+            const json post = item.value("post", json::object());
+            const std::string text = post.is_object() ? post.value("text", std::string()) : std::string();
+            const std::string key = item.value("idempotency_key", std::string());
+            if (const auto problems = media_problems(post); !problems.empty()) {
+                results[i] = OpResult::error(CLEARPOST_ERR_INVALID, join(problems, "; ")).batch_entry();
+            } else if (key.empty()) {
+                results[i] = OpResult::error(CLEARPOST_ERR_INVALID, "the host sent no idempotency key").batch_entry();
+            } else if (split_thread(text).size() > 1) {
+                json single = item;
+                single["credentials"] = creds;
+                auto made = publish(host, single);
+                if (made.body.contains("credentials")) creds = made.body["credentials"];
+                results[i] = made.batch_entry();
+            } else if (auto embed = first_embed(host, creds, post, text); embed.status != CLEARPOST_OK) {
+                results[i] = embed.batch_entry();
+            } else {
+                batch.index.push_back(i);
+                batch.rkeys.push_back(record_key(key, item.value("scheduled_at_ms", std::int64_t{0}), 0));
+                batch.records.push_back(make_record(host, creds, text, embed.body["embed"]));
+            }
+        }
+        if (!batch.index.empty()) write_batch(host, creds, batch, results);
+        return OpResult::ok({{"results", results}, {"credentials", creds}});
     }
 
     OpResult lookup(const Host& host, const json& request) override {
@@ -674,6 +675,97 @@ private:
         creds["did"] = body["did"];
         if (body.contains("handle")) creds["handle"] = body["handle"];
         return OpResult::ok({{"credentials", creds}});
+    }
+
+    // The first record's embed, {"embed": ...}: the post's images (uploaded
+    // as blobs), else a card for its first link, else null. Blobs are
+    // uploaded before the record: after a crash they are uploaded again,
+    // which is harmless, and the record key still finds the post made before.
+    static OpResult first_embed(const Host& host, json& creds, const json& post, const std::string& text) {
+        json embed;
+        auto images = upload_images(host, creds, post.value("media", json::array()));
+        if (images.status != CLEARPOST_OK) return images;
+        if (!images.body["images"].empty()) {
+            embed = {{"$type", "app.bsky.embed.images"}, {"images", images.body["images"]}};
+        } else if (const std::string link = first_link(text); !link.empty()) {
+            std::string why;
+            embed = link_card(host, creds, link, why);
+            if (embed.is_null())
+                host.log(CLEARPOST_LOG_WARN, "no link card for " + link + " (" + why + "); the post goes out without one");
+        }
+        return OpResult::ok({{"embed", embed}});
+    }
+
+    // A post record for one part: its text, facets and embed, stamped now.
+    static json make_record(const Host& host, json& creds, const std::string& text, const json& embed) {
+        json record{{"$type", kCollection}, {"text", text}, {"createdAt", iso_now(host)}};
+        const json facets = facets_for(text, resolve_mentions(host, creds, text));
+        if (!facets.empty()) record["facets"] = facets;
+        if (!embed.is_null()) record["embed"] = embed;
+        return record;
+    }
+
+    struct Batch {
+        std::vector<std::size_t> index;  // of each record in the request's posts
+        std::vector<std::string> rkeys;
+        std::vector<json> records;
+    };
+
+    // Writes every record of `batch` in one commit (applyWrites is all or
+    // nothing) and fills in their results. When the server refuses the
+    // commit as a whole, say because one record key is already taken by an
+    // earlier attempt, each record is made on its own instead, so one post
+    // does not hold back the others.
+    static void write_batch(const Host& host, json& creds, const Batch& batch, json& results) {
+        json writes = json::array();
+        for (std::size_t k = 0; k < batch.records.size(); ++k) {
+            writes.push_back({{"$type", "com.atproto.repo.applyWrites#create"},
+                              {"collection", kCollection},
+                              {"rkey", batch.rkeys[k]},
+                              {"value", batch.records[k]}});
+        }
+        const json body{{"repo", creds["did"]}, {"writes", writes}};
+        auto r = xrpc(host, creds, "com.atproto.repo.applyWrites", body);
+        if (token_refused(r)) {
+            if (auto again = login(host, creds, true); again.status != CLEARPOST_OK) {
+                for (const std::size_t i : batch.index) results[i] = again.batch_entry();
+                return;
+            }
+            r = xrpc(host, creds, "com.atproto.repo.applyWrites", body);
+        }
+        if (r.status == CLEARPOST_OK && r.http_status == 200) {
+            const auto made = json::parse(r.body, nullptr, false);
+            const json written = made.is_object() ? made.value("results", json::array()) : json::array();
+            for (std::size_t k = 0; k < batch.index.size(); ++k) {
+                const bool has_uri = written.is_array() && k < written.size() && written[k].is_object() &&
+                                     written[k].contains("uri") && written[k]["uri"].is_string();
+                results[batch.index[k]] =
+                    has_uri ? json{{"remote_id", written[k]["uri"]}, {"remote_url", web_url(creds, written[k]["uri"])}}
+                            : OpResult::error(CLEARPOST_ERR_IN_DOUBT, "the server accepted the posts but its answer was malformed")
+                                  .batch_entry();
+            }
+            return;
+        }
+        if (r.status != CLEARPOST_OK || r.http_status == 429) {
+            const auto failed = failure(r, host, "publishing").batch_entry();
+            for (const std::size_t i : batch.index) results[i] = failed;
+            return;
+        }
+        std::optional<json> down;  // a passing failure: the rest wait too
+        for (std::size_t k = 0; k < batch.index.size(); ++k) {
+            if (down) {
+                results[batch.index[k]] = *down;
+                continue;
+            }
+            auto one = create_or_find(host, creds, batch.rkeys[k], batch.records[k]);
+            if (one.status == CLEARPOST_OK) {
+                const std::string uri = one.body["uri"].get<std::string>();
+                results[batch.index[k]] = {{"remote_id", uri}, {"remote_url", web_url(creds, uri)}};
+                continue;
+            }
+            results[batch.index[k]] = one.batch_entry();
+            if (one.status == CLEARPOST_ERR_TRANSIENT || one.status == CLEARPOST_ERR_RATE_LIMITED) down = results[batch.index[k]];
+        }
     }
 
     // Creates the record under `rkey` and nothing else: putRecord with a

@@ -276,41 +276,12 @@ OpResult failure(const Host::Response& r, const Host& host, const std::string& w
     return OpResult::error(CLEARPOST_ERR_PERMANENT, message);
 }
 
-bool is_mastodon_image(const std::string& mime) {
-    return mime == "image/jpeg" || mime == "image/png" || mime == "image/gif" || mime == "image/webp";
-}
+const clearpost::sdk::MediaLimits kMediaLimits{"Mastodon", kMaxImages, kMaxImageBytes,
+                                               {"image/jpeg", "image/png", "image/gif", "image/webp"},
+                                               "Clearpost sends Mastodon JPEG, PNG, GIF and WebP images",
+                                               kMaxAltLength};
 
-// Why the post's images cannot go to Mastodon, in words for people.
-std::vector<std::string> media_problems(const json& post) {
-    std::vector<std::string> out;
-    const json media = post.is_object() ? post.value("media", json::array()) : json::array();
-    if (!media.is_array()) return {"the post's image list is malformed"};
-    if (media.size() > kMaxImages) {
-        out.push_back("the post has " + std::to_string(media.size()) + " images and Mastodon takes at most " +
-                      std::to_string(kMaxImages) + " per post; remove " + std::to_string(media.size() - kMaxImages));
-    }
-    for (std::size_t i = 0; i < media.size(); ++i) {
-        const json& m = media[i];
-        const std::string which = "image " + std::to_string(i + 1);
-        if (!m.is_object() || !m.contains("path") || !m["path"].is_string()) {
-            out.push_back(which + " names no file");
-            continue;
-        }
-        const std::string mime = m.value("mime", std::string());
-        if (!is_mastodon_image(mime))
-            out.push_back(which + " is " + (mime.empty() ? "of no known type" : mime) +
-                          "; Clearpost sends Mastodon JPEG, PNG, GIF and WebP images");
-        const std::size_t bytes = m.contains("bytes") && m["bytes"].is_number_unsigned() ? m["bytes"].get<std::size_t>() : 0;
-        if (bytes > kMaxImageBytes)
-            out.push_back(which + " is " + with_commas(bytes) + " bytes and Mastodon takes at most " +
-                          with_commas(kMaxImageBytes) + " bytes per image; export it smaller and attach it again");
-        const std::string alt = m.contains("alt") && m["alt"].is_string() ? m["alt"].get<std::string>() : "";
-        if (code_points(alt) > kMaxAltLength)
-            out.push_back(which + "'s alt text is " + std::to_string(code_points(alt)) +
-                          " characters and Mastodon takes at most " + with_commas(kMaxAltLength) + "; shorten it");
-    }
-    return out;
-}
+std::vector<std::string> media_problems(const json& post) { return clearpost::sdk::media_problems(post, kMediaLimits); }
 
 // Text of a status's HTML content for comparison: tags dropped, character
 // references decoded. Mastodon keeps a link's whole address inside its

@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <deque>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "../core/workflow/fixture.h"
@@ -47,8 +48,10 @@ public:
         if (!scripted[method].empty()) {
             auto next = scripted[method].front();
             scripted[method].pop_front();
-            if (next.index() == 1 && std::get<1>(next).kind == net::Failure::InDoubt && method == "com.atproto.repo.putRecord") {
-                store_record(json::parse(req.body));  // it went through; the answer was lost
+            if (next.index() == 1 && std::get<1>(next).kind == net::Failure::InDoubt) {
+                // It went through; the answer was lost.
+                if (method == "com.atproto.repo.putRecord") store_record(json::parse(req.body));
+                if (method == "com.atproto.repo.applyWrites") apply_writes(json::parse(req.body));
             }
             return next;
         }
@@ -69,6 +72,15 @@ public:
             if (records.count(body["rkey"].get<std::string>()) && body.contains("swapRecord"))
                 return reply(400, {{"error", "InvalidSwap"}, {"message", "Record was at bafycid"}});
             return reply(200, store_record(body));
+        }
+        if (method == "com.atproto.repo.applyWrites") {
+            // All or nothing; a create under a key already in use fails the
+            // commit as a whole, as the reference PDS does (500).
+            const auto body = json::parse(req.body);
+            for (const auto& w : body["writes"])
+                if (records.count(w["rkey"].get<std::string>()))
+                    return reply(500, {{"error", "InternalServerError"}, {"message", "Internal Server Error"}});
+            return reply(200, apply_writes(body));
         }
         if (method == "com.atproto.repo.getRecord") {
             const auto rkey = query_param(req.url, "rkey");
@@ -96,11 +108,24 @@ public:
         records[rkey] = body["record"];
         return {{"uri", uri(rkey)}, {"cid", "bafycid" + rkey}};
     }
+    json apply_writes(const json& body) {
+        json results = json::array();
+        for (const auto& w : body["writes"]) {
+            const auto rkey = w["rkey"].get<std::string>();
+            records[rkey] = w["value"];
+            results.push_back({{"$type", "com.atproto.repo.applyWrites#createResult"},
+                               {"uri", uri(rkey)}, {"cid", "bafycid" + rkey}, {"validationStatus", "valid"}});
+        }
+        ++commits;
+        return {{"commit", {{"cid", "bafycommit" + std::to_string(commits)}, {"rev", std::to_string(commits)}}},
+                {"results", results}};
+    }
     static std::string uri(const std::string& rkey) { return "at://did:plc:clinic/app.bsky.feed.post/" + rkey; }
 
     std::string password = "right-password";
     std::string access_jwt = "access-token-1";
     int likes = 0;
+    int commits = 0;
     std::map<std::string, json> records;
     std::map<std::string, int> calls;
     std::map<std::string, std::deque<net::HttpResult>> scripted;
@@ -125,10 +150,10 @@ struct PublishFixture : WorkflowFixture {
         return publish::Dispatcher(*store, *vault, *audit, plugins, *host, [this] { return now; }, o);
     }
 
-    // An approved post scheduled for `at`, targeting Bluesky only.
-    model::Id scheduled_post(const std::string& text, UnixSeconds at) {
+    // An approved post scheduled for `at`, targeting one Bluesky account.
+    model::Id scheduled_post(const std::string& text, UnixSeconds at, std::optional<model::Id> account = {}) {
         auto c = content(text, at);
-        c.targets = {{bluesky.id, ""}};
+        c.targets = {{account.value_or(bluesky.id), ""}};
         auto post = *flow->create_post(author, c);
         REQUIRE(flow->submit(author, post).ok());
         REQUIRE(flow->approve(approver, post, "", "").ok());
@@ -282,19 +307,26 @@ TEST_CASE("a 429 holds the whole account: its other posts wait too, without a re
     PublishFixture f;
     const auto first = f.scheduled_post("Rate limited one", f.now);
     const auto second = f.scheduled_post("Rate limited two", f.now);
-    f.pds.scripted["com.atproto.repo.putRecord"].push_back(
+    // Both go in one commit, which the network refuses for now.
+    f.pds.scripted["com.atproto.repo.applyWrites"].push_back(
         reply(429, {{"error", "RateLimitExceeded"}, {"message", "Rate Limit Exceeded"}}, {{"retry-after", "90"}}));
     auto stats = f.dispatcher().run_once();
     REQUIRE(stats.ok());
     CHECK(stats->retrying == 2);
-    CHECK(f.pds.calls["com.atproto.repo.putRecord"] == 1);
+    CHECK(f.pds.calls["com.atproto.repo.applyWrites"] == 1);
+    CHECK(f.pds.calls["com.atproto.repo.putRecord"] == 0);
     CHECK(f.target_of(first).scheduled_at >= f.now + 90);
     CHECK(f.target_of(second).scheduled_at >= f.now + 90);
-    CHECK(f.target_of(second).attempts == 0);
+    // A post that falls due during the hold waits for it without a request.
+    f.now += 30;
+    const auto third = f.scheduled_post("Due during the hold", f.now);
+    CHECK(f.dispatcher().run_once()->claimed == 0);
+    CHECK(f.target_of(third).attempts == 0);
     // Another process sees the hold too: nothing is due before it ends.
-    CHECK(**f.store->next_due_at() >= f.now + 90);
+    CHECK(**f.store->next_due_at() >= f.now + 60);
     f.now += 200;
-    CHECK(f.dispatcher("worker-2").run_once()->published == 2);
+    CHECK(f.dispatcher("worker-2").run_once()->published == 3);
+    CHECK(f.pds.records.size() == 3);
 }
 
 TEST_CASE("an account that spent its hourly budget waits for it, without a request") {
@@ -492,15 +524,19 @@ TEST_CASE("a post edited after approval is not published") {
     CHECK(f.pds.records.empty());
 }
 
-TEST_CASE("stopping finishes the post in flight and hands the other claims back at once") {
+TEST_CASE("stopping finishes the request in flight and hands the other claims back at once") {
     PublishFixture f;
+    auto other = f.admin_service->add_account(f.admin, "bluesky", "second.example");
+    REQUIRE(other.ok());
+    REQUIRE(f.vault->put(other->id, json{{"service", "https://pds.test"}, {"identifier", "second.example"},
+                                          {"app_password", "right-password"}}.dump(), f.now).ok());
     const auto first = f.scheduled_post("First of three", f.now);
-    const auto second = f.scheduled_post("Second of three", f.now);
-    const auto third = f.scheduled_post("Third of three", f.now);
+    const auto second = f.scheduled_post("Second of three", f.now, other->id);
+    const auto third = f.scheduled_post("Third of three", f.now, other->id);
     std::atomic<bool> stop{false};
-    // SIGTERM arrives while the first post is on its way.
+    // SIGTERM arrives while the first account's post is on its way.
     f.http.set_fault_injector([&](const net::HttpRequest& r) {
-        if (r.url.find("putRecord") != std::string::npos) stop = true;
+        if (r.url.find("putRecord") != std::string::npos || r.url.find("applyWrites") != std::string::npos) stop = true;
         return f.pds.handle(r);
     });
     auto stats = f.dispatcher().run_once(&stop);
@@ -513,6 +549,7 @@ TEST_CASE("stopping finishes the post in flight and hands the other claims back 
         CHECK(t.state == State::Scheduled);
         CHECK(t.lease_owner.empty());
         CHECK(t.scheduled_at == f.now);
+        CHECK(t.attempts == 0);
     }
     // Another worker takes them without waiting for a lease to expire.
     CHECK(f.dispatcher("worker-2").run_once()->published == 2);
@@ -567,4 +604,88 @@ TEST_CASE("a long text becomes a thread with correct reply references") {
     CHECK(reply_part["reply"]["root"]["uri"] == f.target_of(post).remote_id);
     CHECK(reply_part["reply"]["parent"]["uri"] == f.target_of(post).remote_id);
     CHECK(root["text"].get<std::string>() + " " + reply_part["text"].get<std::string>() == text.substr(0, text.size()));
+}
+
+TEST_CASE("posts of one account due together go out in one commit, each with its own record") {
+    PublishFixture f;
+    std::vector<model::Id> posts;
+    for (int i = 1; i <= 5; ++i) posts.push_back(f.scheduled_post("Clinic update " + std::to_string(i), f.now));
+    auto run = f.dispatcher().run_once();
+    REQUIRE(run.ok());
+    CHECK(run->published == 5);
+    CHECK(f.pds.calls["com.atproto.repo.applyWrites"] == 1);
+    CHECK(f.pds.calls["com.atproto.repo.putRecord"] == 0);
+    CHECK(f.pds.commits == 1);
+    std::set<std::string> remote_ids;
+    for (const auto post : posts) {
+        const auto t = f.target_of(post);
+        CHECK(t.state == State::Published);
+        CHECK(t.attempts == 1);
+        CHECK(*f.store->in_doubt_attempts(t.id) == 0);
+        CHECK_THAT(t.remote_url, Catch::StartsWith("https://bsky.app/profile/clinic.example/post/"));
+        remote_ids.insert(t.remote_id);
+    }
+    CHECK(remote_ids.size() == 5);
+    REQUIRE(f.pds.records.size() == 5);
+    for (const auto& [rkey, record] : f.pds.records) CHECK_THAT(record["text"].get<std::string>(), Catch::StartsWith("Clinic update "));
+}
+
+TEST_CASE("a lost commit answer is settled post by post by looking each up, never by posting twice") {
+    PublishFixture f;
+    const auto first = f.scheduled_post("Lost answer one", f.now);
+    const auto second = f.scheduled_post("Lost answer two", f.now);
+    f.pds.scripted["com.atproto.repo.applyWrites"].push_back(
+        net::HttpFailure{net::Failure::InDoubt, "connection reset after sending"});
+    auto run = f.dispatcher().run_once();
+    REQUIRE(run.ok());
+    CHECK(run->retrying == 2);
+    CHECK(*f.store->in_doubt_attempts(f.target_of(first).id) == 1);
+    CHECK(*f.store->in_doubt_attempts(f.target_of(second).id) == 1);
+    f.now += 10;
+    run = f.dispatcher().run_once();
+    REQUIRE(run.ok());
+    CHECK(run->published == 2);
+    CHECK(f.pds.calls["com.atproto.repo.applyWrites"] == 1);
+    CHECK(f.pds.calls["com.atproto.repo.getRecord"] == 2);
+    CHECK(f.pds.records.size() == 2);
+}
+
+TEST_CASE("a commit refused as a whole is made post by post, and a record key in use finds its own post") {
+    PublishFixture f;
+    const auto first = f.scheduled_post("Refused commit one", f.now);
+    const auto second = f.scheduled_post("Refused commit two", f.now);
+    // The commit went through but its answer was lost, and (the worst case)
+    // the attempts were then wrongly settled as never made.
+    f.pds.scripted["com.atproto.repo.applyWrites"].push_back(
+        net::HttpFailure{net::Failure::InDoubt, "connection reset after sending"});
+    REQUIRE(f.dispatcher().run_once()->retrying == 2);
+    for (const auto post : {first, second})
+        REQUIRE(f.store->resolve_in_doubt_attempts(f.target_of(post).id, "absent", f.now).ok());
+    f.now += 10;
+    // Creating the same keys again fails the commit; each post alone then
+    // finds the record its key already names.
+    auto run = f.dispatcher().run_once();
+    REQUIRE(run.ok());
+    CHECK(run->published == 2);
+    CHECK(f.pds.calls["com.atproto.repo.applyWrites"] == 2);
+    CHECK(f.pds.calls["com.atproto.repo.putRecord"] == 2);
+    CHECK(f.pds.records.size() == 2);
+    CHECK(f.target_of(first).state == State::Published);
+    CHECK(f.target_of(second).state == State::Published);
+}
+
+TEST_CASE("a thread in a batch is made part by part while the single posts share a commit") {
+    PublishFixture f;
+    std::string long_text;
+    while (long_text.size() < 450) long_text += "Our vaccination clinic is open late this week. ";
+    const auto thread = f.scheduled_post(long_text, f.now);
+    const auto a = f.scheduled_post("Single post A", f.now);
+    const auto b = f.scheduled_post("Single post B", f.now);
+    auto run = f.dispatcher().run_once();
+    REQUIRE(run.ok());
+    CHECK(run->published == 3);
+    CHECK(f.pds.calls["com.atproto.repo.putRecord"] == 2);  // the thread's two parts
+    CHECK(f.pds.calls["com.atproto.repo.applyWrites"] == 1);
+    CHECK(f.pds.records.size() == 4);
+    for (const auto post : {thread, a, b}) CHECK(f.target_of(post).state == State::Published);
 }

@@ -7,6 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <tuple>
 
 #include "clearpost/crypto/crypto.h"
 #include "clearpost/media/library.h"
@@ -28,6 +29,34 @@ struct Dispatcher::Outcome {
     std::string account_status;           // empty: unchanged
     std::optional<UnixSeconds> hold_until; // the whole account waits (rate limit)
     std::optional<UnixSeconds> metrics_at; // Published: first metrics snapshot
+
+    Outcome& retry(UnixSeconds now, std::string why, UnixSeconds delay) {
+        state = State::RetryWait;
+        error = std::move(why);
+        retry_at = now + delay;
+        return *this;
+    }
+    Outcome& stop(State final_state, std::string why, std::string notice) {
+        state = final_state;
+        error = std::move(why);
+        notice_kind = std::move(notice);
+        return *this;
+    }
+};
+
+// A target checked and ready to go: its request and how to send it.
+struct Dispatcher::Prepared {
+    model::Target target;
+    model::Id account_id = 0;
+    std::string label;  // "network:handle"
+    const ClearpostPublisherV1* table = nullptr;
+    ClearpostOperation publish_batch = nullptr;  // null: one post per call
+    std::size_t batch_max = 1;
+    std::string idempotency;
+    bool has_metrics = false;
+    bool in_doubt = false;  // an earlier attempt's fate is unknown
+    nlohmann::json request;
+    std::vector<std::string> secrets;
 };
 
 struct Dispatcher::Credentials {
@@ -211,53 +240,129 @@ Result<DispatchStats> Dispatcher::run_once(const std::atomic<bool>* stop) {
                                                          m_options.batch, m_options.shard));
         if (claimed.empty()) break;
         stats.claimed += static_cast<int>(claimed.size());
-        // Accounts a network asked to wait during this batch: their other
-        // claimed targets go back to the queue untouched.
-        std::map<model::Id, std::pair<UnixSeconds, std::string>> held;
+        // One account at a time, in the order its first target was due, so
+        // a publisher that takes many posts at once gets them together.
+        std::vector<std::vector<const model::Target*>> accounts;
+        std::map<model::Id, std::size_t> account_index;
         for (const auto& target : claimed) {
-            if (stopping()) {
-                CLEARPOST_CHECK(m_store.release_claims(m_options.owner));
-                break;
-            }
-            if (auto h = held.find(target.account_id); h != held.end()) {
-                Outcome wait;
-                wait.state = State::RetryWait;
-                wait.retry_at = h->second.first;
-                wait.error = h->second.second;
-                CLEARPOST_CHECK(apply(target, wait, stats));
-                continue;
-            }
-            auto outcome = publish_target(target);
-            if (!outcome) {
-                // The store itself failed: leave the lease to expire so the
-                // target is retried, and stop this round.
-                m_host.log(LogLevel::Error, "target " + std::to_string(target.id) + ": " + outcome.error().message);
-                return std::move(outcome).error();
-            }
-            CLEARPOST_CHECK(apply(target, *outcome, stats));
-            if (outcome->hold_until) held[target.account_id] = {*outcome->hold_until, outcome->error};
+            const auto [it, added] = account_index.emplace(target.account_id, accounts.size());
+            if (added) accounts.emplace_back();
+            accounts[it->second].push_back(&target);
+        }
+        for (const auto& targets : accounts) {
+            if (stopping()) break;
+            CLEARPOST_CHECK(publish_account(targets, stopping, stats));
+        }
+        if (stopping()) {
+            // Claims not yet sent go back to the queue untouched.
+            CLEARPOST_CHECK(m_store.release_claims(m_options.owner));
+            break;
         }
     }
     return stats;
 }
 
-Result<Dispatcher::Outcome> Dispatcher::publish_target(const model::Target& target) {
+Result<void> Dispatcher::publish_account(const std::vector<const model::Target*>& targets,
+                                         const std::function<bool()>& stopping, DispatchStats& stats) {
+    // The network asked this account to wait: its other targets go back to
+    // the queue until then.
+    std::optional<std::pair<UnixSeconds, std::string>> held;
+    auto finish = [&](const model::Target& target, Result<Outcome> outcome) -> Result<void> {
+        if (!outcome) {
+            // The store itself failed: leave the lease to expire so the
+            // target is retried, and stop this round.
+            m_host.log(LogLevel::Error, "target " + std::to_string(target.id) + ": " + outcome.error().message);
+            return std::move(outcome).error();
+        }
+        CLEARPOST_CHECK(apply(target, *outcome, stats));
+        if (outcome->hold_until) held = {*outcome->hold_until, outcome->error};
+        return ok();
+    };
+    std::vector<Prepared> ready;  // sent together when the publisher takes many posts at once
+    for (const model::Target* target : targets) {
+        if (stopping()) return ok();
+        if (held) {
+            Outcome wait;
+            wait.state = State::RetryWait;
+            wait.retry_at = held->first;
+            wait.error = held->second;
+            CLEARPOST_CHECK(finish(*target, wait));
+            continue;
+        }
+        auto prepared = prepare(*target, ready.size());
+        if (!prepared) return finish(*target, std::move(prepared).error());
+        if (auto* decided = std::get_if<Outcome>(&*prepared)) {
+            CLEARPOST_CHECK(finish(*target, std::move(*decided)));
+            continue;
+        }
+        auto& p = std::get<Prepared>(*prepared);
+        if (!p.publish_batch || p.in_doubt) {
+            CLEARPOST_CHECK(finish(*target, send(p, std::nullopt)));
+            continue;
+        }
+        ready.push_back(std::move(p));
+        if (ready.size() >= ready.front().batch_max) {
+            CLEARPOST_CHECK(send_batch(ready, finish));
+            ready.clear();
+        }
+    }
+    if (!ready.empty() && !stopping()) CLEARPOST_CHECK(send_batch(ready, finish));
+    return ok();
+}
+
+Result<void> Dispatcher::send_batch(std::vector<Prepared>& ready,
+                                    const std::function<Result<void>(const model::Target&, Result<Outcome>)>& finish) {
+    if (ready.size() == 1) return finish(ready.front().target, send(ready.front(), std::nullopt));
+    const Prepared& lead = ready.front();
+    json posts = json::array();
+    for (const Prepared& p : ready) {
+        posts.push_back({{"post", p.request["post"]},
+                         {"idempotency_key", p.request["idempotency_key"]},
+                         {"scheduled_at_ms", p.request["scheduled_at_ms"]}});
+    }
+    // Every attempt is recorded and committed before anything leaves this
+    // process, exactly as for one post.
+    std::vector<model::Id> attempts;
+    CLEARPOST_CHECK(m_store.transaction([&]() -> Result<void> {
+        for (const Prepared& p : ready) {
+            CLEARPOST_ASSIGN(model::Id attempt, m_store.begin_attempt(p.target.id, p.target.idempotency_key, m_clock()));
+            attempts.push_back(attempt);
+        }
+        return ok();
+    }));
+    const auto call = m_host.call(lead.publish_batch, lead.table->free_string,
+                                  json{{"account", lead.request["account"]},
+                                       {"credentials", lead.request["credentials"]},
+                                       {"posts", posts}}
+                                      .dump(),
+                                  lead.secrets);
+    // New credentials come once for the whole batch.
+    const auto doc = json::parse(call.result_json, nullptr, false);
+    if (call.status == CLEARPOST_OK && doc.is_object() && doc.contains("credentials") && doc["credentials"].is_object()) {
+        CLEARPOST_CHECK(m_vault.put(lead.account_id, doc["credentials"].dump(), m_clock()));
+        for (Prepared& p : ready) {
+            p.request["credentials"] = doc["credentials"];
+            for (const auto& [k, v] : doc["credentials"].items())
+                if (v.is_string() && !is_public_credential_field(k)) p.secrets.push_back(v.get<std::string>());
+        }
+    }
+    auto calls = split_batch(call, ready.size(), lead.secrets);
+    for (std::size_t k = 0; k < ready.size(); ++k)
+        CLEARPOST_CHECK(finish(ready[k].target, send(ready[k], std::make_pair(attempts[k], std::move(calls[k])))));
+    return ok();
+}
+
+Result<std::variant<Dispatcher::Outcome, Dispatcher::Prepared>> Dispatcher::prepare(const model::Target& target,
+                                                                                     std::size_t pending) {
+    using Decided = std::variant<Outcome, Prepared>;  // decided now, or ready to send
     const UnixSeconds now = m_clock();
     Outcome out;
-    auto retry = [&](std::string why, UnixSeconds delay) {
-        out.state = State::RetryWait;
-        out.error = std::move(why);
-        out.retry_at = now + delay;
-        return out;
+    auto retry = [&](std::string why, UnixSeconds delay) -> Result<Decided> {
+        return Decided{out.retry(now, std::move(why), delay)};
     };
-    auto stop = [&](State state, std::string why, std::string notice) {
-        out.state = state;
-        out.error = std::move(why);
-        out.notice_kind = std::move(notice);
-        return out;
+    auto stop = [&](State state, std::string why, std::string notice) -> Result<Decided> {
+        return Decided{out.stop(state, std::move(why), std::move(notice))};
     };
-    static thread_local std::mt19937_64 rng{std::random_device{}()};
-    const double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
 
     CLEARPOST_ASSIGN(auto account, m_store.find_account(target.account_id));
     if (!account) return stop(State::Failed, "the target's account no longer exists", "publish_failed");
@@ -300,8 +405,16 @@ Result<Dispatcher::Outcome> Dispatcher::publish_target(const model::Target& targ
                                 : credentials.error().message + ", then retry the post",
                     "needs_reauthorization");
     }
-    json creds = std::move((*credentials)->doc);
-    std::vector<std::string> secrets = std::move((*credentials)->secrets);
+    Prepared p;
+    p.target = target;
+    p.account_id = account->id;
+    p.label = label;
+    p.table = &table;
+    p.publish_batch = (*plugin)->publish_batch();
+    p.batch_max = caps.is_object() ? std::max(caps.value("publish_batch_max", 1), 1) : 1;
+    p.idempotency = idempotency;
+    p.has_metrics = has_metrics;
+    p.secrets = std::move((*credentials)->secrets);
 
     // The network's published budget (e.g. posts per hour), counted over
     // every process's attempts: when it is spent, the account waits.
@@ -315,8 +428,10 @@ Result<Dispatcher::Outcome> Dispatcher::publish_target(const model::Target& targ
         const int limit = budget.is_object() ? budget.value(b.field, 0) : 0;
         if (limit <= 0) continue;
         CLEARPOST_ASSIGN(auto recent, m_store.attempts_since(account->id, now - b.window + 1));
-        if (recent.first >= limit) {
-            out.hold_until = recent.second + b.window;
+        if (recent.first + static_cast<int>(pending) >= limit) {
+            // Until the oldest attempt leaves the window (with none yet, the
+            // targets ahead of this one in its batch spend it now).
+            out.hold_until = (recent.first > 0 ? recent.second : now) + b.window;
             return retry(label + " has used its budget of " + std::to_string(limit) + " " + b.words +
                              "; the post waits until the budget allows it",
                          *out.hold_until - now);
@@ -350,15 +465,38 @@ Result<Dispatcher::Outcome> Dispatcher::publish_target(const model::Target& targ
                               {"bytes", image->bytes},
                               {"alt", m.alt_text}});
     }
-    json request{{"account", {{"network", account->network}, {"handle", account->handle}}},
-                 {"credentials", creds},
+    p.request = {{"account", {{"network", account->network}, {"handle", account->handle}}},
+                 {"credentials", std::move((*credentials)->doc)},
                  {"post", {{"text", text}, {"media", media_list}}},
                  {"idempotency_key", target.idempotency_key},
                  {"scheduled_at_ms", stable_ms}};
+    // A crash left an attempt whose fate is unknown: send settles it first.
+    CLEARPOST_ASSIGN(const int in_doubt, m_store.in_doubt_attempts(target.id));
+    p.in_doubt = in_doubt > 0;
+    return Decided{std::move(p)};
+}
+
+Result<Dispatcher::Outcome> Dispatcher::send(Prepared& p, std::optional<std::pair<model::Id, OpCall>> sent) {
+    const UnixSeconds now = m_clock();
+    Outcome out;
+    auto retry = [&](std::string why, UnixSeconds delay) { return out.retry(now, std::move(why), delay); };
+    auto stop = [&](State state, std::string why, std::string notice) {
+        return out.stop(state, std::move(why), std::move(notice));
+    };
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    const double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+    const bool batched = sent.has_value();
+    const model::Target& target = p.target;
+    const std::string& label = p.label;
+    const ClearpostPublisherV1& table = *p.table;
+    const std::string& idempotency = p.idempotency;
+    json& request = p.request;
+    std::vector<std::string>& secrets = p.secrets;
+
     auto save_credentials = [&](const OpCall& call) -> Result<void> {
         const auto doc = json::parse(call.result_json, nullptr, false);
         if (doc.is_object() && doc.contains("credentials") && doc["credentials"].is_object()) {
-            CLEARPOST_CHECK(m_vault.put(account->id, doc["credentials"].dump(), m_clock()));
+            CLEARPOST_CHECK(m_vault.put(p.account_id, doc["credentials"].dump(), m_clock()));
             request["credentials"] = doc["credentials"];
             for (const auto& [k, v] : doc["credentials"].items())
                 if (v.is_string() && !is_public_credential_field(k)) secrets.push_back(v.get<std::string>());
@@ -370,13 +508,12 @@ Result<Dispatcher::Outcome> Dispatcher::publish_target(const model::Target& targ
         out.state = State::Published;
         out.remote_id = doc.value("remote_id", std::string());
         out.remote_url = doc.value("remote_url", std::string());
-        if (has_metrics) out.metrics_at = next_metrics_at(m_clock(), 0);
+        if (p.has_metrics) out.metrics_at = next_metrics_at(m_clock(), 0);
         return out;
     };
 
     // A crash left an attempt whose fate is unknown: settle it first.
-    CLEARPOST_ASSIGN(int in_doubt, m_store.in_doubt_attempts(target.id));
-    if (in_doubt > 0) {
+    if (p.in_doubt && !sent) {
         if (idempotency == "none" && !table.lookup) {
             return stop(State::NeedsAttention,
                         "an earlier attempt to publish to " + label +
@@ -387,7 +524,7 @@ Result<Dispatcher::Outcome> Dispatcher::publish_target(const model::Target& targ
                                   json{{"account", request["account"]}, {"credentials", request["credentials"]},
                                        {"post", request["post"]},  // a thread is found only when whole
                                        {"idempotency_key", target.idempotency_key},
-                                       {"scheduled_at_ms", stable_ms}}
+                                       {"scheduled_at_ms", request["scheduled_at_ms"]}}
                                       .dump(),
                                   secrets);
         if (looked.status == CLEARPOST_OK) {
@@ -411,9 +548,16 @@ Result<Dispatcher::Outcome> Dispatcher::publish_target(const model::Target& targ
     }
 
     for (int round = 0; round < 2; ++round) {
-        // Recorded and committed before anything leaves this process.
-        CLEARPOST_ASSIGN(model::Id attempt, m_store.begin_attempt(target.id, target.idempotency_key, m_clock()));
-        auto call = m_host.call(table.publish, table.free_string, request.dump(), secrets);
+        model::Id attempt = 0;
+        OpCall call;
+        if (round == 0 && sent) {
+            // Already sent with other posts (send_batch); this is its answer.
+            std::tie(attempt, call) = std::move(*sent);
+        } else {
+            // Recorded and committed before anything leaves this process.
+            CLEARPOST_ASSIGN(attempt, m_store.begin_attempt(target.id, target.idempotency_key, m_clock()));
+            call = m_host.call(table.publish, table.free_string, request.dump(), secrets);
+        }
         const int attempts = target.attempts + round + 1;
         switch (call.status) {
         case CLEARPOST_OK:
@@ -422,7 +566,14 @@ Result<Dispatcher::Outcome> Dispatcher::publish_target(const model::Target& targ
             return found(call);
         case CLEARPOST_ERR_AUTH: {
             CLEARPOST_CHECK(m_store.finish_attempt(attempt, "auth_refused", call.message, m_clock()));
-            if (round == 0 && table.refresh_credentials) {
+            // In a batch, the first post refused already tried to refresh;
+            // the others do not try the refused secret again.
+            bool refused_before = false;
+            if (batched) {
+                CLEARPOST_ASSIGN(auto account, m_store.find_account(p.account_id));
+                refused_before = account && account->status == "needs_reauthorization";
+            }
+            if (round == 0 && table.refresh_credentials && !refused_before) {
                 auto refreshed = m_host.call(table.refresh_credentials, table.free_string,
                                              json{{"account", request["account"]}, {"credentials", request["credentials"]}}.dump(),
                                              secrets);

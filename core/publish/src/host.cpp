@@ -1,6 +1,7 @@
 #include "clearpost/publish/host.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -37,7 +38,10 @@ Logger stderr_logger() {
         static constexpr const char* kNames[] = {"debug", "info", "warn", "error"};
         // One write per line: the service's workers log from several threads.
         static std::mutex mutex;
-        const std::string line = std::string("level=") + kNames[static_cast<int>(level)] +
+        // Milliseconds in the timestamp: the service's timing is read from it.
+        const std::int64_t ms = system_now_ms();
+        const std::string line = "ts=" + format_utc(ms / 1000).insert(19, "." + std::to_string(1000 + ms % 1000).substr(1)) +
+                                 " level=" + kNames[static_cast<int>(level)] +
                                  " msg=" + json(message).dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
         const std::lock_guard lock(mutex);
         std::cerr << line << std::flush;
@@ -77,6 +81,43 @@ OpCall PluginHost::call(ClearpostOperation op, void (*free_string)(char*), const
         out.message = net::redact(out.message, m_secrets);
     }
     m_secrets.clear();
+    return out;
+}
+
+std::int64_t system_now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::vector<OpCall> split_batch(const OpCall& call, std::size_t count, const std::vector<std::string>& secrets) {
+    if (call.status != CLEARPOST_OK) return std::vector<OpCall>(count, call);
+    const auto doc = json::parse(call.result_json, nullptr, false);
+    const json results = doc.is_object() ? doc.value("results", json::array()) : json::array();
+    std::vector<OpCall> out(count);
+    for (std::size_t k = 0; k < count; ++k) {
+        OpCall& one = out[k];
+        const bool answered = results.is_array() && k < results.size() && results[k].is_object();
+        if (!answered) {
+            one.status = CLEARPOST_ERR_IN_DOUBT;
+            one.message = "the publisher gave no answer for this post in its batch";
+            continue;
+        }
+        const json& entry = results[k];
+        if (!entry.contains("error")) {
+            one.status = CLEARPOST_OK;
+            one.result_json = entry.dump();
+            continue;
+        }
+        const json error = entry["error"].is_object() ? entry["error"] : json::object();
+        const int status = error.value("status", static_cast<int>(CLEARPOST_ERR_INTERNAL));
+        one.status = status > CLEARPOST_OK && status <= CLEARPOST_ERR_INTERNAL ? static_cast<ClearpostStatus>(status)
+                                                                              : CLEARPOST_ERR_INTERNAL;
+        one.result_json = entry.dump();
+        one.message = error.value("message", std::string());
+        if (one.message.empty()) one.message = "the publisher failed without saying why";
+        one.message = net::redact(one.message, secrets);
+        one.retry_after_ms = error.value("retry_after_ms", std::int64_t{0});
+    }
     return out;
 }
 

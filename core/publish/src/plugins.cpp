@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -41,7 +42,7 @@ Result<std::pair<void*, const ClearpostPublisherV1*>> open_plugin(const std::fil
         return make_error(ErrorCode::Incompatible, "the plugin refused ABI major " +
                                                        std::to_string(CLEARPOST_PUBLISHER_ABI_MAJOR));
     }
-    if (table->abi_major != CLEARPOST_PUBLISHER_ABI_MAJOR || table->struct_size < sizeof(ClearpostPublisherV1)) {
+    if (table->abi_major != CLEARPOST_PUBLISHER_ABI_MAJOR || table->struct_size < CLEARPOST_PUBLISHER_V1_0_SIZE) {
         const auto major = table->abi_major;
         ::dlclose(handle);
         return make_error(ErrorCode::Incompatible,
@@ -134,6 +135,11 @@ Result<std::string> probe_in_child(const std::filesystem::path& path) {
 
 LoadedPlugin::LoadedPlugin(void* handle, const ClearpostPublisherV1* table, std::string capabilities)
     : m_handle(handle), m_table(table), m_capabilities(std::move(capabilities)) {}
+
+ClearpostOperation LoadedPlugin::publish_batch() const {
+    constexpr std::size_t end = offsetof(ClearpostPublisherV1, publish_batch) + sizeof(ClearpostOperation);
+    return m_table->struct_size >= end ? m_table->publish_batch : nullptr;
+}
 
 LoadedPlugin::~LoadedPlugin() {
     if (m_handle) ::dlclose(m_handle);

@@ -11,12 +11,7 @@
 namespace clearpost::publish {
 namespace {
 
-std::int64_t now_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-UnixSeconds now_seconds() { return now_ms() / 1000; }
+UnixSeconds now_seconds() { return system_now_ms() / 1000; }
 
 // Sleeps until `until` (UTC seconds) or `stop`, checking `stop` every 100 ms.
 void sleep_until(UnixSeconds until, const std::atomic<bool>& stop) {
@@ -43,7 +38,7 @@ struct Worker {
 Result<void> work(Worker& worker, WorkerContext& ctx, PluginRegistry& plugins, const Logger& log,
                   const ServiceOptions& options, const std::atomic<bool>& stop) {
     net::HttpClient http;
-    PluginHost host(http, now_ms, log);
+    PluginHost host(http, system_now_ms, log);
     DispatchOptions dispatch = options.dispatch;
     dispatch.owner += ":" + std::to_string(worker.index);
     dispatch.shard = {worker.index, options.workers};

@@ -42,7 +42,7 @@ extern "C" {
 #endif
 
 #define CLEARPOST_PUBLISHER_ABI_MAJOR 1u
-#define CLEARPOST_PUBLISHER_ABI_MINOR 0u
+#define CLEARPOST_PUBLISHER_ABI_MINOR 1u
 
 #if defined(_WIN32)
 #define CLEARPOST_PUBLISHER_EXPORT __declspec(dllexport)
@@ -164,7 +164,29 @@ typedef struct ClearpostPublisherV1 {
     ClearpostOperation fetch_metrics;      /* {"remote_ids": [...]} -> {"metrics": {...}} */
 
     void (*free_string)(char* text);
+
+    /* ---- ABI 1.1: read only when struct_size covers the field ---- */
+
+    /*
+     * Optional (NULL: the host publishes one post at a time). Several posts
+     * of one account in one call, for networks that write many records at
+     * once (Bluesky's applyWrites):
+     *   {"account", "credentials",
+     *    "posts": [{"post", "idempotency_key", "scheduled_at_ms"}, ...]}
+     *   -> {"results": [{"remote_id", "remote_url"}
+     *                   | {"error": {"status": 6, "message", "retry_after_ms"}}, ...],
+     *       "credentials"?}
+     * One result per post, in order; "status" is a ClearpostStatus with the
+     * meaning it has for publish, for that post alone. A status other than
+     * CLEARPOST_OK for the whole call applies to every post. The same keys
+     * make a retry safe as for publish. The capabilities say how many posts
+     * one call takes: "publish_batch_max".
+     */
+    ClearpostOperation publish_batch;
 } ClearpostPublisherV1;
+
+/* The size of a version 1.0 table: older plugins end here. */
+#define CLEARPOST_PUBLISHER_V1_0_SIZE (offsetof(ClearpostPublisherV1, free_string) + sizeof(void (*)(char*)))
 
 /*
  * The one exported symbol. host_abi_major is the host's

@@ -5,6 +5,7 @@
 // frees memory on the right side.
 #pragma once
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -30,6 +31,18 @@ struct OpResult {
     static OpResult ok(json result = json::object()) { return {CLEARPOST_OK, std::move(result)}; }
     static OpResult error(ClearpostStatus status, std::string message, std::int64_t retry_after_ms = 0) {
         return {status, json{{"error", {{"message", std::move(message)}, {"retry_after_ms", retry_after_ms}}}}};
+    }
+    // This result as one entry of publish_batch's "results" (credentials
+    // travel once, at the top of the batch answer).
+    json batch_entry() const {
+        json entry = body;
+        if (status == CLEARPOST_OK) {
+            entry.erase("credentials");
+        } else {
+            entry = {{"error", body.value("error", json::object())}};
+            entry["error"]["status"] = status;
+        }
+        return entry;
     }
 };
 
@@ -120,6 +133,55 @@ inline bool read_media_file(const std::string& path, std::size_t max_bytes, cons
     return true;
 }
 
+// What a network accepts as a post's images, for media_problems().
+struct MediaLimits {
+    std::string network;            // "Bluesky", in messages
+    std::size_t max_images = 4;
+    std::size_t max_bytes = 0;      // per image, after the host stripped its metadata
+    std::vector<std::string> types; // MIME types the publisher sends
+    std::string types_words;        // "Bluesky takes JPEG, PNG and WebP images"
+    std::size_t max_alt = 0;        // code points of alt text; 0: no limit
+};
+
+// Why the post's images (the host's "media" list, each with "path", "mime",
+// "bytes" and "alt") cannot go to the network, in words for people; empty
+// when they can.
+inline std::vector<std::string> media_problems(const json& post, const MediaLimits& limits) {
+    std::vector<std::string> out;
+    const json media = post.is_object() ? post.value("media", json::array()) : json::array();
+    if (!media.is_array()) return {"the post's image list is malformed"};
+    if (media.size() > limits.max_images) {
+        out.push_back("the post has " + std::to_string(media.size()) + " images and " + limits.network +
+                      " takes at most " + std::to_string(limits.max_images) + " per post; remove " +
+                      std::to_string(media.size() - limits.max_images));
+    }
+    for (std::size_t i = 0; i < media.size(); ++i) {
+        const json& m = media[i];
+        const std::string which = "image " + std::to_string(i + 1);
+        if (!m.is_object() || !m.contains("path") || !m["path"].is_string()) {
+            out.push_back(which + " names no file");
+            continue;
+        }
+        const std::string mime = m.value("mime", std::string());
+        if (std::find(limits.types.begin(), limits.types.end(), mime) == limits.types.end())
+            out.push_back(which + " is " + (mime.empty() ? "of no known type" : mime) + "; " + limits.types_words);
+        const std::size_t bytes = m.contains("bytes") && m["bytes"].is_number_unsigned() ? m["bytes"].get<std::size_t>() : 0;
+        if (bytes > limits.max_bytes) {
+            out.push_back(which + " is " + with_commas(bytes) + " bytes after its metadata was stripped and " +
+                          limits.network + " takes at most " + with_commas(limits.max_bytes) +
+                          " bytes per image; export it smaller and attach it again");
+        }
+        const std::string alt = m.contains("alt") && m["alt"].is_string() ? m["alt"].get<std::string>() : "";
+        const auto alt_length = static_cast<std::size_t>(
+            std::count_if(alt.begin(), alt.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
+        if (limits.max_alt > 0 && alt_length > limits.max_alt) {
+            out.push_back(which + "'s alt text is " + std::to_string(alt_length) + " characters and " + limits.network +
+                          " takes at most " + with_commas(limits.max_alt) + "; shorten it");
+        }
+    }
+    return out;
+}
+
 // The host's services, valid for the duration of one operation.
 class Host {
 public:
@@ -183,6 +245,11 @@ public:
     virtual OpResult lookup(const Host&, const json&) { return unsupported("lookup"); }
     virtual OpResult remove(const Host&, const json&) { return unsupported("remove"); }
     virtual OpResult fetch_metrics(const Host&, const json&) { return unsupported("fetch_metrics"); }
+    // A network that writes many posts in one request overrides this, sets
+    // `static constexpr bool kPublishBatch = true;` in its class and says
+    // "publish_batch_max" in its capabilities.
+    virtual OpResult publish_batch(const Host&, const json&) { return unsupported("publish_batch"); }
+    static constexpr bool kPublishBatch = false;
 
 protected:
     static OpResult unsupported(const char* what) {
@@ -257,6 +324,7 @@ const ClearpostPublisherV1* table() noexcept {
         &trampoline<P, &Publisher::remove>,
         &trampoline<P, &Publisher::fetch_metrics>,
         &free_string,
+        P::kPublishBatch ? &trampoline<P, &Publisher::publish_batch> : nullptr,
     };
     return &t;
 }

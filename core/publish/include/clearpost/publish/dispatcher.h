@@ -9,9 +9,11 @@
 // (plugins with a lookup) instead of sending it again.
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "clearpost/base/result.h"
@@ -27,7 +29,7 @@ namespace clearpost::publish {
 struct DispatchOptions {
     std::string owner;       // unique per process: "host:pid:random"
     int lease_seconds = 120; // longer than the slowest publish
-    int batch = 10;
+    int batch = 100;         // targets claimed at a time (one account's may go out in one call)
     int max_attempts = 8;    // then Failed, with a notice
     store::ClaimShard shard; // the accounts this dispatcher serves
 };
@@ -86,7 +88,20 @@ private:
     struct Credentials;
     Result<std::optional<Credentials>> credentials_of(const model::Account& account);
     Result<DispatchStats> take_snapshots(const std::vector<store::MetricsDue>& due, bool scheduled);
-    Result<Outcome> publish_target(const model::Target& target);
+    struct Prepared;
+    // Publishes one account's claimed targets, several per call when its
+    // publisher takes them (publish_batch), until `stopping`.
+    Result<void> publish_account(const std::vector<const model::Target*>& targets,
+                                 const std::function<bool()>& stopping, DispatchStats& stats);
+    // Checks a target and builds its request, or decides its outcome without
+    // sending (changed post, account to reconnect, budget spent...).
+    // `pending`: targets of the account already prepared for the same call.
+    Result<std::variant<Outcome, Prepared>> prepare(const model::Target& target, std::size_t pending);
+    // Sends (or, with `sent`, reads the answer of a batch that carried it)
+    // and turns the answer into an outcome; settles an in-doubt attempt first.
+    Result<Outcome> send(Prepared& p, std::optional<std::pair<model::Id, OpCall>> sent);
+    Result<void> send_batch(std::vector<Prepared>& ready,
+                            const std::function<Result<void>(const model::Target&, Result<Outcome>)>& finish);
     Result<void> apply(const model::Target& target, const Outcome& outcome, DispatchStats& stats);
 
     store::Store& m_store;
@@ -96,7 +111,8 @@ private:
     PluginHost& m_host;
     Clock m_clock;
     DispatchOptions m_options;
-    std::map<model::Id, UnixSeconds> m_refreshed_at;  // accounts refreshed ahead, by this dispatcher
+    std::map<model::Id, UnixSeconds> m_refreshed_at;
+    DispatchStats m_round;  // outcomes applied in the current claim round  // accounts refreshed ahead, by this dispatcher
 };
 
 // When the snapshot after `fetches` snapshots is due for a post published at

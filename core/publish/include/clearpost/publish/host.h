@@ -26,6 +26,14 @@ struct OpCall {
     std::int64_t retry_after_ms = 0;
 };
 
+// Milliseconds since the Unix epoch: the clock plugins get in production.
+std::int64_t system_now_ms();
+
+// One OpCall per post from a publish_batch answer for `count` posts: each
+// post's own result, or the whole call's failure for every post. A post the
+// answer leaves out is in doubt. Messages are redacted of `secrets`.
+std::vector<OpCall> split_batch(const OpCall& call, std::size_t count, const std::vector<std::string>& secrets);
+
 class PluginHost {
 public:
     PluginHost(net::HttpClient& http, std::function<std::int64_t()> now_ms, Logger log);

@@ -12,6 +12,8 @@
 #include "clearpost/base/result.h"
 
 struct ClearpostPublisherV1;
+struct ClearpostHostV1;
+typedef int (*ClearpostOperation)(const ClearpostHostV1*, const char*, char**);
 
 namespace clearpost::publish {
 
@@ -32,6 +34,8 @@ public:
 
     const ClearpostPublisherV1& table() const { return *m_table; }
     const std::string& capabilities() const { return m_capabilities; }
+    // publish_batch (ABI 1.1), or null: not offered or an older plugin.
+    ClearpostOperation publish_batch() const;
 
 private:
     void* m_handle;
