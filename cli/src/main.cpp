@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     add_post_commands(app, ctx);
     add_publish_commands(app, ctx);
     add_check_command(app, ctx);
+    add_report_command(app, ctx);
 
     try {
         app.parse(argc, argv);

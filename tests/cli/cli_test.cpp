@@ -339,3 +339,94 @@ TEST_CASE("images are attached stripped, their alt texts edited and removed, and
     CHECK(removed["versions"].size() == 3);
     CHECK(removed["versions"][2]["media"].empty());
 }
+
+TEST_CASE("report writes a CSV of the organisation's local days, across a DST change, and never overwrites") {
+    Cli cli;
+    // Four posts published around 2026-03-08 in New York, the organisation's
+    // zone. That day starts 05:00Z (EST) and ends 04:00Z (EDT): 23 hours.
+    const std::vector<std::pair<std::string, std::string>> published{
+        {"Saturday night", "2026-03-08 04:59:59"},   // 23:59:59 EST on the 7th: out
+        {"First second", "2026-03-08 05:00:00"},     // 00:00 EST on the 8th: in
+        {"Last second", "2026-03-09 03:59:59"},      // 23:59:59 EDT on the 8th: in
+        {"Monday", "2026-03-09 04:00:00"},           // 00:00 EDT on the 9th: out
+    };
+    for (std::size_t i = 0; i < published.size(); ++i) {
+        const auto id = std::to_string(i + 1);
+        cli.ok({"post", "new", "--text", published[i].first, "--target", "bluesky:clinic.example", "--at",
+                "2030-11-02 09:00"},
+               "alice");
+        cli.ok({"post", "submit", id}, "alice");
+        cli.ok({"post", "approve", id}, "bob");
+        cli.ok({"post", "schedule", id}, "bob");
+        // The network's part is simulated in the file: published then.
+        const std::string sql = "UPDATE targets SET state = 'Published', published_at = CAST(strftime('%s', '" +
+                                published[i].second + "') AS INTEGER), remote_url = 'https://bsky.example/" + id +
+                                "' WHERE post_id = " + id + ";";
+        REQUIRE(std::system(("sqlite3 " + quote(cli.db().string()) + " " + quote(sql)).c_str()) == 0);
+    }
+    const std::string snap = "INSERT INTO metric_snapshots(target_id, fetched_at, metrics) "
+                             "SELECT id, published_at + 3600, '{\"likes\":7}' FROM targets WHERE post_id = 2;";
+    REQUIRE(std::system(("sqlite3 " + quote(cli.db().string()) + " " + quote(snap)).c_str()) == 0);
+
+    const auto out = (cli.dir / "march.csv").string();
+    auto doc = cli.json({"report", "--from", "2026-03-08", "--to", "2026-03-09", "--format", "csv", "--out", out},
+                        "alice");
+    CHECK(doc["rows"] == 2);
+    CHECK(doc["zone"] == "America/New_York");
+    CHECK(doc["from"] == "2026-03-08T05:00:00Z");
+    CHECK(doc["to"] == "2026-03-09T04:00:00Z");
+    const auto csv = slurp(out);
+    CHECK(csv ==
+          "\xEF\xBB\xBFpost_id,network,account,text,scheduled_at,published_at,state,remote_url,metrics_fetched_at,"
+          "likes\r\n"
+          "2,bluesky,clinic.example,First second,2030-11-02T13:00:00Z,2026-03-08T05:00:00Z,Published,"
+          "https://bsky.example/2,2026-03-08T06:00:00Z,7\r\n"
+          "3,bluesky,clinic.example,Last second,2030-11-02T13:00:00Z,2026-03-09T03:59:59Z,Published,"
+          "https://bsky.example/3,,\r\n");
+
+    // An existing file is left alone without --force.
+    auto again = cli.run({"report", "--from", "2026-03-01", "--to", "2026-04-01", "--out", out}, "alice");
+    CHECK(again.code == 1);
+    CHECK_THAT(again.err, Catch::Contains("already exists"));
+    CHECK(slurp(out) == csv);
+    auto history = cli.json({"report", "--from", "2026-03-01", "--to", "2026-04-01", "--out", out, "--history",
+                             "--force", "--no-bom"},
+                            "bob");
+    CHECK(history["rows"] == 1);
+    CHECK(slurp(out) == "post_id,network,account,published_at,fetched_at,likes\r\n"
+                        "2,bluesky,clinic.example,2026-03-08T05:00:00Z,2026-03-08T06:00:00Z,7\r\n");
+    for (const auto& entry : std::filesystem::directory_iterator(cli.dir.path()))
+        CHECK(entry.path().filename().string().find(".tmp.") == std::string::npos);  // none left behind
+}
+
+TEST_CASE("report refuses what it cannot do with a usage error and writes nothing") {
+    Cli cli;
+    const auto out = (cli.dir / "r.pdf").string();
+    struct Case {
+        std::vector<std::string> args;
+        std::string user;
+        int code;
+        std::string says;
+    };
+    const std::vector<Case> cases{
+        {{"report", "--from", "2026-03-01", "--to", "2026-04-01", "--format", "pdf", "--out", out}, "alice", 2,
+         "not available yet"},
+        {{"report", "--from", "2026-03-01", "--to", "2026-04-01", "--format", "xlsx", "--out", out}, "alice", 2,
+         "unknown report format"},
+        {{"report", "--from", "2026-3-1", "--to", "2026-04-01", "--out", out}, "alice", 2, "YYYY-MM-DD"},
+        {{"report", "--from", "2026-02-30", "--to", "2026-04-01", "--out", out}, "alice", 2, "YYYY-MM-DD"},
+        {{"report", "--from", "2026-04-01", "--to", "2026-04-01", "--out", out}, "alice", 2, "later day"},
+        {{"report", "--from", "2026-03-01", "--to", "2026-04-01", "--out", out}, "", 2, "--as"},
+        {{"report", "--from", "2026-03-01", "--out", out}, "alice", 2, "--to"},
+        {{"report", "--from", "2026-03-01", "--to", "2026-04-01", "--out", (cli.dir / "no" / "r.csv").string()},
+         "alice", 1, "does not exist"},
+    };
+    for (const auto& c : cases) {
+        auto o = cli.run(c.args, c.user);
+        INFO(o.err);
+        CHECK(o.code == c.code);
+        CHECK_THAT(o.err, Catch::Contains(c.says));
+        CHECK_FALSE(std::filesystem::exists(out));
+    }
+    CHECK(cli.run({"report", "--help"}).code == 0);
+}

@@ -96,6 +96,22 @@ struct MetricSnapshot {
     std::string metrics_json;  // only the metrics the network reports
 };
 
+// A target that went out, as reports show it: what was published where and
+// when, and its newest metrics snapshot (none before the first fetch).
+struct PublishedTarget {
+    Id target_id = 0;
+    Id post_id = 0;
+    Id version_id = 0;
+    std::string text;  // the published version's text for this account (its override, if any)
+    std::string network;
+    std::string handle;
+    model::State state = model::State::Published;  // Removed when taken down since
+    UnixSeconds scheduled_at = 0;  // the approved schedule (the version's), not a retry's
+    UnixSeconds published_at = 0;
+    std::string remote_url;
+    std::optional<MetricSnapshot> latest;
+};
+
 struct NewVersion {
     Id post_id = 0;
     int number = 0;
@@ -214,6 +230,14 @@ public:
     // nothing ends the schedule.
     virtual Result<void> advance_metrics(Id target_id, bool counted, std::optional<UnixSeconds> next_due) = 0;
     virtual Result<std::vector<MetricSnapshot>> metric_snapshots(Id target_id) = 0;
+    // Reports: targets published in [from, to) (by published_at; later taken
+    // down included), ordered by published_at then target id, each with its
+    // newest snapshot.
+    virtual Result<std::vector<PublishedTarget>> published_between(UnixSeconds from, UnixSeconds to) = 0;
+    // Every snapshot of those same targets, ordered by target (as above),
+    // then fetched_at.
+    virtual Result<std::vector<MetricSnapshot>> snapshots_of_published_between(UnixSeconds from,
+                                                                               UnixSeconds to) = 0;
     virtual Result<std::optional<model::Target>> find_target(Id target_id) = 0;
     // Targets in any of `states`, oldest schedule first.
     virtual Result<std::vector<model::Target>> targets_in(const std::vector<model::State>& states,

@@ -1,0 +1,118 @@
+// report: CSV reports of what was published, for handing on.
+
+#include <CLI/CLI.hpp>
+
+#include "clearpost/analytics/csv.h"
+#include "clearpost/analytics/report.h"
+#include "clearpost/schedule/local_datetime.h"
+#include "clearpost/schedule/time_zone.h"
+#include "output.h"
+#include "run.h"
+
+namespace clearpost::cli {
+namespace {
+
+using store::MigrationPolicy;
+using store::OpenMode;
+
+struct ReportOptions {
+    std::string from;
+    std::string to;
+    std::string format = "csv";
+    std::string out;
+    bool history = false;
+    bool force = false;
+    bool no_bom = false;
+};
+
+Result<schedule::LocalDate> parse_date(const std::string& text, const char* option) {
+    const auto bad = [&] {
+        return make_error(ErrorCode::Invalid, std::string(option) + " takes a date like 2026-03-08 (YYYY-MM-DD), not '" +
+                                                  text + "'");
+    };
+    if (text.size() != 10) return bad();
+    auto parsed = schedule::parse_local_datetime(text + "T00:00");
+    if (!parsed.ok()) return bad();
+    return parsed->date();
+}
+
+// The first instant of `date` in `zone`. Midnight in a DST gap starts the
+// day at the jump; midnight in an overlap at its first occurrence.
+Result<UnixSeconds> start_of_day(const schedule::LocalDate& date, const schedule::TimeZone& zone) {
+    const schedule::LocalDateTime midnight{date.year, date.month, date.day, 0, 0, 0};
+    CLEARPOST_ASSIGN(UnixSeconds earlier, schedule::local_to_utc(midnight, zone, schedule::DstChoice::Earlier));
+    CLEARPOST_ASSIGN(auto seen, schedule::utc_to_local(earlier, zone));
+    if (seen.local.date() == date) return earlier;
+    return schedule::local_to_utc(midnight, zone, schedule::DstChoice::Later);
+}
+
+Result<void> run_report(Context& ctx, const ReportOptions& o) {
+    // Usage first, so a wrong command line is answered before any sign-in.
+    if (o.format == "pdf") {
+        return make_error(ErrorCode::Invalid, "PDF reports are not available yet; use --format csv");
+    }
+    if (o.format != "csv") {
+        return make_error(ErrorCode::Invalid, "unknown report format '" + o.format + "'; use --format csv");
+    }
+    CLEARPOST_ASSIGN(auto from_date, parse_date(o.from, "--from"));
+    CLEARPOST_ASSIGN(auto to_date, parse_date(o.to, "--to"));
+    if (!(from_date < to_date)) {
+        return make_error(ErrorCode::Invalid, "--to (" + o.to + ") must be a later day than --from (" + o.from +
+                                                  "); --to is the first day not in the report");
+    }
+    // Any signed-in user may read reports: they hold only published posts.
+    CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
+                                                 Session::Actor::Required, Session::Checks::None));
+    auto& store = session->store();
+    CLEARPOST_ASSIGN(auto org, store.organisation());
+    const std::string zone_name = org.default_zone.empty() ? "UTC" : org.default_zone;
+    schedule::TzDatabase zones;
+    CLEARPOST_ASSIGN(auto zone, zones.find(zone_name));
+    analytics::Period period;
+    CLEARPOST_ASSIGN(period.from, start_of_day(from_date, zone));
+    CLEARPOST_ASSIGN(period.to, start_of_day(to_date, zone));
+
+    const analytics::CsvOptions csv{o.no_bom ? analytics::ByteOrderMark::Omit : analytics::ByteOrderMark::Write};
+    std::string bytes;
+    std::size_t rows = 0;
+    if (o.history) {
+        CLEARPOST_ASSIGN(auto history, analytics::build_history(store, period));
+        rows = history.rows.size();
+        bytes = analytics::to_csv(analytics::history_table(history), csv);
+    } else {
+        CLEARPOST_ASSIGN(auto report, analytics::build_report(store, period));
+        rows = report.rows.size();
+        bytes = analytics::to_csv(analytics::report_table(report), csv);
+    }
+    CLEARPOST_CHECK(analytics::save_file(o.out, bytes,
+                                         o.force ? analytics::Overwrite::Replace : analytics::Overwrite::Refuse));
+    emit(ctx.json,
+         {{"file", o.out},
+          {"rows", rows},
+          {"kind", o.history ? "history" : "report"},
+          {"zone", zone_name},
+          {"from", format_utc(period.from)},
+          {"to", format_utc(period.to)}},
+         "Wrote " + std::to_string(rows) + (o.history ? " snapshots" : " published targets") + " to " + o.out +
+             " (from " + o.from + " to before " + o.to + ", " + zone_name + ")");
+    return ok();
+}
+
+}  // namespace
+
+void add_report_command(CLI::App& app, Context& ctx) {
+    auto o = std::make_shared<ReportOptions>();
+    auto* cmd = app.add_subcommand("report", "A CSV file of what was published in a period, with its newest metrics");
+    cmd->add_option("--from", o->from, "First day in the report (YYYY-MM-DD, the organisation's time zone)")
+        ->required();
+    cmd->add_option("--to", o->to, "First day NOT in the report (YYYY-MM-DD, the organisation's time zone)")
+        ->required();
+    cmd->add_option("--format", o->format, "csv (pdf is not available yet)")->capture_default_str();
+    cmd->add_option("--out", o->out, "File to write (refused if it exists, unless --force)")->required();
+    cmd->add_flag("--history", o->history, "Every metrics snapshot (one row each) instead of one row per post target");
+    cmd->add_flag("--force", o->force, "Replace --out if it exists");
+    cmd->add_flag("--no-bom", o->no_bom, "Leave out the UTF-8 byte order mark (Excel needs it; some programs do not)");
+    cmd->callback(command(ctx, [&ctx, o]() { return run_report(ctx, *o); }));
+}
+
+}  // namespace clearpost::cli

@@ -1,0 +1,152 @@
+#include "clearpost/analytics/report.h"
+
+#include <nlohmann/json.hpp>
+
+#include <set>
+#include <unordered_map>
+#include <utility>
+
+namespace clearpost::analytics {
+namespace {
+
+Result<void> check_period(const Period& period) {
+    if (period.from >= period.to) {
+        return make_error(ErrorCode::Invalid, "the report period is empty: its end (" + format_utc(period.to) +
+                                                  ") must come after its start (" + format_utc(period.from) + ")");
+    }
+    return ok();
+}
+
+// A metric value as people read it. JSON null means "not reported" and so
+// stays absent, like a metric missing from the snapshot.
+std::optional<std::string> metric_text(const nlohmann::json& value) {
+    if (value.is_null()) return std::nullopt;
+    if (value.is_string()) return value.get<std::string>();
+    return value.dump();
+}
+
+Result<Metrics> parse_metrics(const store::MetricSnapshot& snapshot) {
+    auto doc = nlohmann::json::parse(snapshot.metrics_json, nullptr, false);
+    if (!doc.is_object()) {
+        return make_error(ErrorCode::Corrupt, "the metrics snapshot of target " + std::to_string(snapshot.target_id) +
+                                                  " taken " + format_utc(snapshot.fetched_at) +
+                                                  " is not a JSON object; restore a backup or remove that snapshot");
+    }
+    Metrics metrics;
+    for (const auto& [name, value] : doc.items())
+        if (auto text = metric_text(value)) metrics.emplace(name, std::move(*text));
+    return metrics;
+}
+
+template <typename Rows>
+std::vector<std::string> names_in(const Rows& rows) {
+    std::set<std::string> names;
+    for (const auto& row : rows)
+        for (const auto& [name, value] : row.metrics) names.insert(name);
+    return {names.begin(), names.end()};
+}
+
+// Fixed columns come first; a metric that happens to share a fixed column's
+// name gets a prefix so no header appears twice.
+std::string metric_header(const std::string& name, const std::vector<std::string>& fixed) {
+    for (const auto& f : fixed)
+        if (f == name) return "metric_" + name;
+    return name;
+}
+
+void append_metrics(std::vector<std::string>& line, const Metrics& metrics, const std::vector<std::string>& names) {
+    for (const auto& name : names) {
+        auto found = metrics.find(name);
+        line.push_back(found == metrics.end() ? std::string() : found->second);
+    }
+}
+
+}  // namespace
+
+Result<Report> build_report(store::Store& store, Period period) {
+    CLEARPOST_CHECK(check_period(period));
+    CLEARPOST_ASSIGN(auto targets, store.published_between(period.from, period.to));
+    Report report;
+    report.period = period;
+    report.rows.reserve(targets.size());
+    for (auto& target : targets) {
+        ReportRow row;
+        if (target.latest) {
+            row.metrics_fetched_at = target.latest->fetched_at;
+            CLEARPOST_ASSIGN(row.metrics, parse_metrics(*target.latest));
+        }
+        row.target = std::move(target);
+        report.rows.push_back(std::move(row));
+    }
+    report.metric_names = names_in(report.rows);
+    return report;
+}
+
+Result<History> build_history(store::Store& store, Period period) {
+    CLEARPOST_CHECK(check_period(period));
+    CLEARPOST_ASSIGN(auto targets, store.published_between(period.from, period.to));
+    CLEARPOST_ASSIGN(auto snapshots, store.snapshots_of_published_between(period.from, period.to));
+    std::unordered_map<store::Id, const store::PublishedTarget*> by_id;
+    for (const auto& t : targets) by_id.emplace(t.target_id, &t);
+    History history;
+    history.period = period;
+    history.rows.reserve(snapshots.size());
+    for (const auto& snapshot : snapshots) {
+        auto found = by_id.find(snapshot.target_id);
+        if (found == by_id.end()) continue;  // cannot happen: both read the same targets
+        const auto& t = *found->second;
+        HistoryRow row;
+        row.post_id = t.post_id;
+        row.target_id = t.target_id;
+        row.network = t.network;
+        row.handle = t.handle;
+        row.published_at = t.published_at;
+        row.fetched_at = snapshot.fetched_at;
+        CLEARPOST_ASSIGN(row.metrics, parse_metrics(snapshot));
+        history.rows.push_back(std::move(row));
+    }
+    history.metric_names = names_in(history.rows);
+    return history;
+}
+
+Table report_table(const Report& report) {
+    const std::vector<std::string> fixed = {"post_id",      "network",    "account", "text",
+                                            "scheduled_at", "published_at", "state", "remote_url",
+                                            "metrics_fetched_at"};
+    Table table;
+    table.reserve(report.rows.size() + 1);
+    table.push_back(fixed);
+    for (const auto& name : report.metric_names) table.front().push_back(metric_header(name, fixed));
+    for (const auto& row : report.rows) {
+        const auto& t = row.target;
+        std::vector<std::string> line = {std::to_string(t.post_id),
+                                         t.network,
+                                         t.handle,
+                                         t.text,
+                                         format_utc(t.scheduled_at),
+                                         format_utc(t.published_at),
+                                         std::string(model::to_string(t.state)),
+                                         t.remote_url,
+                                         row.metrics_fetched_at ? format_utc(*row.metrics_fetched_at) : std::string()};
+        append_metrics(line, row.metrics, report.metric_names);
+        table.push_back(std::move(line));
+    }
+    return table;
+}
+
+Table history_table(const History& history) {
+    const std::vector<std::string> fixed = {"post_id", "network", "account", "published_at", "fetched_at"};
+    Table table;
+    table.reserve(history.rows.size() + 1);
+    table.push_back(fixed);
+    for (const auto& name : history.metric_names) table.front().push_back(metric_header(name, fixed));
+    for (const auto& row : history.rows) {
+        std::vector<std::string> line = {std::to_string(row.post_id), row.network, row.handle,
+                                         format_utc(row.published_at), format_utc(row.fetched_at)};
+        append_metrics(line, row.metrics, history.metric_names);
+        table.push_back(std::move(line));
+    }
+    return table;
+}
+
+}  // namespace clearpost::analytics
