@@ -4,6 +4,7 @@
 
 #include "clearpost/analytics/csv.h"
 #include "clearpost/analytics/report.h"
+#include "clearpost/base/file.h"
 #include "clearpost/schedule/local_datetime.h"
 #include "clearpost/schedule/time_zone.h"
 #include "output.h"
@@ -84,8 +85,11 @@ Result<void> run_report(Context& ctx, const ReportOptions& o) {
         rows = report.rows.size();
         bytes = analytics::to_csv(analytics::report_table(report), csv);
     }
-    CLEARPOST_CHECK(analytics::save_file(o.out, bytes,
-                                         o.force ? analytics::Overwrite::Replace : analytics::Overwrite::Refuse));
+    if (auto saved = write_file_atomically(o.out, bytes, o.force ? Overwrite::Replace : Overwrite::Refuse); !saved) {
+        Error e = std::move(saved).error();
+        if (e.code == ErrorCode::Conflict) e.message += "; choose another file or pass --force";
+        return e;
+    }
     emit(ctx.json,
          {{"file", o.out},
           {"rows", rows},

@@ -1,14 +1,13 @@
 #include "clearpost/media/library.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 
+#include "clearpost/base/file.h"
 #include "clearpost/crypto/crypto.h"
 
 namespace clearpost::media {
@@ -52,41 +51,6 @@ Result<void> ensure_private_dir(const fs::path& dir) {
     return ok();
 }
 
-Result<void> write_all(int fd, std::string_view bytes, const fs::path& path) {
-    while (!bytes.empty()) {
-        const ssize_t n = ::write(fd, bytes.data(), bytes.size());
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return os_error("cannot write", path);
-        }
-        bytes.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return ok();
-}
-
-// Writes `bytes` to `path` so that readers see either no file or the whole
-// one: a private temporary file, flushed, then renamed into place.
-Result<void> write_atomically(const fs::path& path, std::string_view bytes) {
-    const fs::path tmp = path.parent_path() /
-                         ("." + path.filename().string() + ".tmp." + crypto::to_hex(crypto::random_bytes(6)));
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return os_error("cannot create", tmp);
-    auto written = write_all(fd, bytes, tmp);
-    if (written && ::fsync(fd) != 0) written = os_error("cannot flush", tmp);
-    ::close(fd);
-    if (written && ::rename(tmp.c_str(), path.c_str()) != 0) written = os_error("cannot move the image into", path);
-    if (!written) {
-        ::unlink(tmp.c_str());
-        return written;
-    }
-    const int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir >= 0) {
-        ::fsync(dir);
-        ::close(dir);
-    }
-    return ok();
-}
-
 bool is_sha256_hex(std::string_view s) {
     if (s.size() != 64) return false;
     for (char c : s)
@@ -118,7 +82,7 @@ Result<StoredImage> import_image(const fs::path& source, const fs::path& media_d
     if (auto existing = read_file(out.path, "the stored image"); existing && crypto::sha256_hex(*existing) == out.sha256) {
         return out;
     }
-    CLEARPOST_CHECK(write_atomically(out.path, stripped->bytes));
+    CLEARPOST_CHECK(write_file_atomically(out.path, stripped->bytes, Overwrite::Replace, 0600));
     return out;
 }
 

@@ -13,6 +13,7 @@
 #include "../workflow/fixture.h"
 #include "clearpost/analytics/csv.h"
 #include "clearpost/analytics/report.h"
+#include "clearpost/base/file.h"
 
 namespace {
 
@@ -275,7 +276,7 @@ TEST_CASE("the report CSV reads back through Python's csv module field for field
     // Every line ends in CRLF; a bare LF appears only inside quoted text.
     CHECK(csv.substr(csv.size() - 2) == "\r\n");
     const auto path = s.f.dir / "report.csv";
-    REQUIRE(analytics::save_file(path, csv, analytics::Overwrite::Refuse).ok());
+    REQUIRE(write_file_atomically(path, csv, Overwrite::Refuse).ok());
     const auto json_path = s.f.dir / "report.json";
     const std::string cmd = std::string(CLEARPOST_PYTHON) + " " + CLEARPOST_CSV_TO_JSON + " '" + path.string() +
                             "' '" + json_path.string() + "'";
@@ -293,24 +294,4 @@ TEST_CASE("the report CSV reads back through Python's csv module field for field
     }
     CHECK(parsed[1][3] == kTrickyText);
     CHECK(parsed[3][3] == "Short for Bluesky, " + kFormulaText);  // starts with S: not guarded
-}
-
-TEST_CASE("saving refuses an existing file unless told to replace it, and leaves no temporary file") {
-    testing::TempDir dir;
-    const auto path = dir / "out.csv";
-    REQUIRE(analytics::save_file(path, "first", analytics::Overwrite::Refuse).ok());
-    auto again = analytics::save_file(path, "second", analytics::Overwrite::Refuse);
-    REQUIRE_FALSE(again.ok());
-    CHECK(again.error().code == ErrorCode::Conflict);
-    CHECK(slurp(path) == "first");
-    REQUIRE(analytics::save_file(path, "third", analytics::Overwrite::Replace).ok());
-    CHECK(slurp(path) == "third");
-    CHECK(analytics::save_file(dir / "missing" / "out.csv", "x", analytics::Overwrite::Refuse).error().code ==
-          ErrorCode::NotFound);
-    std::size_t files = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
-        (void)entry;
-        ++files;
-    }
-    CHECK(files == 1);
 }

@@ -8,12 +8,9 @@
 // text instead of running it. A post that starts with "=" therefore reads
 // "'=" in the file; that is deliberate.
 
-#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "clearpost/base/result.h"
 
 namespace clearpost::analytics {
 
@@ -31,13 +28,5 @@ std::string csv_field(std::string_view value);
 
 // The whole table, every line ending in CRLF (the last one too).
 std::string to_csv(const std::vector<std::vector<std::string>>& table, CsvOptions options = {});
-
-enum class Overwrite { Refuse, Replace };
-
-// Writes `bytes` so that readers see no file or the whole one: a temporary
-// file in the same folder, flushed, then moved into place. With
-// Overwrite::Refuse an existing `path` is a Conflict and stays untouched,
-// even when another program creates it meanwhile.
-Result<void> save_file(const std::filesystem::path& path, std::string_view bytes, Overwrite overwrite);
 
 }  // namespace clearpost::analytics
