@@ -33,9 +33,10 @@ bool in_set(std::string_view w) {
 }
 
 // Equality with a short literal, compared inline: the length is known at
-// compile time, so there is no call to memcmp on the hot paths.
+// compile time, so there is no call to memcmp on the hot paths (and none
+// to is_word itself: GCC kept some of its instances out of line).
 template <std::size_t N>
-bool is_word(std::string_view w, const char (&literal)[N]) {
+[[gnu::always_inline]] inline bool is_word(std::string_view w, const char (&literal)[N]) {
     return w.size() == N - 1 && __builtin_memcmp(w.data(), literal, N - 1) == 0;
 }
 
@@ -353,10 +354,21 @@ public:
         m_sent_first.clear();
         m_sent_end.clear();
         // Sentence numbers only grow, one table entry per sentence.
+        // Digits, '(' and '+': where phone numbers, dates, IDs and IPs start.
+        // The scans over these marks find nothing without a digit, and every
+        // ASCII digit is inside a token that has_digit: only those tokens are
+        // searched for digits, in the same pass over the tokens. '(' and '+'
+        // are rare and found with memchr; the two sorted lists are then
+        // merged in text order.
         bool any_digit = false;
         for (std::size_t k = 0; k < tokens.size(); ++k) {
-            any_digit = any_digit || tokens[k].has_digit;
-            const auto sid = static_cast<std::size_t>(tokens[k].sentence);
+            const Token& t = tokens[k];
+            if (t.has_digit) {
+                any_digit = true;
+                for (std::size_t b = t.start; b < t.end; ++b)
+                    if (is_digit(text[b])) m_digit_marks.push_back(b);
+            }
+            const auto sid = static_cast<std::size_t>(t.sentence);
             if (sid >= m_sent_first.size()) {
                 m_sent_first.resize(sid + 1, k);
                 m_sent_end.resize(sid + 1, k);
@@ -365,16 +377,7 @@ public:
         }
         m_name_sentence.assign(m_sent_first.size(), 0);
         m_name_end.assign(tokens.size(), 0);
-        // Digits, '(' and '+': where phone numbers, dates, IDs and IPs start.
-        // The scans over these marks find nothing without a digit, and every
-        // ASCII digit is inside a token that has_digit: only those tokens are
-        // searched for digits. '(' and '+' are rare and found with memchr;
-        // the two sorted lists are then merged in text order.
         if (any_digit) {
-            for (const Token& t : tokens)
-                if (t.has_digit)
-                    for (std::size_t k = t.start; k < t.end; ++k)
-                        if (is_digit(text[k])) m_digit_marks.push_back(k);
             m_sign_marks.clear();
             for (const char sign : {'(', '+'})
                 for (std::size_t at = text.find(sign); at != std::string_view::npos; at = text.find(sign, at + 1))
@@ -397,12 +400,16 @@ public:
         scan_handles();
         for (std::size_t i = 0; i < m_t.size(); ++i) {
             if (!may_anchor(i)) continue;
-            scan_id_keyword(i);
-            scan_room(i);
-            scan_age(i);
+            // Each detector's own first test is repeated here, so that it
+            // is called only for a token it may start from (they return at
+            // once on the others, but the calls added up).
+            const Token& t = m_t[i];
+            if ((t.flags & kIdKeywordWord) != 0) scan_id_keyword(i);
+            if (is<kRoomWords>(i)) scan_room(i);
+            if (t.has_digit) scan_age(i);
             scan_month_date(i);
-            scan_birth_year(i);
-            scan_apartment(i);
+            if (t.digits) scan_birth_year(i);
+            if (is<kAptWords>(i)) scan_apartment(i);
         }
         scan_addresses();
         for (std::size_t i = 0; i < m_t.size(); ++i)
@@ -425,8 +432,9 @@ private:
         constexpr std::uint32_t kAnchorClasses =
             bit_of<kRoomWords>() | bit_of<kAptWords>() | bit_of<kMonths>() | bit_of<kHolidays>();
         const Token& t = m_t[i];
-        if (t.has_digit || (t.classes & kAnchorClasses) != 0 || (t.flags & kIdKeywordWord) != 0) return true;
-        return is_word(t.fold, "the") || is_word(t.fold, "new") || is_word(t.fold, "christmas");
+        // "the", "new" and "christmas" carry kAnchorWord (add_phi_words): a
+        // bit test instead of three string compares per token.
+        return t.has_digit || (t.classes & kAnchorClasses) != 0 || (t.flags & (kIdKeywordWord | kAnchorWord)) != 0;
     }
 
     static int year_of(UnixSeconds now) {
@@ -724,10 +732,13 @@ private:
             bool personal = false;
             const std::string t = fold(tail);  // folded once for every check below
             // A query parameter that names a patient or a record.
-            for (std::string_view key : {"pid=", "patient=", "patientid=", "patient_id=", "mrn=", "member=", "dob=",
-                                         "name=", "ssn=", "chart=", "account="}) {
-                const auto at = t.find(key);
-                if (at != std::string::npos && (at == 0 || t[at - 1] == '?' || t[at - 1] == '&')) personal = true;
+            // Every key below holds '=': a tail without one is not searched for them.
+            if (t.find('=') != std::string::npos) {
+                for (std::string_view key : {"pid=", "patient=", "patientid=", "patient_id=", "mrn=", "member=", "dob=",
+                                             "name=", "ssn=", "chart=", "account="}) {
+                    const auto at = t.find(key);
+                    if (at != std::string::npos && (at == 0 || t[at - 1] == '?' || t[at - 1] == '&')) personal = true;
+                }
             }
             // A path word that is a person's given name (not a staff member's).
             std::string word;
@@ -800,7 +811,11 @@ private:
         if ((m_t[i].flags & kIdKeywordWord) == 0) return;
         std::size_t best_len = 0;
         PhiKind kind = PhiKind::OtherId;
+        const std::string_view first = f(i);
         for (const IdKeyword& k : kIdKeywords) {
+            // Length and first byte turn away nearly all of the keywords
+            // before any string compare (every keyword word is non-empty).
+            if (k.words[0].size() != first.size() || k.words[0][0] != first[0]) continue;
             if (k.size <= best_len || i + k.size > m_t.size()) continue;
             bool match = true;
             for (std::size_t w = 0; w < k.size && match; ++w) match = f(i + w) == k.words[w];
@@ -1163,10 +1178,13 @@ private:
 
     // A capitalised word that may be part of a person's name. Asked only
     // about a few tokens per post (most fail on the first test), so it is
-    // answered on demand rather than tabulated for every token.
-    bool name_token(std::size_t k) const {
+    // answered on demand rather than tabulated for every token. That first
+    // test is inlined at every call; the rest is not.
+    [[gnu::always_inline]] bool name_token(std::size_t k) const {
         const Token& t = m_t[k];
-        if (!t.cap || !t.alpha || t.upper) return false;
+        return t.cap && t.alpha && !t.upper && name_token_rest(k);
+    }
+    bool name_token_rest(std::size_t k) const {
         const std::string_view g = gap(k);
         if (!g.empty() && (g.back() == '#' || g.back() == '@' || g.back() == '/')) return false;
         return !is<kNotNameWords>(k) && !org_word(k);
@@ -1415,7 +1433,10 @@ private:
 
     const Engine::Impl& m_impl;
     std::string_view m_text;
-    const std::vector<Token>& m_t;
+    // The tokens as a span: pointer and count are held here, so the
+    // detectors' many m_t.size() and m_t[i] read them directly instead of
+    // through the caller's vector.
+    std::span<const Token> m_t;
     const std::vector<text::Span>& m_urls;
     int m_now_year;
     PhiContext m_context;
@@ -1468,6 +1489,7 @@ void add_phi_words(Lexicon& lexicon) {
     for (std::size_t c = 0; c < std::size(kClasses); ++c)
         for (std::size_t k = 0; k < kClasses[c].size; ++k) lexicon.add(kClasses[c].begin[k], 1U << c, 0);
     for (const IdKeyword& k : kIdKeywords) lexicon.add(k.words[0], 0, kIdKeywordWord);
+    for (const char* w : {"the", "new", "christmas"}) lexicon.add(w, 0, kAnchorWord);  // see may_anchor
 }
 
 void detect_phi(const Engine::Impl& impl, std::string_view text, const std::vector<Token>& tokens,

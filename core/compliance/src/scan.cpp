@@ -58,10 +58,18 @@ inline bool is_word_cp(char32_t cp) {
 bool is_apostrophe(char32_t cp) { return cp == '\'' || cp == 0x2019; }
 
 bool is_abbreviation(std::string_view fold) {
-    return fold == "mr" || fold == "mrs" || fold == "ms" || fold == "dr" || fold == "st" || fold == "jr" ||
-           fold == "sr" || fold == "sra" || fold == "srta" || fold == "mx" || fold == "no" || fold == "vs" ||
-           fold == "a" || fold == "p" || fold == "m" || fold == "etc" || fold == "dra" || fold == "wash" ||
-           fold == "approx" || fold == "dept" || fold == "ave" || fold == "rd" || fold == "apt";
+    // Asked for every word before a '.': most are longer than any
+    // abbreviation, or fail on their length, without a string compare.
+    switch (fold.size()) {
+        case 1: return fold == "a" || fold == "p" || fold == "m";
+        case 2:
+            return fold == "mr" || fold == "ms" || fold == "dr" || fold == "st" || fold == "jr" || fold == "sr" ||
+                   fold == "mx" || fold == "no" || fold == "vs" || fold == "rd";
+        case 3: return fold == "mrs" || fold == "sra" || fold == "etc" || fold == "dra" || fold == "ave" || fold == "apt";
+        case 4: return fold == "srta" || fold == "wash" || fold == "dept";
+        case 6: return fold == "approx";
+        default: return false;
+    }
 }
 
 // Per ASCII byte: is it a word character, a digit, an upper- or a
@@ -101,12 +109,32 @@ std::string fold(std::string_view text) {
     out.reserve(text.size());
     for (std::size_t pos = 0; pos < text.size();) {
         // ASCII runs are lower-cased in bulk; other code points one by one.
+        // Whole posts are folded here (for the symbolic policy phrases), so
+        // the run is found and lower-cased eight bytes at a time.
+        constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+        constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
         std::size_t run = pos;
+        while (run + 8 <= text.size()) {
+            std::uint64_t block = 0;
+            std::memcpy(&block, text.data() + run, sizeof block);
+            if ((block & kHigh) != 0) break;
+            run += 8;
+        }
         while (run < text.size() && static_cast<unsigned char>(text[run]) < 0x80U) ++run;
         if (run > pos) {
             const std::size_t at = out.size();
             out.append(text.substr(pos, run - pos));
-            for (std::size_t k = at; k < out.size(); ++k) out[k] = kAsciiLower[static_cast<unsigned char>(out[k])];
+            std::size_t k = at;
+            for (; k + 8 <= out.size(); k += 8) {
+                std::uint64_t block = 0;
+                std::memcpy(&block, out.data() + k, sizeof block);
+                // ASCII only: per byte, 'A' <= b <= 'Z' lands in the high bit
+                // without a carry into the next byte; that bit >> 2 is 0x20.
+                const std::uint64_t upper = (block + (0x80U - 'A') * kOnes) & ~(block + (0x7FU - 'Z') * kOnes) & kHigh;
+                block |= upper >> 2U;
+                std::memcpy(out.data() + k, &block, sizeof block);
+            }
+            for (; k < out.size(); ++k) out[k] = kAsciiLower[static_cast<unsigned char>(out[k])];
             pos = run;
             continue;
         }
@@ -195,15 +223,22 @@ void tokenize(std::string_view text, std::vector<Token>& tokens) {
                     first_letter_seen = true;
                 }
                 ascii_kinds |= run_kinds;
-                const std::size_t at = folded.size();
-                folded.append(text.data() + pos, run - pos);
-                if ((run_kinds & kUpperByte) != 0)
-                    for (std::size_t k = at; k < folded.size(); ++k)
-                        folded[k] = kAsciiLower[static_cast<unsigned char>(folded[k])];
+                if ((run_kinds & kUpperByte) != 0) {
+                    // Lower-cased while copied: one pass, no memcpy call.
+                    // (Runs without an upper-case letter, most of them, are
+                    // cheaper to append whole.)
+                    for (std::size_t k = pos; k < run; ++k)
+                        folded.push_back(kAsciiLower[static_cast<unsigned char>(text[k])]);
+                } else {
+                    folded.append(text.data() + pos, run - pos);
+                }
                 pos = run;
                 if (pos >= text.size()) break;
             }
             const auto byte = static_cast<unsigned char>(text[pos]);
+            // An ASCII byte here is no word byte (the run above took those):
+            // only a hyphen or an apostrophe may continue the token.
+            if (byte < 0x80U && byte != '-' && byte != '\'') break;
             const text::Decoded d = byte < 0x80U ? text::Decoded{byte, 1, true} : text::decode_at(text, pos);
             const char32_t cp = d.code_point;
             if (is_word_cp(cp)) {  // not ASCII: ASCII word bytes were taken above
@@ -268,13 +303,56 @@ void tokenize(std::string_view text, std::vector<Token>& tokens) {
 
 namespace {
 
-std::uint64_t word_hash(std::string_view w) noexcept {
-    std::uint64_t h = 14695981039346656037ULL;  // FNV-1a
-    for (char c : w) {
-        h ^= static_cast<unsigned char>(c);
-        h *= 1099511628211ULL;
+// Unaligned loads of 4 and 8 bytes.
+inline std::uint64_t load64(const char* p) noexcept {
+    std::uint64_t v = 0;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+inline std::uint32_t load32(const char* p) noexcept {
+    std::uint32_t v = 0;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+inline std::uint64_t mix(std::uint64_t x) noexcept {
+    x *= 0x9E3779B97F4A7C15ULL;
+    return x ^ (x >> 32U);  // the table indexes by the low bits: fold the high ones in
+}
+
+// Hash of a word, read 4 or 8 bytes at a time: a token costs a few
+// multiplications, not one per byte (a byte-at-a-time FNV-1a was some 40%
+// of the lexicon's instructions). Short words are read with two overlapping
+// loads (first and last 4 or 8 bytes), which stay inside the word. Always
+// inlined: it runs once per token, and the call was a good part of its cost.
+[[gnu::always_inline]] inline std::uint32_t word_hash(std::string_view w) noexcept {
+    const char* p = w.data();
+    const std::size_t n = w.size();
+    std::uint64_t h = mix(n + 1);
+    if (n >= 8) {
+        for (std::size_t k = 0; k + 8 < n; k += 8) h = mix(h ^ load64(p + k));
+        h = mix(h ^ load64(p + n - 8));
+    } else if (n >= 4) {
+        h = mix(h ^ (load32(p) | static_cast<std::uint64_t>(load32(p + n - 4)) << 32U));
+    } else if (n > 0) {
+        h = mix(h ^ (static_cast<std::uint64_t>(static_cast<unsigned char>(p[0])) |
+                     static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8U |
+                     static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16U));
     }
-    return h;
+    return static_cast<std::uint32_t>(h);
+}
+
+// a[0, n) == b[0, n), inline and with the same overlapping loads: the
+// words compared here are short, and a memcmp call cost more than the compare.
+bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
+    if (n >= 8) {
+        for (std::size_t k = 0; k + 8 < n; k += 8)
+            if (load64(a + k) != load64(b + k)) return false;
+        return load64(a + n - 8) == load64(b + n - 8);
+    }
+    if (n >= 4) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+    for (std::size_t k = 0; k < n; ++k)
+        if (a[k] != b[k]) return false;
+    return true;
 }
 
 std::size_t first_two(std::string_view w) noexcept {
@@ -297,7 +375,7 @@ void Lexicon::finish() {
     m_mask = capacity - 1;
     m_long.clear();
     for (const auto& [word, entry] : m_pending) {
-        const auto h = static_cast<std::uint32_t>(word_hash(word));
+        const std::uint32_t h = word_hash(word);
         std::size_t at = h & m_mask;
         while (m_slots[at].used != 0) at = (at + 1) & m_mask;
         Slot& slot = m_slots[at];
@@ -325,7 +403,7 @@ void Lexicon::annotate(std::vector<Token>& tokens) const noexcept {
     constexpr std::size_t kAhead = 8;
     std::uint32_t hashes[kAhead] = {};
     const auto request = [&](std::size_t k) {
-        const auto h = static_cast<std::uint32_t>(word_hash(tokens[k].fold));
+        const std::uint32_t h = word_hash(tokens[k].fold);
         hashes[k % kAhead] = h;
         __builtin_prefetch(&m_slots[h & m_mask]);
     };
@@ -344,7 +422,7 @@ void Lexicon::annotate(std::vector<Token>& tokens) const noexcept {
                 std::memcpy(&index, slot.word, sizeof index);
                 same = m_long[index] == w;
             } else {
-                same = slot.size == w.size() && std::memcmp(slot.word, w.data(), w.size()) == 0;
+                same = slot.size == w.size() && same_bytes(slot.word, w.data(), w.size());
             }
             if (same) {
                 t.classes = slot.classes;
@@ -389,6 +467,7 @@ void PhraseList::add(std::string_view phrase) {
         const std::string_view stored = m_prefix_storage.back();
         const std::size_t key = stored.size() >= 2 ? first_two(stored) : static_cast<std::size_t>(byte0) << 8U;
         if (stored.size() >= 2) m_prefix_two.set(key);
+        if ((key & 0xFFU) == 0) m_prefix_one.set(byte0);  // an entry under the one-byte key
         const auto where = std::upper_bound(m_prefixes.begin(), m_prefixes.end(), std::make_pair(key, stored));
         m_prefixes.insert(where, {key, stored});
         return;
@@ -397,7 +476,7 @@ void PhraseList::add(std::string_view phrase) {
     m_by_first[first].push_back(std::move(e));
 }
 
-std::size_t PhraseList::match_from(const std::vector<Token>& tokens, std::size_t i, std::uint16_t lead) const {
+std::size_t PhraseList::match_from(std::span<const Token> tokens, std::size_t i, std::uint16_t lead) const {
     std::size_t best = 0;
     const std::string& first = tokens[i].fold;
     // Most tokens start no entry: turn them away on their first bytes
@@ -437,7 +516,9 @@ std::size_t PhraseList::match_from(const std::vector<Token>& tokens, std::size_t
     };
     if (first.size() >= 2 && !m_prefix_two.test(first_two(first))) return 0;
     const std::size_t one = static_cast<std::size_t>(static_cast<unsigned char>(first[0])) << 8U;
-    if (matches_from(one)) return 1;
+    // The one-byte key holds only one-byte prefixes: most first bytes have
+    // none, and the binary search is skipped.
+    if (m_prefix_one.test(static_cast<unsigned char>(first[0])) && matches_from(one)) return 1;
     if (first.size() >= 2 && first_two(first) != one && matches_from(first_two(first))) return 1;
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -16,19 +17,23 @@ namespace clearpost::compliance::detail {
 
 // What is known about a token besides its folded text (see Token): kept
 // apart so that a token slot can be reset without touching its string.
+// The fields are ordered widest first so that they fill 32 bytes without
+// padding: with libstdc++'s 32-byte string a Token is 64 bytes, and the
+// detectors' many `tokens.size()` and `tokens[i]` become shifts instead of
+// a division and a multiplication by a Token's size.
 struct TokenFacts {
     std::size_t start = 0;   // UTF-8 byte offsets into the post
     std::size_t end = 0;
+    int sentence = 0;
+    // Filled by Lexicon::annotate: what the engine knows about the word.
+    std::uint32_t classes = 0;  // the detectors' word classes, one bit each
+    std::uint16_t flags = 0;    // WordFlag bits
     bool cap = false;        // first letter is upper case
     bool upper = false;      // every letter is upper case (two letters or more)
     bool alpha = false;      // letters only (apostrophes and hyphens inside allowed)
     bool digits = false;     // digits only
     bool has_digit = false;
     bool possessive = false; // followed by 's or ’s (not part of the token)
-    int sentence = 0;
-    // Filled by Lexicon::annotate: what the engine knows about the word.
-    std::uint32_t classes = 0;  // the detectors' word classes, one bit each
-    std::uint16_t flags = 0;    // WordFlag bits
 };
 
 struct Token : TokenFacts {
@@ -46,6 +51,7 @@ enum WordFlag : std::uint16_t {
     kNotHealthLead = 1U << 7,  // first word of a "not health context" term
     kKnownPersonWord = 1U << 8,  // a word of a staff member's or public figure's name
     kOrgTownLead = 1U << 9,      // first word of one of the organisation's towns
+    kAnchorWord = 1U << 10,      // a plain word that may anchor a date ("the", "new", "christmas")
 };
 
 // Every word the engine knows (dictionaries, organisation words, the
@@ -104,7 +110,7 @@ public:
     // Number of tokens of the longest entry that starts at token i, or 0.
     // With `lead` (a WordFlag the lexicon sets on every first word of this
     // list, see for_each_lead), tokens without it skip the word look-up.
-    std::size_t match_at(const std::vector<Token>& tokens, std::size_t i, std::uint16_t lead = 0) const {
+    std::size_t match_at(std::span<const Token> tokens, std::size_t i, std::uint16_t lead = 0) const {
         // Most tokens start no entry. Those that are no lead word and whose
         // first two bytes begin no one-word prefix are turned away here,
         // inline: the full look-up below would find nothing for them either.
@@ -123,7 +129,7 @@ public:
     }
 
 private:
-    std::size_t match_from(const std::vector<Token>& tokens, std::size_t i, std::uint16_t lead) const;
+    std::size_t match_from(std::span<const Token> tokens, std::size_t i, std::uint16_t lead) const;
 
     struct Entry {
         std::vector<std::string> words;
@@ -139,10 +145,11 @@ private:
     std::bitset<65536> m_first_two;
     std::bitset<256> m_first_one;  // one-byte first words
     std::bitset<65536> m_prefix_two;  // the same for the one-word prefixes alone
+    std::bitset<256> m_prefix_one;    // first bytes x with an entry under the key x << 8 ("x*")
 };
 
 // The text between two tokens (or from the start / to the end).
-inline std::string_view gap_before(std::string_view text, const std::vector<Token>& tokens, std::size_t i) {
+inline std::string_view gap_before(std::string_view text, std::span<const Token> tokens, std::size_t i) {
     const std::size_t from = i == 0 ? 0 : tokens[i - 1].end;
     return text.substr(from, tokens[i].start - from);
 }

@@ -105,6 +105,14 @@ std::size_t code_point_count(std::string_view text) noexcept {
     for (std::size_t pos = 0; pos < text.size(); ++n) {
         if (static_cast<unsigned char>(text[pos]) < 0x80U) {
             ++pos;
+            // ASCII runs (nearly all text) are counted eight bytes at a time.
+            while (pos + 8 <= text.size()) {
+                std::uint64_t block = 0;
+                std::memcpy(&block, text.data() + pos, sizeof block);
+                if ((block & 0x8080808080808080ULL) != 0) break;
+                pos += 8;
+                n += 8;
+            }
             continue;
         }
         pos += decode_at(text, pos).length;
