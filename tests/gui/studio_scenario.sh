@@ -8,18 +8,8 @@
 # Usage: studio_scenario.sh CLEARPOST CLEARPOSTCTL SCREENSHOT_DIR
 set -euo pipefail
 studio=$1 ctl=$2 shots=$3
-for tool in xvfb-run import identify; do
-  command -v "$tool" >/dev/null || { echo "missing $tool: run installer/install-deps.sh" >&2; exit 1; }
-done
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data HOME=$work TZ=UTC
-db=$work/studio.db
-export CLEARPOST_PASSWORD="ada has a long password"
-"$ctl" --db "$db" init --admin ada --org "Harbor Clinics" --zone America/New_York >/dev/null
-CLEARPOST_NEW_PASSWORD="alice has a long password" "$ctl" --db "$db" --as ada user add alice --role author >/dev/null
+source "$(dirname "${BASH_SOURCE[0]}")/studio_common.sh"
 CLEARPOST_NEW_PASSWORD="bob has a long password" "$ctl" --db "$db" --as ada user add bob --role approver >/dev/null
-"$ctl" --db "$db" --as ada account add bluesky clinic.example >/dev/null
 "$ctl" --db "$db" --as ada account add x harborclinics >/dev/null
 # Waiting for bob already: one post with a warning, and one he wrote himself.
 "$ctl" --db "$db" --as ada post new --text "Our flu shots are a miracle for busy families: Saturday 9 to noon." \

@@ -154,11 +154,7 @@ struct PublishFixture : WorkflowFixture {
     model::Id scheduled_post(const std::string& text, UnixSeconds at, std::optional<model::Id> account = {}) {
         auto c = content(text, at);
         c.targets = {{account.value_or(bluesky.id), ""}};
-        auto post = *flow->create_post(author, c);
-        REQUIRE(flow->submit(author, post).ok());
-        REQUIRE(flow->approve(approver, post, "", "").ok());
-        REQUIRE(flow->schedule(author, post).ok());
-        return post;
+        return approved_and_scheduled(c);
     }
 
     model::Target target_of(model::Id post) { return store->targets_of(post)->at(0); }

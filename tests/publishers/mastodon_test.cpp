@@ -156,12 +156,7 @@ struct MastodonFixture : WorkflowFixture {
         auto c = content(text, now);
         c.targets = {{mastodon.id, ""}};
         c.media = std::move(images);
-        auto post = flow->create_post(author, c);
-        REQUIRE(post.ok());
-        REQUIRE(flow->submit(author, *post).ok());
-        REQUIRE(flow->approve(approver, *post, "", "").ok());
-        REQUIRE(flow->schedule(author, *post).ok());
-        return *post;
+        return approved_and_scheduled(c);
     }
 
     model::Target target_of(model::Id post) { return store->targets_of(post)->at(0); }

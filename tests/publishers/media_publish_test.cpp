@@ -122,12 +122,7 @@ struct MediaFixture : WorkflowFixture {
         auto c = content(text, now);
         c.targets = {{bluesky.id, ""}};
         c.media = std::move(images);
-        auto post = flow->create_post(author, c);
-        REQUIRE(post.ok());
-        REQUIRE(flow->submit(author, *post).ok());
-        REQUIRE(flow->approve(approver, *post, "", "").ok());
-        REQUIRE(flow->schedule(author, *post).ok());
-        return *post;
+        return approved_and_scheduled(c);
     }
 
     publish::DispatchStats run() {

@@ -41,12 +41,7 @@ model::Id scheduled_post(WorkflowFixture& f, const std::string& text, UnixSecond
                          std::vector<model::TargetSpec> targets = {}) {
     auto content = f.content(text, at);
     if (!targets.empty()) content.targets = std::move(targets);
-    auto post = f.flow->create_post(f.author, content);
-    REQUIRE(post.ok());
-    REQUIRE(f.flow->submit(f.author, *post).ok());
-    REQUIRE(f.flow->approve(f.approver, *post, "", "").ok());
-    REQUIRE(f.flow->schedule(f.author, *post).ok());
-    return *post;
+    return f.approved_and_scheduled(content);
 }
 
 // Runs the queue at `at` as a worker would, finishing `post`'s targets as

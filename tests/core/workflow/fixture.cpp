@@ -26,6 +26,15 @@ WorkflowFixture::WorkflowFixture(workflow::ComplianceCheck check) {
     mastodon = *admin_service->add_account(admin, "mastodon", "@clinic@social.example");
 }
 
+model::Id WorkflowFixture::approved_and_scheduled(const model::VersionContent& c) {
+    auto post = flow->create_post(author, c);
+    REQUIRE(post.ok());
+    REQUIRE(flow->submit(author, *post).ok());
+    REQUIRE(flow->approve(approver, *post, "", "").ok());
+    REQUIRE(flow->schedule(author, *post).ok());
+    return *post;
+}
+
 model::VersionContent WorkflowFixture::content(const std::string& text, UnixSeconds at) const {
     model::VersionContent c;
     c.text = text;

@@ -16,6 +16,9 @@ struct WorkflowFixture {
     explicit WorkflowFixture(workflow::ComplianceCheck check = {});
 
     model::VersionContent content(const std::string& text, UnixSeconds at = 1900000000) const;
+    // Creates `c` as the author, submits it, approves it as the approver and
+    // schedules it; any refusal fails the test.
+    model::Id approved_and_scheduled(const model::VersionContent& c);
 
     TempDir dir;
     UnixSeconds now = 1800000000;

@@ -1,0 +1,15 @@
+# Sourced by the studio tests (after `studio=... ctl=... shots=...`): checks
+# the tools they need, gives them a throwaway home in $work and a database
+# $db with ada (admin, password in CLEARPOST_PASSWORD), alice (author) and the
+# Bluesky account clinic.example.
+for tool in xvfb-run import identify; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: run installer/install-deps.sh" >&2; exit 1; }
+done
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data HOME=$work TZ=UTC
+db=$work/studio.db
+export CLEARPOST_PASSWORD="ada has a long password"
+"$ctl" --db "$db" init --admin ada --org "Harbor Clinics" --zone America/New_York >/dev/null
+CLEARPOST_NEW_PASSWORD="alice has a long password" "$ctl" --db "$db" --as ada user add alice --role author >/dev/null
+"$ctl" --db "$db" --as ada account add bluesky clinic.example >/dev/null
