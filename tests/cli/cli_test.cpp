@@ -430,3 +430,144 @@ TEST_CASE("report refuses what it cannot do with a usage error and writes nothin
     }
     CHECK(cli.run({"report", "--help"}).code == 0);
 }
+
+namespace {
+
+void write(const std::filesystem::path& p, const std::string& bytes) {
+    std::ofstream out(p, std::ios::binary);
+    out << bytes;
+}
+
+// The export without what differs between two databases by design: when it
+// was written and the password the admin chose when setting up each file.
+nlohmann::json comparable_export(const std::filesystem::path& p) {
+    auto j = nlohmann::json::parse(slurp(p));
+    j.erase("exported_at");
+    for (auto& u : j["users"])
+        if (u["name"] == "ada") {
+            u.erase("password_hash");
+            u.erase("created_at");
+        }
+    return j;
+}
+
+}  // namespace
+
+TEST_CASE("clearpostctl import creates drafts, reports every row and exits 1 when a row was rejected") {
+    Cli cli;
+    const auto file = cli.dir / "posts.csv";
+    write(file, "\xEF\xBB\xBFtext,accounts,scheduled_at\r\n"
+                "\"Flu shots, Saturday\nBring your card\",bluesky:clinic.example,2030-11-02 09:00\r\n"
+                "Hello,bluesky:nobody.example,\r\n"
+                "Late,bluesky:clinic.example,2030-11-02 25:00\r\n");
+    const auto report_file = cli.dir / "report.csv";
+    auto o = cli.run({"import", file.string(), "--report", report_file.string()}, "alice");
+    INFO(o.err);
+    CHECK(o.code == 1);
+    CHECK_THAT(o.out, Catch::Contains("row 2: created post 1 as a draft, compliance"));
+    CHECK_THAT(o.out, Catch::Contains("row 3: rejected; accounts: 'bluesky:nobody.example' is not an account"));
+    CHECK_THAT(o.out, Catch::Contains("row 4: rejected; scheduled_at:"));
+    CHECK_THAT(o.out, Catch::Contains("1 drafts created, 2 rows rejected"));
+    CHECK_THAT(o.out, Catch::Contains("Each row is atomic: a rejected row left nothing behind"));
+    CHECK_THAT(o.err, Catch::Contains("Importing: row 3 of 3"));
+    const auto saved = slurp(report_file);
+    CHECK_THAT(saved, Catch::Contains("row,line,outcome,post,verdict,findings,column,message"));
+    CHECK_THAT(saved, Catch::Contains("3,4,rejected,,,,accounts,"));
+
+    auto drafts = cli.json({"post", "list", "--state", "Draft"}, "alice");
+    CHECK(drafts.size() == 1);
+    auto shown = cli.json({"post", "show", "1"}, "alice");
+    CHECK(shown["state"] == "Draft");
+    CHECK(shown["versions"][0]["scheduled_at"] == "2030-11-02T13:00:00Z");
+
+    // A dry run reports the same rows and creates nothing.
+    auto dry = cli.run({"--json", "import", file.string(), "--dry-run"}, "alice");
+    CHECK(dry.code == 1);
+    auto doc = nlohmann::json::parse(dry.out);
+    CHECK(doc["dry_run"] == true);
+    CHECK(doc["atomicity"] == "per_row");
+    CHECK(doc["created"] == 1);
+    CHECK(doc["rows"][1]["problems"][0]["column"] == "accounts");
+    CHECK(cli.json({"post", "list"}, "alice").size() == 1);
+}
+
+TEST_CASE("clearpostctl import reads a Hootsuite file for the named account and refuses bad usage") {
+    Cli cli;
+    const auto file = cli.dir / "bulk.csv";
+    write(file, "25/12/2030 09:30,Season's greetings,https://clinic.example\r\n03/12/2030 10:00,Winter hours,\r\n");
+    auto o = cli.run({"import", file.string(), "--format", "hootsuite", "--account", "bluesky:clinic.example",
+                      "--date-order", "dmy"},
+                     "alice");
+    INFO(o.err);
+    CHECK(o.code == 0);
+    CHECK_THAT(o.out, Catch::Contains("2 drafts created, 0 rows rejected (hootsuite"));
+    auto shown = cli.json({"post", "show", "2"}, "alice");
+    CHECK(shown["versions"][0]["scheduled_at"] == "2030-12-03T15:00:00Z");
+
+    struct Case {
+        std::vector<std::string> args;
+        int code;
+        std::string says;
+    };
+    const std::vector<Case> cases{
+        {{"import", file.string(), "--format", "excel"}, 2, "unknown import format"},
+        {{"import", file.string(), "--format", "hootsuite"}, 2, "--account"},
+        {{"import", file.string(), "--account", "bluesky:elsewhere.example"}, 1, "not an account"},
+        {{"import", file.string(), "--account", "bluesky:clinic.example", "--date-order", "ymd"}, 2, "dmy"},
+        {{"import", (cli.dir / "missing.csv").string()}, 1, "cannot read"},
+    };
+    for (const auto& c : cases) {
+        auto r = cli.run(c.args, "alice");
+        INFO(r.err);
+        CHECK(r.code == c.code);
+        CHECK_THAT(r.err, Catch::Contains(c.says));
+    }
+    CHECK(cli.json({"post", "list"}, "alice").size() == 2);
+}
+
+TEST_CASE("clearpostctl export writes CSV and JSON, and restore rebuilds the calendar in a new database") {
+    Cli cli;
+    auto created = cli.json({"post", "new", "--text", "Flu shots Saturday 9-12", "--target", "bluesky:clinic.example",
+                             "--at", "2030-11-02 09:00"},
+                            "alice");
+    const auto id = std::to_string(created["id"].get<long>());
+    cli.ok({"post", "submit", id}, "alice");
+    cli.ok({"post", "approve", id, "--comment", "ok"}, "bob");
+    cli.ok({"post", "schedule", id}, "bob");
+    cli.ok({"post", "new", "--text", "Ideas for next month"}, "alice");
+
+    const auto csv = cli.dir / "calendar.csv";
+    cli.ok({"export", "--format", "csv", "--out", csv.string()}, "alice");
+    CHECK_THAT(slurp(csv), Catch::Contains("stage 1 approved by bob"));
+    CHECK_THAT(slurp(csv), Catch::Contains("bluesky:clinic.example Scheduled"));
+
+    const auto json = cli.dir / "calendar.json";
+    auto refused = cli.run({"export", "--format", "json", "--out", json.string()}, "alice");
+    CHECK(refused.code == 1);
+    CHECK_THAT(refused.err, Catch::Contains("only an admin"));
+    cli.ok({"export", "--format", "json", "--out", json.string()}, "ada");
+    CHECK((std::filesystem::status(json).permissions() & std::filesystem::perms::others_read) ==
+          std::filesystem::perms::none);
+    auto again = cli.run({"export", "--format", "json", "--out", json.string()}, "ada");
+    CHECK(again.code == 1);
+    CHECK_THAT(again.err, Catch::Contains("--force"));
+
+    const auto fresh = cli.dir / "restored.db";
+    cli.ok({"--db", fresh.string(), "init", "--admin", "ada", "--org", "New", "--zone", "UTC"}, "ada");
+    auto restored = cli.run({"--db", fresh.string(), "restore", json.string()}, "ada");
+    INFO(restored.err);
+    REQUIRE(restored.code == 0);
+    CHECK_THAT(restored.out, Catch::Contains("Restored 2 posts"));
+    const auto second = cli.dir / "second.json";
+    cli.ok({"--db", fresh.string(), "export", "--format", "json", "--out", second.string()}, "ada");
+    CHECK(comparable_export(json) == comparable_export(second));
+    // Restored people sign in with their old passwords, and see the same post.
+    auto shown = cli.run({"--db", fresh.string(), "--json", "post", "show", id}, "bob");
+    REQUIRE(shown.code == 0);
+    CHECK(nlohmann::json::parse(shown.out)["state"] == "Scheduled");
+    CHECK(cli.run({"--db", fresh.string(), "audit", "verify"}).code == 0);
+    // A second restore into the same file is refused.
+    auto twice = cli.run({"--db", fresh.string(), "restore", json.string()}, "ada");
+    CHECK(twice.code == 1);
+    CHECK_THAT(twice.err, Catch::Contains("already has posts"));
+}

@@ -69,6 +69,17 @@ public:
         return ok();
     }
 
+    Result<void> savepoint(const std::function<Result<void>()>& body) override {
+        CLEARPOST_CHECK(m_db.exec("SAVEPOINT clearpost_row"));
+        auto result = body();
+        if (!result.ok()) {
+            (void)m_db.exec("ROLLBACK TO clearpost_row");
+            (void)m_db.exec("RELEASE clearpost_row");
+            return result;
+        }
+        return m_db.exec("RELEASE clearpost_row");
+    }
+
     Result<std::string> database_id() override {
         ASSIGN_STMT(st, "SELECT value FROM meta WHERE key = 'database_id'");
         CLEARPOST_ASSIGN(bool row, st->step());
@@ -814,6 +825,112 @@ public:
         const int rc = sqlite3_wal_checkpoint_v2(m_db.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
         if (rc != SQLITE_OK && rc != SQLITE_BUSY) return sqlite::sqlite_error(m_db.get(), rc, "checkpointing");
         return ok();
+    }
+
+    Result<void> restore_account(const model::Account& a) override {
+        ASSIGN_STMT(st, "INSERT INTO social_accounts(id, network, handle, status) VALUES (?1, ?2, ?3, ?4)");
+        return st->bind(1, a.id).bind(2, a.network).bind(3, a.handle).bind(4, a.status).run();
+    }
+
+    Result<void> restore_consent(const model::Consent& c) override {
+        ASSIGN_STMT(st, "INSERT INTO consent_records(id, subject, scope, expires_at, document_ref, "
+                        "recorded_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        return st->bind(1, c.id)
+            .bind(2, c.subject)
+            .bind(3, c.scope)
+            .bind(4, c.expires_at)
+            .bind(5, c.document_ref)
+            .bind(6, c.recorded_by)
+            .bind(7, c.created_at)
+            .run();
+    }
+
+    Result<void> restore_post(const model::Post& p) override {
+        // current_version_id is checked at commit (DEFERRABLE), after its version is in.
+        ASSIGN_STMT(st, "INSERT INTO posts(id, state, created_by, current_version_id, created_at, updated_at) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        return st->bind(1, p.id)
+            .bind(2, std::string(to_string(p.state)))
+            .bind(3, p.created_by)
+            .bind(4, p.current_version_id)
+            .bind(5, p.created_at)
+            .bind(6, p.updated_at)
+            .run();
+    }
+
+    Result<void> restore_version(const model::PostVersion& v) override {
+        ASSIGN_STMT(st,
+                    "INSERT INTO post_versions(id, post_id, number, author_id, body, scheduled_at, zone, "
+                    "content_hash, compliance_verdict, compliance_findings, created_at) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+        CLEARPOST_CHECK(st->bind(1, v.id)
+                            .bind(2, v.post_id)
+                            .bind(3, v.number)
+                            .bind(4, v.author_id)
+                            .bind(5, v.content.text)
+                            .bind(6, v.content.scheduled_at)
+                            .bind(7, v.content.zone)
+                            .bind(8, v.content_hash)
+                            .bind(9, v.compliance.verdict)
+                            .bind(10, v.compliance.findings_json)
+                            .bind(11, v.created_at)
+                            .run());
+        ASSIGN_STMT(target, "INSERT INTO version_targets(version_id, account_id, text_override) "
+                            "VALUES (?1, ?2, ?3)");
+        for (const auto& t : v.content.targets)
+            CLEARPOST_CHECK(target->bind(1, v.id).bind(2, t.account_id).bind(3, t.text_override).run());
+        ASSIGN_STMT(media, "INSERT INTO media(sha256, path, alt_text) VALUES (?1, ?2, ?3)");
+        ASSIGN_STMT(link, "INSERT INTO version_media(version_id, position, media_id) "
+                          "VALUES (?1, ?2, ?3)");
+        int position = 0;
+        for (const auto& m : v.content.media) {
+            CLEARPOST_CHECK(media->bind(1, m.sha256).bind(2, m.path).bind(3, m.alt_text).run());
+            const Id media_id = sqlite3_last_insert_rowid(m_db.get());
+            CLEARPOST_CHECK(link->bind(1, v.id).bind(2, position++).bind(3, media_id).run());
+        }
+        return ok();
+    }
+
+    Result<void> restore_approval(const model::Approval& a) override {
+        ASSIGN_STMT(st,
+                    "INSERT INTO approvals(id, post_id, version_id, stage, decision, comment, approver_id, "
+                    "version_hash, override_justification, decided_at) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+        return st->bind(1, a.id)
+            .bind(2, a.post_id)
+            .bind(3, a.version_id)
+            .bind(4, a.stage)
+            .bind(5, a.decision)
+            .bind(6, a.comment)
+            .bind(7, a.approver_id)
+            .bind(8, a.version_hash)
+            .bind(9, a.override_justification)
+            .bind(10, a.decided_at)
+            .run();
+    }
+
+    Result<void> restore_target(const model::Target& t, std::optional<UnixSeconds> published_at) override {
+        // updated_at is not exported; the last known change is the best stand-in.
+        ASSIGN_STMT(st, "INSERT INTO targets(id, post_id, version_id, account_id, state, scheduled_at, "
+                        "lease_owner, lease_expires_at, attempts, idempotency_key, last_error, remote_url, "
+                        "remote_id, published_at, updated_at) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                        "COALESCE(?14, ?6))");
+        return st->bind(1, t.id)
+            .bind(2, t.post_id)
+            .bind(3, t.version_id)
+            .bind(4, t.account_id)
+            .bind(5, std::string(to_string(t.state)))
+            .bind(6, t.scheduled_at)
+            .bind(7, t.lease_owner)
+            .bind(8, t.lease_expires_at)
+            .bind(9, t.attempts)
+            .bind(10, t.idempotency_key)
+            .bind(11, t.last_error)
+            .bind(12, t.remote_url)
+            .bind(13, t.remote_id)
+            .bind(14, published_at)
+            .run();
     }
 
     Result<void> backup_to(const std::filesystem::path& destination) override {

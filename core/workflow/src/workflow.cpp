@@ -90,28 +90,60 @@ Result<void> Workflow::move_post(const model::User& actor, const model::Post& po
                           now);
 }
 
+Result<Id> Workflow::insert_new_post(const model::User& actor, model::VersionContent content) {
+    const UnixSeconds now = m_clock();
+    CLEARPOST_ASSIGN(Id post_id, m_store.insert_post(actor.id, now));
+    store::NewVersion v;
+    v.post_id = post_id;
+    v.number = 1;
+    v.author_id = actor.id;
+    v.content_hash = model::content_hash(content);
+    if (m_check) v.compliance = m_check(content, {}, now);
+    v.content = std::move(content);
+    v.created_at = now;
+    CLEARPOST_ASSIGN(Id version_id, m_store.insert_version(v));
+    CLEARPOST_CHECK(m_store.update_post(post_id, State::Draft, version_id, now));
+    CLEARPOST_CHECK(m_audit.append({actor.name, "post.create", post_subject(post_id),
+                                    "version 1 hash " + v.content_hash + "; compliance " + v.compliance.verdict},
+                                   now));
+    return post_id;
+}
+
 Result<Id> Workflow::create_post(const model::User& actor, model::VersionContent content) {
     CLEARPOST_CHECK(validate_content(content));
     Id post_id = 0;
     CLEARPOST_CHECK(in_transaction([&]() -> Result<void> {
-        const UnixSeconds now = m_clock();
-        CLEARPOST_ASSIGN(post_id, m_store.insert_post(actor.id, now));
-        store::NewVersion v;
-        v.post_id = post_id;
-        v.number = 1;
-        v.author_id = actor.id;
-        v.content_hash = model::content_hash(content);
-        if (m_check) v.compliance = m_check(content, {}, now);
-        v.content = content;
-        v.created_at = now;
-        CLEARPOST_ASSIGN(Id version_id, m_store.insert_version(v));
-        CLEARPOST_CHECK(m_store.update_post(post_id, State::Draft, version_id, now));
-        return m_audit.append({actor.name, "post.create", post_subject(post_id),
-                               "version 1 hash " + v.content_hash + "; compliance " +
-                                   v.compliance.verdict},
-                              now);
+        CLEARPOST_ASSIGN(post_id, insert_new_post(actor, std::move(content)));
+        return ok();
     }));
     return post_id;
+}
+
+Result<std::vector<Result<Id>>> Workflow::create_posts(const model::User& actor,
+                                                       std::vector<model::VersionContent> contents) {
+    std::vector<Result<Id>> results;
+    results.reserve(contents.size());
+    CLEARPOST_CHECK(in_transaction([&]() -> Result<void> {
+        results.clear();
+        for (auto& content : contents) {
+            if (auto valid = validate_content(content); !valid) {
+                results.emplace_back(std::move(valid).error());
+                continue;
+            }
+            Id post_id = 0;
+            auto written = m_store.savepoint([&]() -> Result<void> {
+                CLEARPOST_ASSIGN(post_id, insert_new_post(actor, std::move(content)));
+                return ok();
+            });
+            if (written.ok()) {
+                results.emplace_back(post_id);
+            } else {
+                results.emplace_back(std::move(written).error());
+            }
+        }
+        return ok();
+    }));
+    return results;
 }
 
 Result<void> Workflow::cancel_pending_targets(Id post_id, const std::string& reason) {

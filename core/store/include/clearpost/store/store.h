@@ -129,6 +129,11 @@ public:
     // Runs `body` in one write transaction: committed when it returns ok,
     // rolled back when it returns an error. Not reentrant.
     virtual Result<void> transaction(const std::function<Result<void>()>& body) = 0;
+    // Inside transaction(): runs `body`; when it returns an error, what it
+    // wrote is rolled back (the transaction goes on) and the error returned.
+    // Bulk imports make each row atomic this way while committing many rows
+    // at once. `body` must not call transaction().
+    virtual Result<void> savepoint(const std::function<Result<void>()>& body) = 0;
 
     // A random id given to the database when it was created; names the
     // files kept outside it (audit key and chain anchor).
@@ -279,6 +284,17 @@ public:
 
     // Copies the whole database to `destination` while others keep writing.
     virtual Result<void> backup_to(const std::filesystem::path& destination) = 0;
+
+    // Restoring an export (transfer::restore_json) into a database without
+    // posts: rows written with the ids, states and times they had, so the
+    // references between them and the versions' content hashes still hold.
+    // Call inside transaction(); a taken id is a Storage error.
+    virtual Result<void> restore_account(const model::Account& account) = 0;
+    virtual Result<void> restore_consent(const model::Consent& consent) = 0;
+    virtual Result<void> restore_post(const model::Post& post) = 0;
+    virtual Result<void> restore_version(const model::PostVersion& version) = 0;
+    virtual Result<void> restore_approval(const model::Approval& approval) = 0;
+    virtual Result<void> restore_target(const model::Target& target, std::optional<UnixSeconds> published_at) = 0;
 };
 
 enum class OpenMode {

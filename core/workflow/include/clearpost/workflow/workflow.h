@@ -43,6 +43,14 @@ public:
     Workflow(store::Store& store, security::AuditLog& audit, Clock clock, ComplianceCheck check);
 
     Result<Id> create_post(const model::User& actor, model::VersionContent content);
+    // Creates posts as create_post does (Drafts, compliance checked, audited),
+    // many per transaction: each in its own savepoint, so a refused post
+    // leaves nothing behind and the others go on, with one commit (one disk
+    // flush) per batch instead of per post. One result per content, in
+    // order; an Error only when the transaction itself fails, and then none
+    // of them was created.
+    Result<std::vector<Result<Id>>> create_posts(const model::User& actor,
+                                                 std::vector<model::VersionContent> contents);
     // A new version; the post returns to Draft and earlier approvals stop
     // applying. Pending targets are cancelled. Returns the version number.
     Result<int> edit_post(const model::User& actor, Id post_id, model::VersionContent content);
@@ -65,6 +73,8 @@ private:
     Result<model::Post> load_post(Id post_id);
     Result<model::PostVersion> current_version(const model::Post& post);
     Result<void> validate_content(const model::VersionContent& content);
+    // create_post's writes, in the caller's transaction.
+    Result<Id> insert_new_post(const model::User& actor, model::VersionContent content);
     // Writes the post's new state and its audit entry in the caller's transaction.
     Result<void> move_post(const model::User& actor, const model::Post& post, Action action,
                            Id version_id, const std::string& detail);
