@@ -9,6 +9,9 @@ packages=(
   # libraries
   libwxgtk3.2-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev
   libboost-date-time-dev nlohmann-json3-dev libcli11-dev libicu-dev
+  # the vault's desktop keyring (Secret Service) and its test: a private
+  # D-Bus session with GNOME Keyring in it
+  libsecret-1-dev dbus gnome-keyring
   # tests
   catch2 python3 sqlite3 tzdata
   # GUI tests and the integration peers of later work

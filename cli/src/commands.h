@@ -30,6 +30,7 @@ void add_check_command(CLI::App& app, Context& ctx);   // check (compliance)
 // run, plugins, pause, resume, account connect, notices; after add_admin_commands
 void add_publish_commands(CLI::App& app, Context& ctx);
 void add_report_command(CLI::App& app, Context& ctx);  // report (CSV of what was published)
+void add_vault_commands(CLI::App& app, Context& ctx);  // vault status, rotate, protect
 void add_transfer_commands(CLI::App& app, Context& ctx);  // import, export, restore
 
 }  // namespace clearpost::cli

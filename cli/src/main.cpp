@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
     add_publish_commands(app, ctx);
     add_check_command(app, ctx);
     add_report_command(app, ctx);
+    add_vault_commands(app, ctx);
     add_transfer_commands(app, ctx);
 
     try {

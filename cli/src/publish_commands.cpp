@@ -50,12 +50,16 @@ void add_run(CLI::App& app, Context& ctx) {
         for (const auto& p : plugins.plugins())
             if (!p.loaded) logger(publish::LogLevel::Warn, "skipped plugin " + p.path.string() + ": " + p.problem);
         const auto path = session->path();
-        auto open = [path]() -> Result<publish::WorkerContext> {
+        // The vault is unlocked once here, so a passphrase is asked before
+        // the workers start and they share it.
+        const auto unlock = vault_unlock();
+        CLEARPOST_CHECK(security::Vault::open(session->store(), security::default_config_dir(), unlock));
+        auto open = [path, unlock]() -> Result<publish::WorkerContext> {
             publish::WorkerContext w;
             CLEARPOST_ASSIGN(w.store, store::open_sqlite(path, OpenMode::MustExist, MigrationPolicy::RequireCurrent));
             CLEARPOST_ASSIGN(auto audit, security::AuditLog::open(*w.store, security::default_config_dir()));
             w.audit = std::make_unique<security::AuditLog>(std::move(audit));
-            CLEARPOST_ASSIGN(auto vault, security::Vault::open(*w.store, security::default_config_dir()));
+            CLEARPOST_ASSIGN(auto vault, security::Vault::open(*w.store, security::default_config_dir(), unlock));
             w.vault = std::make_unique<security::Vault>(std::move(vault));
             return w;
         };
@@ -84,7 +88,7 @@ void add_run(CLI::App& app, Context& ctx) {
 // an HTTP client on the session's connection.
 struct OneShot {
     static Result<std::unique_ptr<OneShot>> open(Session& session) {
-        CLEARPOST_ASSIGN(auto vault, security::Vault::open(session.store(), security::default_config_dir()));
+        CLEARPOST_ASSIGN(auto vault, security::Vault::open(session.store(), security::default_config_dir(), vault_unlock()));
         return std::unique_ptr<OneShot>(new OneShot(session, std::move(vault)));
     }
 
@@ -276,7 +280,7 @@ void add_connect(CLI::App& app, Context& ctx) {
                          read_password("CLEARPOST_ACCOUNT_SECRET",
                                        (mastodon ? "Access token for " : "App password for ") + *network + ":" + *handle,
                                        false));
-        CLEARPOST_ASSIGN(auto vault, security::Vault::open(session->store(), security::default_config_dir()));
+        CLEARPOST_ASSIGN(auto vault, security::Vault::open(session->store(), security::default_config_dir(), vault_unlock()));
         nlohmann::json creds = mastodon ? nlohmann::json{{"access_token", secret}}
                                         : nlohmann::json{{"identifier", *handle}, {"app_password", secret}};
         if (!service->empty()) creds["service"] = *service;
@@ -331,7 +335,7 @@ void add_notify(CLI::App& app, Context& ctx) {
             CLEARPOST_ASSIGN(password, read_password("CLEARPOST_SMTP_PASSWORD", "Password of " + settings->username +
                                                                                  " at the mail relay", false));
         }
-        CLEARPOST_ASSIGN(auto vault, security::Vault::open(session->store(), security::default_config_dir()));
+        CLEARPOST_ASSIGN(auto vault, security::Vault::open(session->store(), security::default_config_dir(), vault_unlock()));
         CLEARPOST_CHECK(publish::save_mail_settings(session->store(), vault, *settings, password));
         CLEARPOST_CHECK(session->audit().append({session->user().name, "notify.mail", "settings",
                                                  settings->relay_url + " to " + std::to_string(settings->to.size()) +
@@ -345,7 +349,7 @@ void add_notify(CLI::App& app, Context& ctx) {
     test->callback(command(ctx, [&ctx]() -> Result<void> {
         CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
                                                      Session::Actor::Required));
-        CLEARPOST_ASSIGN(auto vault, security::Vault::open(session->store(), security::default_config_dir()));
+        CLEARPOST_ASSIGN(auto vault, security::Vault::open(session->store(), security::default_config_dir(), vault_unlock()));
         CLEARPOST_CHECK(publish::send_test_mail(session->store(), vault, system_now()));
         emit(ctx.json, {{"sent", true}}, "Test mail sent");
         return ok();

@@ -1,10 +1,12 @@
 #include "session.h"
 
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include "clearpost/security/users.h"
@@ -16,13 +18,9 @@ std::filesystem::path database_path(const Context& ctx) {
     return ctx.db_path.empty() ? security::default_database_path() : std::filesystem::path(ctx.db_path);
 }
 
-Result<std::string> read_password(const char* env_name, const std::string& prompt, bool confirm) {
-    if (const char* env = std::getenv(env_name); env && *env) return std::string(env);
+Result<std::string> prompt_hidden(const std::string& prompt, bool confirm, const std::string& no_terminal_hint) {
     FILE* tty = std::fopen("/dev/tty", "r+");
-    if (!tty) {
-        return make_error(ErrorCode::Invalid, std::string("no password given: set ") + env_name +
-                                                  " or run clearpostctl in a terminal");
-    }
+    if (!tty) return make_error(ErrorCode::Invalid, no_terminal_hint);
     auto ask = [tty](const std::string& text) {
         std::fputs(text.c_str(), tty);
         std::fflush(tty);
@@ -45,11 +43,55 @@ Result<std::string> read_password(const char* env_name, const std::string& promp
     std::string password = ask(prompt + ": ");
     if (confirm && ask("Type it again: ") != password) {
         std::fclose(tty);
-        return make_error(ErrorCode::Invalid, "the two passwords differ; try again");
+        return make_error(ErrorCode::Invalid, "the two entries differ; try again");
     }
     std::fclose(tty);
-    if (password.empty()) return make_error(ErrorCode::Invalid, "the password is empty");
+    if (password.empty()) return make_error(ErrorCode::Invalid, "nothing was typed");
     return password;
+}
+
+Result<std::string> read_password(const char* env_name, const std::string& prompt, bool confirm) {
+    if (const char* env = std::getenv(env_name); env && *env) return std::string(env);
+    return prompt_hidden(prompt, confirm,
+                         std::string("no password given: set ") + env_name + " or run clearpostctl in a terminal");
+}
+
+Result<std::string> read_passphrase_file(const std::filesystem::path& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        return make_error(ErrorCode::NotFound, "cannot read the passphrase file " + path.string() + "; check the path");
+    }
+    if ((st.st_mode & 077) != 0) {
+        return make_error(ErrorCode::Forbidden, "the passphrase file " + path.string() +
+                                                    " is readable by others; run: chmod 600 " + path.string());
+    }
+    std::ifstream in(path, std::ios::binary);
+    std::string line;
+    std::getline(in, line);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) {
+        return make_error(ErrorCode::Invalid, "the passphrase file " + path.string() + " is empty; write the passphrase "
+                                              "on its first line");
+    }
+    return line;
+}
+
+security::VaultUnlock vault_unlock() {
+    auto cached = std::make_shared<std::optional<std::string>>();
+    security::VaultUnlock unlock;
+    unlock.passphrase = [cached]() -> Result<std::string> {
+        if (*cached) return **cached;
+        if (const char* file = std::getenv("CLEARPOST_VAULT_PASSPHRASE_FILE"); file && *file) {
+            CLEARPOST_ASSIGN(*cached, read_passphrase_file(file));
+        } else {
+            CLEARPOST_ASSIGN(*cached, prompt_hidden("Vault passphrase", false,
+                                                    "the vault is protected by a passphrase: name a file holding it "
+                                                    "in CLEARPOST_VAULT_PASSPHRASE_FILE, or run clearpostctl in a "
+                                                    "terminal"));
+        }
+        return **cached;
+    };
+    return unlock;
 }
 
 int report(const Error& error) {

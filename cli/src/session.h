@@ -7,6 +7,7 @@
 
 #include "clearpost/base/result.h"
 #include "clearpost/security/audit.h"
+#include "clearpost/security/vault.h"
 #include "clearpost/store/store.h"
 #include "clearpost/workflow/admin.h"
 #include "clearpost/workflow/workflow.h"
@@ -50,6 +51,20 @@ std::filesystem::path database_path(const Context& ctx);
 // A password from the environment variable `env_name`, else typed at the
 // terminal without echo. Fails clearly when neither is possible.
 Result<std::string> read_password(const char* env_name, const std::string& prompt, bool confirm);
+
+// A line typed at the terminal without echo (twice when `confirm`). Fails
+// clearly when there is no terminal.
+Result<std::string> prompt_hidden(const std::string& prompt, bool confirm, const std::string& no_terminal_hint);
+
+// A passphrase kept in a file: the first line, which must not be empty; a
+// file that others can read is refused.
+Result<std::string> read_passphrase_file(const std::filesystem::path& path);
+
+// What opening the vault may need: its passphrase, from the file named by
+// CLEARPOST_VAULT_PASSPHRASE_FILE, else typed at the terminal; asked at most
+// once per process (copies share it), and only for a passphrase-protected
+// vault.
+security::VaultUnlock vault_unlock();
 
 // Prints an error as one line on stderr and returns the exit code for it.
 int report(const Error& error);

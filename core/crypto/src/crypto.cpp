@@ -175,4 +175,10 @@ Result<bool> verify_password(std::string_view password, std::string_view encoded
     return CRYPTO_memcmp(derived.data(), expected->data(), derived.size()) == 0;
 }
 
+Result<Bytes> derive_key_scrypt(std::string_view passphrase, const Bytes& salt, const ScryptParams& params,
+                                std::size_t length) {
+    if (salt.size() < 16) return make_error(ErrorCode::Invalid, "an scrypt salt needs at least 16 bytes");
+    return scrypt_derive(passphrase, salt, params, length);
+}
+
 }  // namespace clearpost::crypto

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "clearpost/base/result.h"
 #include "clearpost/crypto/crypto.h"
@@ -20,6 +21,7 @@ public:
     ~Fd() {
         if (m_fd >= 0) ::close(m_fd);
     }
+    Fd(Fd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
     Fd(const Fd&) = delete;
     Fd& operator=(const Fd&) = delete;
     int get() const { return m_fd; }

@@ -760,6 +760,20 @@ public:
         return st->bind(1, key).bind(2, value).run();
     }
 
+    Result<std::vector<std::pair<std::string, std::string>>> settings_with_prefix(
+        const std::string& prefix) override {
+        ASSIGN_STMT(st, "SELECT key, value FROM settings WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key");
+        st->bind(1, prefix);
+        std::vector<std::pair<std::string, std::string>> found;
+        while (true) {
+            CLEARPOST_ASSIGN(bool row, st->step());
+            if (!row) break;
+            found.emplace_back(st->text(0), st->text(1));
+        }
+        st->reset();
+        return found;
+    }
+
     Result<std::vector<CalendarItem>> calendar(UnixSeconds from, UnixSeconds to) override {
         ASSIGN_STMT(st, "SELECT id, post_id, state, scheduled_at, account_id FROM targets "
                         "WHERE scheduled_at >= ?1 AND scheduled_at < ?2 ORDER BY scheduled_at, id");

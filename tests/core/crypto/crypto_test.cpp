@@ -46,3 +46,18 @@ TEST_CASE("AES-256-GCM sealing round-trips and detects tampering and moved value
     CHECK(open_sealed(random_bytes(32), *sealed, "account 7").error().code == ErrorCode::Tampered);
     CHECK(open_sealed(key, Bytes(5), "account 7").error().code == ErrorCode::Corrupt);
 }
+
+TEST_CASE("a key derived from a passphrase depends on the passphrase, the salt and the cost") {
+    const Bytes salt = random_bytes(16);
+    const ScryptParams cheap{1 << 10, 8, 1};
+    auto a = derive_key_scrypt("correct horse battery staple", salt, cheap);
+    REQUIRE(a.ok());
+    CHECK(a->size() == 32);
+    CHECK(*derive_key_scrypt("correct horse battery staple", salt, cheap) == *a);
+    CHECK(*derive_key_scrypt("correct horse battery stapler", salt, cheap) != *a);
+    CHECK(*derive_key_scrypt("correct horse battery staple", random_bytes(16), cheap) != *a);
+    CHECK(*derive_key_scrypt("correct horse battery staple", salt, ScryptParams{1 << 11, 8, 1}) != *a);
+    auto short_salt = derive_key_scrypt("correct horse battery staple", Bytes(8), cheap);
+    REQUIRE_FALSE(short_salt.ok());
+    CHECK(short_salt.error().code == ErrorCode::Invalid);
+}

@@ -47,4 +47,9 @@ Result<std::string> hash_password(std::string_view password, ScryptParams params
 // stored hash is malformed.
 Result<bool> verify_password(std::string_view password, std::string_view encoded);
 
+// A key of `length` bytes derived from a passphrase with scrypt (RFC 7914),
+// e.g. to wrap another key. The caller keeps the salt and parameters.
+Result<Bytes> derive_key_scrypt(std::string_view passphrase, const Bytes& salt, const ScryptParams& params,
+                                std::size_t length = 32);
+
 }  // namespace clearpost::crypto

@@ -261,6 +261,10 @@ public:
     // as sealed by security::Vault.
     virtual Result<std::optional<std::string>> setting(const std::string& key) = 0;
     virtual Result<void> set_setting(const std::string& key, const std::string& value) = 0;
+    // Every setting whose key starts with `prefix`, ordered by key (the
+    // vault's named secrets, to re-encrypt them all on key rotation).
+    virtual Result<std::vector<std::pair<std::string, std::string>>> settings_with_prefix(
+        const std::string& prefix) = 0;
 
     // The emergency pause: while set, claim_due claims nothing.
     virtual Result<std::optional<PauseState>> pause_state() = 0;
