@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.h"
 #include "clearpost/app/compliance.h"
 #include "clearpost/base/csv.h"
 #include "clearpost/security/audit.h"
@@ -22,18 +23,10 @@
 #include "clearpost/workflow/admin.h"
 
 using namespace clearpost;
+using bench::must;
 using Steady = std::chrono::steady_clock;
 
 namespace {
-
-template <typename T>
-T must(Result<T> r, const char* what) {
-    if (!r.ok()) {
-        std::fprintf(stderr, "%s: %s\n", what, r.error().message.c_str());
-        std::exit(1);
-    }
-    return std::move(r).value();
-}
 
 double seconds_since(Steady::time_point start) {
     return std::chrono::duration<double>(Steady::now() - start).count();

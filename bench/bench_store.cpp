@@ -15,9 +15,11 @@
 
 #include <unistd.h>
 
+#include "bench_support.h"
 #include "clearpost/store/store.h"
 
 using namespace clearpost;
+using bench::must;
 using Steady = std::chrono::steady_clock;
 
 namespace {
@@ -30,22 +32,6 @@ Stats summarise(std::vector<double> ms) {
     std::sort(ms.begin(), ms.end());
     auto at = [&](double q) { return ms[static_cast<std::size_t>(q * static_cast<double>(ms.size() - 1))]; };
     return {at(0.50), at(0.99), ms.back()};
-}
-
-template <typename T>
-T must(Result<T> r, const char* what) {
-    if (!r.ok()) {
-        std::fprintf(stderr, "%s: %s\n", what, r.error().message.c_str());
-        std::exit(1);
-    }
-    return std::move(r).value();
-}
-
-void must(Result<void> r, const char* what) {
-    if (!r.ok()) {
-        std::fprintf(stderr, "%s: %s\n", what, r.error().message.c_str());
-        std::exit(1);
-    }
 }
 
 }  // namespace

@@ -9,11 +9,15 @@ packages=(
   # libraries
   libwxgtk3.2-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev
   libboost-date-time-dev nlohmann-json3-dev libcli11-dev libicu-dev
+  # charts and the PDF report (cairo; text laid out by Pango)
+  libcairo2-dev libpango1.0-dev
   # the vault's desktop keyring (Secret Service) and its test: a private
   # D-Bus session with GNOME Keyring in it
   libsecret-1-dev dbus gnome-keyring
   # tests
   catch2 python3 sqlite3 tzdata
+  # the PDF report test reads it back (pdfinfo, pdftotext)
+  poppler-utils
   # GUI tests and the integration peers of later work
   xvfb xauth imagemagick fonts-dejavu-core fonts-noto-color-emoji
   # integration tests (peer.sh and the Bluesky tests call curl); benchmarks (GNU time: peak RSS)

@@ -1,8 +1,13 @@
-// report: CSV reports of what was published, for handing on.
+// report: what was published in a period, for handing on: CSV tables, a
+// PDF report, or one dashboard chart as PNG or SVG.
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
+
+#include "clearpost/analytics/charts.h"
 #include "clearpost/analytics/csv.h"
+#include "clearpost/analytics/dashboard.h"
 #include "clearpost/analytics/report.h"
 #include "clearpost/base/file.h"
 #include "clearpost/schedule/local_datetime.h"
@@ -20,6 +25,7 @@ struct ReportOptions {
     std::string from;
     std::string to;
     std::string format = "csv";
+    std::string chart;
     std::string out;
     bool history = false;
     bool force = false;
@@ -37,23 +43,27 @@ Result<schedule::LocalDate> parse_date(const std::string& text, const char* opti
     return parsed->date();
 }
 
-// The first instant of `date` in `zone`. Midnight in a DST gap starts the
-// day at the jump; midnight in an overlap at its first occurrence.
-Result<UnixSeconds> start_of_day(const schedule::LocalDate& date, const schedule::TimeZone& zone) {
-    const schedule::LocalDateTime midnight{date.year, date.month, date.day, 0, 0, 0};
-    CLEARPOST_ASSIGN(UnixSeconds earlier, schedule::local_to_utc(midnight, zone, schedule::DstChoice::Earlier));
-    CLEARPOST_ASSIGN(auto seen, schedule::utc_to_local(earlier, zone));
-    if (seen.local.date() == date) return earlier;
-    return schedule::local_to_utc(midnight, zone, schedule::DstChoice::Later);
-}
-
 Result<void> run_report(Context& ctx, const ReportOptions& o) {
     // Usage first, so a wrong command line is answered before any sign-in.
-    if (o.format == "pdf") {
-        return make_error(ErrorCode::Invalid, "PDF reports are not available yet; use --format csv");
+    const bool image = o.format == "png" || o.format == "svg";
+    if (o.format != "csv" && o.format != "pdf" && !image) {
+        return make_error(ErrorCode::Invalid,
+                          "unknown report format '" + o.format + "'; use --format csv, pdf, png or svg");
     }
-    if (o.format != "csv") {
-        return make_error(ErrorCode::Invalid, "unknown report format '" + o.format + "'; use --format csv");
+    if (image && o.chart.empty()) {
+        return make_error(ErrorCode::Invalid, "--format " + o.format +
+                                                  " draws one chart: add --chart engagement, heatmap, findings "
+                                                  "or turnaround");
+    }
+    if (!image && !o.chart.empty()) {
+        return make_error(ErrorCode::Invalid, "--chart needs --format png or svg (the PDF holds every chart)");
+    }
+    if (o.history && o.format != "csv") {
+        return make_error(ErrorCode::Invalid, "--history is a CSV table; use it with --format csv");
+    }
+    std::optional<analytics::Chart> chart;
+    if (image) {
+        CLEARPOST_ASSIGN(chart, analytics::parse_chart(o.chart));
     }
     CLEARPOST_ASSIGN(auto from_date, parse_date(o.from, "--from"));
     CLEARPOST_ASSIGN(auto to_date, parse_date(o.to, "--to"));
@@ -69,9 +79,37 @@ Result<void> run_report(Context& ctx, const ReportOptions& o) {
     const std::string zone_name = org.default_zone.empty() ? "UTC" : org.default_zone;
     schedule::TzDatabase zones;
     CLEARPOST_ASSIGN(auto zone, zones.find(zone_name));
-    analytics::Period period;
-    CLEARPOST_ASSIGN(period.from, start_of_day(from_date, zone));
-    CLEARPOST_ASSIGN(period.to, start_of_day(to_date, zone));
+    CLEARPOST_ASSIGN(const analytics::Period period, analytics::local_days(zone, from_date, to_date));
+
+    const Overwrite overwrite = o.force ? Overwrite::Replace : Overwrite::Refuse;
+    const auto saved_as = [&](Result<void> saved) -> Result<void> {
+        if (saved) return ok();
+        Error e = std::move(saved).error();
+        if (e.code == ErrorCode::Conflict) e.message += "; choose another file or pass --force";
+        return e;
+    };
+    if (o.format != "csv") {
+        CLEARPOST_ASSIGN(auto dashboard, analytics::build_dashboard(store, period, zone));
+        if (chart) {
+            CLEARPOST_CHECK(saved_as(analytics::write_chart(
+                dashboard, *chart, o.format == "png" ? analytics::ImageFormat::Png : analytics::ImageFormat::Svg,
+                o.out, overwrite)));
+        } else {
+            CLEARPOST_CHECK(saved_as(
+                analytics::write_pdf_report(dashboard, {org.name, system_now()}, o.out, overwrite)));
+        }
+        emit(ctx.json,
+             {{"file", o.out},
+              {"kind", chart ? std::string(analytics::to_string(*chart)) : std::string("pdf")},
+              {"posts", dashboard.current.posts},
+              {"zone", zone_name},
+              {"from", format_utc(period.from)},
+              {"to", format_utc(period.to)}},
+             "Wrote " + (chart ? "the " + std::string(analytics::to_string(*chart)) + " chart" : std::string("the report")) +
+                 " (" + std::to_string(dashboard.current.posts) + " published targets) to " + o.out + " (from " +
+                 o.from + " to before " + o.to + ", " + zone_name + ")");
+        return ok();
+    }
 
     const analytics::CsvOptions csv{o.no_bom ? analytics::ByteOrderMark::Omit : analytics::ByteOrderMark::Write};
     std::string bytes;
@@ -85,11 +123,7 @@ Result<void> run_report(Context& ctx, const ReportOptions& o) {
         rows = report.rows.size();
         bytes = analytics::to_csv(analytics::report_table(report), csv);
     }
-    if (auto saved = write_file_atomically(o.out, bytes, o.force ? Overwrite::Replace : Overwrite::Refuse); !saved) {
-        Error e = std::move(saved).error();
-        if (e.code == ErrorCode::Conflict) e.message += "; choose another file or pass --force";
-        return e;
-    }
+    CLEARPOST_CHECK(saved_as(write_file_atomically(o.out, bytes, overwrite)));
     emit(ctx.json,
          {{"file", o.out},
           {"rows", rows},
@@ -106,12 +140,15 @@ Result<void> run_report(Context& ctx, const ReportOptions& o) {
 
 void add_report_command(CLI::App& app, Context& ctx) {
     auto o = std::make_shared<ReportOptions>();
-    auto* cmd = app.add_subcommand("report", "A CSV file of what was published in a period, with its newest metrics");
+    auto* cmd = app.add_subcommand(
+        "report", "What was published in a period: CSV with the newest metrics, a PDF report, or a chart");
     cmd->add_option("--from", o->from, "First day in the report (YYYY-MM-DD, the organisation's time zone)")
         ->required();
     cmd->add_option("--to", o->to, "First day NOT in the report (YYYY-MM-DD, the organisation's time zone)")
         ->required();
-    cmd->add_option("--format", o->format, "csv (pdf is not available yet)")->capture_default_str();
+    cmd->add_option("--format", o->format, "csv, pdf (cover, charts, top posts, governance), png or svg (one --chart)")
+        ->capture_default_str();
+    cmd->add_option("--chart", o->chart, "With png or svg: engagement, heatmap, findings or turnaround");
     cmd->add_option("--out", o->out, "File to write (refused if it exists, unless --force)")->required();
     cmd->add_flag("--history", o->history, "Every metrics snapshot (one row each) instead of one row per post target");
     cmd->add_flag("--force", o->force, "Replace --out if it exists");

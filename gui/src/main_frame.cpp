@@ -17,6 +17,7 @@
 #include "clearpost/security/audit.h"
 #include "clearpost/security/users.h"
 #include "composer_panel.h"
+#include "dashboard_panel.h"
 #include "dialogs.h"
 #include "inbox_panel.h"
 
@@ -30,6 +31,7 @@ enum MenuId {
     IdViewPosts,
     IdViewComposer,
     IdViewInbox,
+    IdViewDashboard,
     IdSaveDraft,
     IdSubmit,
     IdFix,
@@ -93,7 +95,17 @@ MainFrame::MainFrame(std::filesystem::path db, model::User user, std::filesystem
     m_inbox = new InboxPanel(m_book, *m_backend);
     m_book->AddPage(m_list, _("Posts"));
     m_book->AddPage(m_composer, _("Compose"));
+    m_dashboard = new DashboardPanel(m_book, *m_backend);
     m_book->AddPage(m_inbox, _("Inbox"));
+    m_book->AddPage(m_dashboard, _("Dashboard"));
+    // The dashboard reads its numbers the first time it is shown.
+    m_book->Bind(wxEVT_NOTEBOOK_PAGE_CHANGED, [this](wxBookCtrlEvent& e) {
+        e.Skip();
+        if (m_book->GetPage(static_cast<std::size_t>(e.GetSelection())) == m_dashboard && !m_dashboard_loaded) {
+            m_dashboard_loaded = true;
+            m_dashboard->reload();
+        }
+    });
     auto* sizer = new wxBoxSizer(wxVERTICAL);
     sizer->Add(m_book, 1, wxEXPAND);
     SetSizer(sizer);
@@ -171,6 +183,7 @@ void MainFrame::build_menus() {
     view->Append(IdViewPosts, _("&Posts\tCtrl+1"));
     view->Append(IdViewComposer, _("&Compose\tCtrl+2"));
     view->Append(IdViewInbox, _("&Inbox\tCtrl+3"));
+    view->Append(IdViewDashboard, _("&Dashboard\tCtrl+4"));
     auto* help = new wxMenu;
     help->Append(wxID_ABOUT);
     auto* bar = new wxMenuBar;
@@ -215,6 +228,7 @@ void MainFrame::build_menus() {
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Posts); }, IdViewPosts);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Composer); }, IdViewComposer);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Inbox); }, IdViewInbox);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Dashboard); }, IdViewDashboard);
     Bind(wxEVT_MENU,
          [this](wxCommandEvent&) {
              wxAboutDialogInfo info;

@@ -21,6 +21,7 @@ namespace clearpost::gui {
 
 class ComposerPanel;
 class InboxPanel;
+class DashboardPanel;
 
 class PostListCtrl : public wxListCtrl {
 public:
@@ -35,7 +36,7 @@ private:
 
 class MainFrame : public wxFrame {
 public:
-    enum class Page { Posts, Composer, Inbox };
+    enum class Page { Posts, Composer, Inbox, Dashboard };
 
     // `self_test`: once the first load lands, write the visible rows there
     // (used by the GUI test under Xvfb).
@@ -54,6 +55,7 @@ public:
     const model::User& user() const { return m_user; }
     ComposerPanel* composer() const { return m_composer; }
     InboxPanel* inbox() const { return m_inbox; }
+    DashboardPanel* dashboard() const { return m_dashboard; }
     PostListCtrl* post_list() const { return m_list; }
     bool ready() const { return m_ready; }
     // Called once the composer has its accounts and rules (for the GUI test).
@@ -77,6 +79,8 @@ private:
     PostListCtrl* m_list = nullptr;
     ComposerPanel* m_composer = nullptr;
     InboxPanel* m_inbox = nullptr;
+    DashboardPanel* m_dashboard = nullptr;
+    bool m_dashboard_loaded = false;
     PostLoader m_loader;
 };
 

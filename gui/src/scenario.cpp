@@ -17,6 +17,7 @@
 #include <cstdlib>
 
 #include "composer_panel.h"
+#include "dashboard_panel.h"
 #include "dialogs.h"
 #include "findings_view.h"
 #include "inbox_panel.h"
@@ -355,6 +356,33 @@ void Scenario::build() {
         expect(c->status_text().find("Approved") != std::string::npos, "the state is shown: " + c->status_text());
         return true;
     }});
+    m_steps.push_back({"the dashboard", [frame, this] {
+        auto* d = frame->dashboard();
+        if (!m_sent) {
+            m_sent = true;
+            frame->show_page(MainFrame::Page::Dashboard);
+            return false;
+        }
+        if (d->loading() || !d->dashboard()) return false;
+        m_sent = false;
+        const auto& dash = *d->dashboard();
+        expect(dash.current.posts == 0, "nothing was published, so no post is counted");
+        const std::string summary = from_wx(d->summary()->GetLabel());
+        expect(summary.find("0 posts published") == 0 && summary.find("America/New_York") != std::string::npos,
+               "widget: the summary reads \"" + summary + "\"");
+        std::size_t versions = 0, approvals = 0, warnings = 0;
+        for (const auto& m : dash.governance) {
+            versions += m.versions;
+            approvals += m.approvals;
+            warnings += m.warn_findings;
+        }
+        // ada's post with "miracle", bob's, and alice's versions of hers.
+        expect(versions >= 3, "governance counts the versions written today (" + std::to_string(versions) + ")");
+        expect(approvals == 1, "governance counts the one approval (" + std::to_string(approvals) + ")");
+        expect(warnings >= 1, "governance counts the warning on ada's post");
+        return true;
+    }});
+    m_steps.push_back({"dashboard screenshot", [this] { return screenshot("dashboard.png"); }});
     m_steps.push_back({"measure a long post", [frame, this] {
         frame->show_page(MainFrame::Page::Composer);
         auto* c = frame->composer();

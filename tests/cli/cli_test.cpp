@@ -395,6 +395,20 @@ TEST_CASE("report writes a CSV of the organisation's local days, across a DST ch
     CHECK(history["rows"] == 1);
     CHECK(slurp(out) == "post_id,network,account,published_at,fetched_at,likes\r\n"
                         "2,bluesky,clinic.example,2026-03-08T05:00:00Z,2026-03-08T06:00:00Z,7\r\n");
+
+    // The PDF report and one chart of the same period.
+    const auto pdf = (cli.dir / "march.pdf").string();
+    auto made = cli.json({"report", "--from", "2026-03-01", "--to", "2026-04-01", "--format", "pdf", "--out", pdf},
+                         "alice");
+    CHECK(made["kind"] == "pdf");
+    CHECK(made["posts"] == 4);
+    CHECK(slurp(pdf).rfind("%PDF-", 0) == 0);
+    const auto png = (cli.dir / "heat.png").string();
+    made = cli.json({"report", "--from", "2026-03-01", "--to", "2026-04-01", "--format", "png", "--chart", "heatmap",
+                     "--out", png},
+                    "alice");
+    CHECK(made["kind"] == "heatmap");
+    CHECK(slurp(png).rfind("\x89PNG", 0) == 0);
     for (const auto& entry : std::filesystem::directory_iterator(cli.dir.path()))
         CHECK(entry.path().filename().string().find(".tmp.") == std::string::npos);  // none left behind
 }
@@ -409,8 +423,14 @@ TEST_CASE("report refuses what it cannot do with a usage error and writes nothin
         std::string says;
     };
     const std::vector<Case> cases{
-        {{"report", "--from", "2026-03-01", "--to", "2026-04-01", "--format", "pdf", "--out", out}, "alice", 2,
-         "not available yet"},
+        {{"report", "--from", "2026-03-01", "--to", "2026-04-01", "--format", "png", "--out", out}, "alice", 2,
+         "add --chart"},
+        {{"report", "--from", "2026-03-01", "--to", "2026-04-01", "--format", "svg", "--chart", "pie", "--out", out},
+         "alice", 2, "unknown chart 'pie'"},
+        {{"report", "--from", "2026-03-01", "--to", "2026-04-01", "--chart", "heatmap", "--out", out}, "alice", 2,
+         "--chart needs --format png or svg"},
+        {{"report", "--from", "2026-03-01", "--to", "2026-04-01", "--format", "pdf", "--history", "--out", out},
+         "alice", 2, "--history is a CSV table"},
         {{"report", "--from", "2026-03-01", "--to", "2026-04-01", "--format", "xlsx", "--out", out}, "alice", 2,
          "unknown report format"},
         {{"report", "--from", "2026-3-1", "--to", "2026-04-01", "--out", out}, "alice", 2, "YYYY-MM-DD"},

@@ -53,7 +53,7 @@ post=$(sed -n 's/^post \([0-9]*\) approved$/\1/p' "$report")
 grep -q '"state": *"Approved"' "$work/post.json" || fail "post $post is not Approved in the store: $(cat "$work/post.json")"
 grep -q '"text": *"Get well soon to our patient after her knee surgery! Visiting hours are 9 to 5."' "$work/post.json" \
   || fail "the stored text is not the fixed text"
-for shot in composer inbox; do
+for shot in composer inbox dashboard; do
   colours=$(identify -format %k "$shots/$shot.png")
   [ "$colours" -gt 16 ] || fail "the $shot screenshot is nearly blank ($colours colours)"
 done

@@ -90,6 +90,22 @@ struct MetricsDue {
     int fetches = 0;  // snapshots taken so far
 };
 
+// Governance facts for the dashboard: each version as it was checked...
+struct VersionCheck {
+    Id post_id = 0;
+    UnixSeconds created_at = 0;
+    std::string verdict;        // pass, warn or block
+    std::string findings_json;  // as stored with the version
+};
+
+// ...and each final approval with the submission it answered (the newest
+// submit of the same post before it, from the audit log).
+struct ApprovalTiming {
+    Id post_id = 0;
+    UnixSeconds submitted_at = 0;
+    UnixSeconds approved_at = 0;
+};
+
 struct MetricSnapshot {
     Id target_id = 0;
     UnixSeconds fetched_at = 0;
@@ -243,6 +259,11 @@ public:
     // then fetched_at.
     virtual Result<std::vector<MetricSnapshot>> snapshots_of_published_between(UnixSeconds from,
                                                                                UnixSeconds to) = 0;
+    // Versions created in [from, to), oldest first.
+    virtual Result<std::vector<VersionCheck>> versions_created_between(UnixSeconds from, UnixSeconds to) = 0;
+    // Final approvals in [from, to) whose post was submitted before them,
+    // oldest first.
+    virtual Result<std::vector<ApprovalTiming>> approvals_between(UnixSeconds from, UnixSeconds to) = 0;
     virtual Result<std::optional<model::Target>> find_target(Id target_id) = 0;
     // Targets in any of `states`, oldest schedule first.
     virtual Result<std::vector<model::Target>> targets_in(const std::vector<model::State>& states,

@@ -1,0 +1,285 @@
+#include "dashboard_panel.h"
+
+#include <wx/button.h>
+#include <wx/choice.h>
+#include <wx/datectrl.h>
+#include <wx/dateevt.h>
+#include <wx/dcclient.h>
+#include <wx/filedlg.h>
+#include <wx/graphics.h>
+#include <wx/listctrl.h>
+#include <wx/menu.h>
+#include <wx/msgdlg.h>
+#include <wx/scrolwin.h>
+#include <wx/sizer.h>
+#include <wx/stattext.h>
+#include <wx/utils.h>
+
+#include <algorithm>
+
+#include "async.h"
+#include "clearpost/analytics/charts.h"
+#include "dialogs.h"
+
+namespace clearpost::gui {
+namespace {
+
+enum TopColumn { TopPublished, TopNetwork, TopAccount, TopEngagement, TopText, TopColumnCount };
+
+struct Loaded {
+    analytics::Dashboard dashboard;
+    std::string organisation;
+};
+
+wxString change(double now, double before) {
+    if (before == 0) return now == 0 ? _("no change") : _("new");
+    return wxString::Format("%+.0f%%", (now - before) / before * 100);
+}
+
+double per_post(const analytics::Totals& t) {
+    return t.measured == 0 ? 0 : static_cast<double>(t.engagement) / static_cast<double>(t.measured);
+}
+
+schedule::LocalDate to_local_date(const wxDateTime& d) {
+    return {d.GetYear(), static_cast<int>(d.GetMonth()) + 1, d.GetDay()};
+}
+
+}  // namespace
+
+// One chart, drawn by core/analytics on the cairo context behind the window
+// (wxGTK's graphics renderer is cairo), so the screen, the PNG/SVG files and
+// the PDF show the same drawing. Right click saves it.
+class ChartCanvas : public wxPanel {
+public:
+    ChartCanvas(wxWindow* parent, analytics::Chart chart, const std::optional<analytics::Dashboard>& dashboard)
+        : wxPanel(parent, wxID_ANY, wxDefaultPosition, parent->FromDIP(wxSize(460, 260)), wxFULL_REPAINT_ON_RESIZE),
+          m_chart(chart),
+          m_dashboard(dashboard) {
+        SetName(wxString::FromUTF8(std::string(analytics::to_string(chart))));
+        SetBackgroundStyle(wxBG_STYLE_PAINT);
+        Bind(wxEVT_PAINT, [this](wxPaintEvent&) { paint(); });
+        Bind(wxEVT_CONTEXT_MENU, [this](wxContextMenuEvent&) { menu(); });
+    }
+
+private:
+    void paint() {
+        wxPaintDC dc(this);
+        std::unique_ptr<wxGraphicsContext> gc(wxGraphicsRenderer::GetCairoRenderer()->CreateContext(dc));
+        const wxSize size = GetClientSize();
+        gc->SetBrush(*wxWHITE_BRUSH);
+        gc->DrawRectangle(0, 0, size.x, size.y);
+        if (!m_dashboard) return;
+        auto* cr = static_cast<cairo_t*>(gc->GetNativeContext());
+        if (!cr) return;
+        const double pad = FromDIP(10);
+        // Draw in device-independent units, so text keeps its size on HiDPI.
+        const double scale = GetDPIScaleFactor();
+        gc->Translate(pad, pad);
+        gc->Scale(scale, scale);
+        analytics::draw_chart(cr, *m_dashboard, m_chart, (size.x - 2 * pad) / scale, (size.y - 2 * pad) / scale);
+    }
+
+    void menu() {
+        if (!m_dashboard) return;
+        wxMenu m;
+        m.Append(1, _("Save chart as &PNG..."));
+        m.Append(2, _("Save chart as &SVG..."));
+        const int chosen = GetPopupMenuSelectionFromUser(m);
+        if (chosen != 1 && chosen != 2) return;
+        const bool png = chosen == 1;
+        const wxString name = wxString::FromUTF8(std::string(analytics::to_string(m_chart))) + (png ? ".png" : ".svg");
+        wxFileDialog dialog(this, _("Save chart"), {}, name, png ? _("PNG images (*.png)|*.png") : _("SVG images (*.svg)|*.svg"),
+                            wxFD_SAVE | wxFD_OVERWRITE_PROMPT);
+        if (dialog.ShowModal() != wxID_OK) return;
+        auto saved = analytics::write_chart(*m_dashboard, m_chart,
+                                            png ? analytics::ImageFormat::Png : analytics::ImageFormat::Svg,
+                                            from_wx(dialog.GetPath()), Overwrite::Replace);
+        if (!saved) wxMessageBox(to_wx(saved.error().message), _("Clearpost"), wxOK | wxICON_ERROR, this);
+    }
+
+    analytics::Chart m_chart;
+    const std::optional<analytics::Dashboard>& m_dashboard;
+};
+
+DashboardPanel::DashboardPanel(wxWindow* parent, Backend& backend) : wxPanel(parent), m_backend(backend) {
+    SetName(_("Dashboard"));
+    build();
+}
+
+void DashboardPanel::build() {
+    auto* bar = new wxBoxSizer(wxHORIZONTAL);
+    m_period = new wxChoice(this, wxID_ANY);
+    m_period->SetName(_("Period"));
+    for (const wxString& label : {_("Last 7 days"), _("Last 30 days"), _("Last 90 days"), _("Custom range")})
+        m_period->Append(label);
+    m_period->SetSelection(1);
+    m_from = new wxDatePickerCtrl(this, wxID_ANY, wxDateTime::Today().Subtract(wxDateSpan::Days(29)));
+    m_to = new wxDatePickerCtrl(this, wxID_ANY, wxDateTime::Today());
+    m_from->SetName(_("From"));
+    m_to->SetName(_("To"));
+    m_from->Disable();
+    m_to->Disable();
+    m_pdf = new wxButton(this, wxID_ANY, _("Save PDF &report..."));
+    bar->Add(new wxStaticText(this, wxID_ANY, _("&Period:")), 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, FromDIP(6));
+    bar->Add(m_period, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, FromDIP(12));
+    bar->Add(m_from, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, FromDIP(4));
+    bar->Add(new wxStaticText(this, wxID_ANY, wxString::FromUTF8("–")), 0, wxALIGN_CENTER_VERTICAL | wxRIGHT,
+             FromDIP(4));
+    bar->Add(m_to, 0, wxALIGN_CENTER_VERTICAL);
+    bar->AddStretchSpacer();
+    bar->Add(m_pdf, 0, wxALIGN_CENTER_VERTICAL);
+
+    m_summary = new wxStaticText(this, wxID_ANY, _("Loading..."));
+    m_summary->SetName(_("Summary"));
+
+    auto* scroll = new wxScrolledWindow(this, wxID_ANY);
+    scroll->SetScrollRate(0, FromDIP(20));
+    auto* grid = new wxGridSizer(2, FromDIP(8), FromDIP(8));
+    for (analytics::Chart chart : {analytics::Chart::Engagement, analytics::Chart::Heatmap, analytics::Chart::Findings,
+                                   analytics::Chart::Turnaround}) {
+        auto* canvas = new ChartCanvas(scroll, chart, m_dashboard);
+        m_charts.push_back(canvas);
+        grid->Add(canvas, 1, wxEXPAND);
+    }
+    m_top = new wxListCtrl(scroll, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(-1, 260)),
+                           wxLC_REPORT | wxLC_SINGLE_SEL | wxLC_HRULES);
+    m_top->SetName(_("Top posts"));
+    m_top->AppendColumn(_("Published"), wxLIST_FORMAT_LEFT, FromDIP(140));
+    m_top->AppendColumn(_("Network"), wxLIST_FORMAT_LEFT, FromDIP(90));
+    m_top->AppendColumn(_("Account"), wxLIST_FORMAT_LEFT, FromDIP(140));
+    m_top->AppendColumn(_("Engagement"), wxLIST_FORMAT_RIGHT, FromDIP(90));
+    m_top->AppendColumn(_("Post"), wxLIST_FORMAT_LEFT, FromDIP(460));
+    auto* inner = new wxBoxSizer(wxVERTICAL);
+    inner->Add(grid, 0, wxEXPAND | wxALL, FromDIP(4));
+    inner->Add(new wxStaticText(scroll, wxID_ANY, _("Top posts (double-click opens the live post)")), 0,
+               wxLEFT | wxTOP, FromDIP(6));
+    inner->Add(m_top, 0, wxEXPAND | wxALL, FromDIP(4));
+    scroll->SetSizer(inner);
+
+    auto* sizer = new wxBoxSizer(wxVERTICAL);
+    sizer->Add(bar, 0, wxEXPAND | wxALL, FromDIP(8));
+    sizer->Add(m_summary, 0, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, FromDIP(8));
+    sizer->Add(scroll, 1, wxEXPAND);
+    SetSizer(sizer);
+
+    m_period->Bind(wxEVT_CHOICE, [this](wxCommandEvent&) {
+        const bool custom = m_period->GetSelection() == 3;
+        m_from->Enable(custom);
+        m_to->Enable(custom);
+        reload();
+    });
+    m_from->Bind(wxEVT_DATE_CHANGED, [this](wxDateEvent&) { reload(); });
+    m_to->Bind(wxEVT_DATE_CHANGED, [this](wxDateEvent&) { reload(); });
+    m_pdf->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { save_report(); });
+    m_top->Bind(wxEVT_LIST_COL_CLICK, [this](wxListEvent& e) { sort_top(e.GetColumn()); });
+    m_top->Bind(wxEVT_LIST_ITEM_ACTIVATED, [this](wxListEvent& e) {
+        if (!m_dashboard || e.GetIndex() < 0) return;
+        const auto& url = m_dashboard->top.at(static_cast<std::size_t>(e.GetIndex())).row.target.remote_url;
+        if (!url.empty()) wxLaunchDefaultBrowser(to_wx(url));
+    });
+}
+
+void DashboardPanel::reload() {
+    const int choice = m_period->GetSelection();
+    const int days = choice == 0 ? 7 : choice == 2 ? 90 : 30;
+    std::optional<std::pair<schedule::LocalDate, schedule::LocalDate>> custom;
+    if (choice == 3) {
+        // The picker's "to" is the last day shown; the period ends the day after.
+        const auto to = to_local_date(m_to->GetValue().Add(wxDateSpan::Day()));
+        custom = std::pair{to_local_date(m_from->GetValue()), to};
+    }
+    m_loading = true;
+    m_summary->SetLabel(_("Loading..."));
+    m_backend.run<Loaded>(
+        [days, custom](Services& s) -> Result<Loaded> {
+            CLEARPOST_ASSIGN(auto org, s.store.organisation());
+            schedule::TzDatabase zones;
+            CLEARPOST_ASSIGN(auto zone, zones.find(org.default_zone.empty() ? "UTC" : org.default_zone));
+            CLEARPOST_ASSIGN(auto period, custom ? analytics::local_days(zone, custom->first, custom->second)
+                                                 : analytics::last_days(zone, days, system_now()));
+            CLEARPOST_ASSIGN(auto dashboard, analytics::build_dashboard(s.store, period, zone));
+            return Loaded{std::move(dashboard), org.name};
+        },
+        on_window<Loaded>(this, [](DashboardPanel& self, Result<Loaded> loaded) {
+            self.m_loading = false;
+            if (!loaded) {
+                self.m_dashboard.reset();
+                self.m_summary->SetLabel(to_wx(loaded.error().message));
+                self.Layout();
+            } else {
+                self.m_dashboard = std::move(loaded->dashboard);
+                self.m_organisation = std::move(loaded->organisation);
+            }
+            self.show();
+            if (self.on_loaded) self.on_loaded();
+        }));
+}
+
+void DashboardPanel::show() {
+    for (auto* chart : m_charts) chart->Refresh();
+    m_top->DeleteAllItems();
+    m_pdf->Enable(m_dashboard.has_value());
+    if (!m_dashboard) return;
+    const auto& d = *m_dashboard;
+    m_summary->SetLabel(wxString::Format(
+        _("%llu posts published (%s); engagement %lld (%s); %.1f per post (%s); compared with the %s before; %s"),
+        static_cast<unsigned long long>(d.current.posts), change(static_cast<double>(d.current.posts), static_cast<double>(d.before.posts)),
+        static_cast<long long>(d.current.engagement),
+        change(static_cast<double>(d.current.engagement), static_cast<double>(d.before.engagement)),
+        per_post(d.current), change(per_post(d.current), per_post(d.before)),
+        wxString::Format(_("%lld days"), static_cast<long long>((d.period.to - d.period.from + 43200) / 86400)),
+        to_wx(d.zone)));
+    Layout();  // the summary's new length
+    sort_top(-1);
+}
+
+void DashboardPanel::sort_top(int column) {
+    if (!m_dashboard) return;
+    if (column >= 0) {
+        m_sort_ascending = column == m_sort_column ? !m_sort_ascending : column != TopEngagement;
+        m_sort_column = column;
+    }
+    auto& top = m_dashboard->top;
+    const auto key = [this](const analytics::TopPost& a, const analytics::TopPost& b) {
+        const auto& x = a.row.target;
+        const auto& y = b.row.target;
+        switch (m_sort_column) {
+        case TopPublished: return x.published_at < y.published_at;
+        case TopNetwork: return x.network < y.network;
+        case TopAccount: return x.handle < y.handle;
+        case TopText: return x.text < y.text;
+        default: return a.engagement < b.engagement;
+        }
+    };
+    std::stable_sort(top.begin(), top.end(), [&](const auto& a, const auto& b) {
+        return m_sort_ascending ? key(a, b) : key(b, a);
+    });
+    m_top->DeleteAllItems();
+    schedule::TzDatabase zones;
+    auto zone = zones.find(m_dashboard->zone);
+    for (std::size_t i = 0; i < top.size(); ++i) {
+        const auto& t = top[i].row.target;
+        std::string when = format_utc(t.published_at);
+        if (zone) {
+            if (auto local = schedule::utc_to_local(t.published_at, *zone))
+                when = schedule::format_local_datetime(local->local).substr(0, 16);
+        }
+        const long row = m_top->InsertItem(static_cast<long>(i), to_wx(when));
+        m_top->SetItem(row, TopNetwork, to_wx(t.network));
+        m_top->SetItem(row, TopAccount, to_wx(t.handle));
+        m_top->SetItem(row, TopEngagement, wxString::Format("%lld", static_cast<long long>(top[i].engagement)));
+        m_top->SetItem(row, TopText, to_wx(t.text));
+    }
+}
+
+void DashboardPanel::save_report() {
+    if (!m_dashboard) return;
+    wxFileDialog dialog(this, _("Save PDF report"), {}, "clearpost-report.pdf", _("PDF files (*.pdf)|*.pdf"),
+                        wxFD_SAVE | wxFD_OVERWRITE_PROMPT);
+    if (dialog.ShowModal() != wxID_OK) return;
+    auto saved = analytics::write_pdf_report(*m_dashboard, {m_organisation, system_now()}, from_wx(dialog.GetPath()),
+                                             Overwrite::Replace);
+    if (!saved) wxMessageBox(to_wx(saved.error().message), _("Clearpost"), wxOK | wxICON_ERROR, this);
+}
+
+}  // namespace clearpost::gui
