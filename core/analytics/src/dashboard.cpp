@@ -206,7 +206,10 @@ Result<Dashboard> build_dashboard(store::Store& store, Period period, const sche
     for (std::int64_t day = first_day; day <= last_day; ++day) d.days.push_back(civil_from_days(day));
 
     std::map<std::string, std::vector<std::int64_t>> by_day;
-    for (const auto& row : report.rows) {
+    // (engagement, row) of each measured row; only the top ones are copied.
+    std::vector<std::pair<std::int64_t, std::size_t>> measured;
+    for (std::size_t r = 0; r < report.rows.size(); ++r) {
+        const auto& row = report.rows[r];
         const auto engagement = engagement_of(row.metrics);
         add_to(d.current, engagement);
         auto& n = networks[row.target.network];
@@ -224,7 +227,7 @@ Result<Dashboard> build_dashboard(store::Store& store, Period period, const sche
             series[index] += *engagement;
             ++cell.measured;
             cell.engagement += *engagement;
-            d.top.push_back({row, *engagement});
+            measured.emplace_back(*engagement, r);
         }
     }
     for (auto& [name, totals] : networks) {
@@ -233,11 +236,14 @@ Result<Dashboard> build_dashboard(store::Store& store, Period period, const sche
         d.engagement_by_day.push_back(found == by_day.end() ? std::vector<std::int64_t>(d.days.size(), 0)
                                                             : std::move(found->second));
     }
-    // Rows come in publishing order, so a stable sort keeps the earlier of
-    // two equally engaging posts first.
-    std::stable_sort(d.top.begin(), d.top.end(),
-                     [](const TopPost& a, const TopPost& b) { return a.engagement > b.engagement; });
-    if (d.top.size() > top_posts) d.top.resize(top_posts);
+    // Rows come in publishing order: of two equally engaging posts the
+    // earlier comes first.
+    const std::size_t shown = std::min(top_posts, measured.size());
+    std::partial_sort(measured.begin(), measured.begin() + static_cast<std::ptrdiff_t>(shown), measured.end(),
+                      [](const auto& a, const auto& b) {
+                          return a.first > b.first || (a.first == b.first && a.second < b.second);
+                      });
+    for (std::size_t i = 0; i < shown; ++i) d.top.push_back({report.rows[measured[i].second], measured[i].first});
     CLEARPOST_CHECK(add_governance(store, d, zone));
     return d;
 }
