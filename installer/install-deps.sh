@@ -18,6 +18,8 @@ packages=(
   catch2 python3 sqlite3 tzdata
   # the PDF report test reads it back (pdfinfo, pdftotext)
   poppler-utils
+  # the package test: .deb (dpkg-shlibdeps, dpkg-deb), desktop entry and AppStream checks
+  dpkg-dev desktop-file-utils appstream
   # GUI tests and the integration peers of later work
   xvfb xauth imagemagick fonts-dejavu-core fonts-noto-color-emoji
   # integration tests (peer.sh and the Bluesky tests call curl); benchmarks (GNU time: peak RSS)
