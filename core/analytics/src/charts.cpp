@@ -44,9 +44,12 @@ void set_colour(cairo_t* cr, Rgb c) { cairo_set_source_rgb(cr, c.r, c.g, c.b); }
 enum class Align { Left, Centre, Right };
 
 // Text at (x, y) (its top edge), in `size` points, aligned on x; the width
-// limits it (ellipsised) when > 0. Returns the height used.
-double text(cairo_t* cr, const std::string& s, double x, double y, double size, Align align = Align::Left,
-            bool bold = false, Rgb colour = kText, double width = 0, int lines = 1) {
+// limits it (ellipsised) when > 0. Returns the size used.
+struct TextSize {
+    double width, height;
+};
+TextSize text_at(cairo_t* cr, const std::string& s, double x, double y, double size, Align align = Align::Left,
+                 bool bold = false, Rgb colour = kText, double width = 0, int lines = 1) {
     PangoLayout* layout = pango_cairo_create_layout(cr);
     PangoFontDescription* font = pango_font_description_from_string(kFont);
     pango_font_description_set_absolute_size(font, size * PANGO_SCALE);
@@ -70,7 +73,13 @@ double text(cairo_t* cr, const std::string& s, double x, double y, double size, 
     cairo_move_to(cr, left, y);
     pango_cairo_show_layout(cr, layout);
     g_object_unref(layout);
-    return h;
+    return {static_cast<double>(w), static_cast<double>(h)};
+}
+
+// The same, returning only the height (what tables and titles stack by).
+double text(cairo_t* cr, const std::string& s, double x, double y, double size, Align align = Align::Left,
+            bool bold = false, Rgb colour = kText, double width = 0, int lines = 1) {
+    return text_at(cr, s, x, y, size, align, bold, colour, width, lines).height;
 }
 
 std::string with_thousands(std::int64_t value) {
@@ -144,20 +153,7 @@ void legend(cairo_t* cr, const std::vector<std::pair<std::string, Rgb>>& items, 
         set_colour(cr, colour);
         cairo_rectangle(cr, x, y + 3, 12, 10);
         cairo_fill(cr);
-        PangoLayout* layout = pango_cairo_create_layout(cr);
-        PangoFontDescription* font = pango_font_description_from_string(kFont);
-        pango_font_description_set_absolute_size(font, 10 * PANGO_SCALE);
-        pango_layout_set_font_description(layout, font);
-        pango_font_description_free(font);
-        pango_layout_set_text(layout, name.c_str(), static_cast<int>(name.size()));
-        int w = 0;
-        int h = 0;
-        pango_layout_get_pixel_size(layout, &w, &h);
-        set_colour(cr, kText);
-        cairo_move_to(cr, x + 16, y);
-        pango_cairo_show_layout(cr, layout);
-        g_object_unref(layout);
-        x += 16 + w + 14;
+        x += 16 + text_at(cr, name, x + 16, y, 10).width + 14;
     }
 }
 
