@@ -228,7 +228,7 @@ void DashboardPanel::show() {
         change(static_cast<double>(d.current.engagement), static_cast<double>(d.before.engagement)),
         per_post(d.current), change(per_post(d.current), per_post(d.before)),
         wxString::Format(_("%lld days"), static_cast<long long>((d.period.to - d.period.from + 43200) / 86400)),
-        to_wx(d.zone)));
+        to_wx(d.zone.name())));
     Layout();  // the summary's new length
     sort_top(-1);
 }
@@ -255,15 +255,11 @@ void DashboardPanel::sort_top(int column) {
         return m_sort_ascending ? key(a, b) : key(b, a);
     });
     m_top->DeleteAllItems();
-    schedule::TzDatabase zones;
-    auto zone = zones.find(m_dashboard->zone);
     for (std::size_t i = 0; i < top.size(); ++i) {
         const auto& t = top[i].row.target;
         std::string when = format_utc(t.published_at);
-        if (zone) {
-            if (auto local = schedule::utc_to_local(t.published_at, *zone))
-                when = schedule::format_local_datetime(local->local).substr(0, 16);
-        }
+        if (auto local = schedule::utc_to_local(t.published_at, m_dashboard->zone))
+            when = schedule::format_local_datetime(local->local).substr(0, 16);
         const long row = m_top->InsertItem(static_cast<long>(i), to_wx(when));
         m_top->SetItem(row, TopNetwork, to_wx(t.network));
         m_top->SetItem(row, TopAccount, to_wx(t.handle));

@@ -211,7 +211,7 @@ Rgb scale_colour(double fraction) {
 }
 
 void draw_heatmap(cairo_t* cr, const Dashboard& d, double width, double height) {
-    title(cr, "Engagement per post by publishing time (" + d.zone + ")", width);
+    title(cr, "Engagement per post by publishing time (" + d.zone.name() + ")", width);
     double max = 0;
     for (const auto& row : d.heat)
         for (const auto& cell : row) max = std::max(max, cell.per_post().value_or(0));
@@ -461,9 +461,7 @@ Result<void> write_chart(const Dashboard& dashboard, Chart chart, ImageFormat fo
 
 Result<void> write_pdf_report(const Dashboard& d, const PdfReportInfo& info, const std::filesystem::path& path,
                               Overwrite overwrite) {
-    schedule::TzDatabase zones;
-    auto zone = zones.find(d.zone);
-    const schedule::TimeZone tz = zone ? *zone : schedule::TimeZone::utc();
+    const schedule::TimeZone& tz = d.zone;
     std::string bytes;
     Surface surface(cairo_pdf_surface_create_for_stream(append_bytes, &bytes, kPageWidth, kPageHeight),
                     cairo_surface_destroy);
@@ -475,7 +473,7 @@ Result<void> write_pdf_report(const Dashboard& d, const PdfReportInfo& info, con
         cairo_t* cr = owner.get();
         const double content = kPageWidth - 2 * kMargin;
         const std::string period =
-            local_day(d.period.from, tz) + " – " + local_day(d.period.to - 1, tz) + " (" + d.zone + ")";
+            local_day(d.period.from, tz) + " – " + local_day(d.period.to - 1, tz) + " (" + d.zone.name() + ")";
         const std::string previous = local_day(d.previous.from, tz) + " – " + local_day(d.previous.to - 1, tz);
 
         // 1. Cover and summary.

@@ -186,7 +186,7 @@ Result<Dashboard> build_dashboard(store::Store& store, Period period, const sche
     Dashboard d;
     d.period = period;
     d.previous = Period{period.from - (period.to - period.from), period.from};
-    d.zone = zone.name();
+    d.zone = zone;
     CLEARPOST_ASSIGN(auto report, build_report(store, period));
     CLEARPOST_ASSIGN(auto before, build_report(store, d.previous));
 

@@ -71,7 +71,7 @@ struct GovernanceMonth {
 struct Dashboard {
     Period period;
     Period previous;  // the same length, just before
-    std::string zone;
+    schedule::TimeZone zone = schedule::TimeZone::utc();  // the organisation's, which grouped everything
     Totals current;
     Totals before;
     std::vector<NetworkTotals> networks;  // every network in either period, by name
