@@ -270,6 +270,14 @@ void add_connect(CLI::App& app, Context& ctx) {
             return make_error(ErrorCode::NotFound, "no account " + *network + ":" + *handle +
                                                        "; add it first with clearpostctl account add");
         }
+        // Only these two have a publisher and a way in without a browser
+        // sign-in; storing a password for any other network would look like
+        // success and publish nothing.
+        if (*network != "bluesky" && *network != "mastodon") {
+            return make_error(ErrorCode::Invalid, "clearpostctl cannot connect " + *network +
+                                                      " accounts yet (no publisher or sign-in for it); only bluesky "
+                                                      "and mastodon. See docs/app-registration.md");
+        }
         // Mastodon takes an access token for now (the instance's OAuth sign-in
         // comes later); its instance has no default, so --service is needed.
         const bool mastodon = *network == "mastodon";

@@ -142,6 +142,11 @@ TEST_CASE("no token, secret or password used appears in plaintext in the databas
            with(as("ada"), "CLEARPOST_ACCOUNT_SECRET", s.at("Mastodon access token")));
     ctl.ok({"--as", "ada", "account", "connect", "bluesky", "clinic.example", "--service", "http://127.0.0.1:9"},
            with(as("ada"), "CLEARPOST_ACCOUNT_SECRET", s.at("Bluesky app password")));
+    // A network without a publisher is refused, not stored as if connected.
+    const auto refused = ctl.run({"--as", "ada", "account", "connect", "linkedin", "harbor-clinics"},
+                                 with(as("ada"), "CLEARPOST_ACCOUNT_SECRET", s.at("Bluesky app password")));
+    CHECK(refused.code == 2);
+    CHECK_THAT(refused.err, Catch::Contains("cannot connect linkedin"));
     ctl.ok({"--as", "ada", "notify", "mail", "--relay", "smtp://127.0.0.1:9", "--from", "clearpost@harbor.example",
             "--to", "comms@harbor.example", "--user", "relay-login-name"},
            with(as("ada"), "CLEARPOST_SMTP_PASSWORD", s.at("mail relay password")));
