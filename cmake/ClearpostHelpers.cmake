@@ -48,6 +48,18 @@ function(clearpost_add_test name)
   if(ARG_LABELS)
     list(APPEND labels ${ARG_LABELS})
   endif()
-  catch_discover_tests(${target} TEST_PREFIX "${name}: "
+  catch_discover_tests(${target} TEST_PREFIX "${name}: " TEST_SPEC "~[postgres]"
                        PROPERTIES LABELS "${labels}")
+endfunction()
+
+# clearpost_run_on_postgres(NAME)
+# Registers test_<NAME>'s cases a second time, run on the throwaway
+# PostgreSQL server of the "postgres" test fixture (tests/CMakeLists.txt):
+# the same suite on the other store. Cases tagged [sqlite] stay out; cases
+# tagged [postgres] run only here.
+function(clearpost_run_on_postgres name)
+  catch_discover_tests(test_${name} TEST_PREFIX "${name} on PostgreSQL: " TEST_SPEC "~[sqlite]"
+                       PROPERTIES LABELS postgres
+                                  ENVIRONMENT "CLEARPOST_TEST_POSTGRES=${CLEARPOST_TEST_POSTGRES_URI}"
+                                  FIXTURES_REQUIRED postgres)
 endfunction()

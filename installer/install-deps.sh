@@ -9,6 +9,9 @@ packages=(
   # libraries
   libwxgtk3.2-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev
   libboost-date-time-dev nlohmann-json3-dev libcli11-dev libicu-dev
+  # team mode: the PostgreSQL client library; the server runs the store,
+  # workflow and dispatcher tests a second time
+  libpq-dev postgresql
   # charts and the PDF report (cairo; text laid out by Pango)
   libcairo2-dev libpango1.0-dev
   # the vault's desktop keyring (Secret Service) and its test: a private

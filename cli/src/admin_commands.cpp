@@ -45,8 +45,9 @@ void add_init(CLI::App& app, Context& ctx) {
         CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::CreateIfMissing,
                                                      MigrationPolicy::Migrate, Session::Actor::None));
         CLEARPOST_ASSIGN(auto user, session->admin().initialise(*org, tz, *admin, password));
-        emit(ctx.json, {{"database", session->path().string()}, {"admin", to_json(user)}},
-             "Created " + session->path().string() + " with admin '" + user.name + "' (zone " + tz + ")");
+        const std::string where = store::redact_uri(session->location());
+        emit(ctx.json, {{"database", where}, {"admin", to_json(user)}},
+             "Created " + where + " with admin '" + user.name + "' (zone " + tz + ")");
         return ok();
     }));
 }

@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
                  "clearpostctl"};
     app.set_version_flag("--version", "clearpostctl " CLEARPOST_VERSION);
     app.require_subcommand(1);
-    app.add_option("--db", ctx.db_path, "Database file (default: $XDG_DATA_HOME/clearpost/clearpost.db)");
+    app.add_option("--db", ctx.db_path, "Database file (default: $XDG_DATA_HOME/clearpost/clearpost.db), or a postgresql:// URI for team mode");
     app.add_option("--as", ctx.as_user, "Acting user (password from CLEARPOST_PASSWORD or a prompt)");
     app.add_flag("--json", ctx.json, "Machine-readable JSON output");
     app.footer("Exit codes: 0 ok, 1 runtime error, 2 usage error. See docs/cli.md.");

@@ -82,9 +82,12 @@ Result<void> apply_media(Session& session, const ContentOptions& o, model::Versi
                                                   " images; give one --alt after each --image");
     }
     // An absolute path: `run` may start in another folder than this command.
+    // A server database keeps its media beside this user's default database.
     std::error_code ec;
-    auto database = std::filesystem::absolute(session.path(), ec);
-    if (ec) database = session.path();
+    std::filesystem::path database = store::is_postgres_uri(session.location())
+                                         ? security::default_database_path()
+                                         : std::filesystem::path(session.location());
+    if (auto absolute = std::filesystem::absolute(database, ec); !ec) database = absolute;
     const auto dir = media::media_dir_for(database);
     std::vector<model::MediaRef> refs;
     for (std::size_t i = 0; i < o.images.size(); ++i) {

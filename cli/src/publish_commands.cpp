@@ -49,14 +49,14 @@ void add_run(CLI::App& app, Context& ctx) {
         const auto logger = publish::stderr_logger();
         for (const auto& p : plugins.plugins())
             if (!p.loaded) logger(publish::LogLevel::Warn, "skipped plugin " + p.path.string() + ": " + p.problem);
-        const auto path = session->path();
+        const auto location = session->location();
         // The vault is unlocked once here, so a passphrase is asked before
         // the workers start and they share it.
         const auto unlock = vault_unlock();
         CLEARPOST_CHECK(security::Vault::open(session->store(), security::default_config_dir(), unlock));
-        auto open = [path, unlock]() -> Result<publish::WorkerContext> {
+        auto open = [location, unlock]() -> Result<publish::WorkerContext> {
             publish::WorkerContext w;
-            CLEARPOST_ASSIGN(w.store, store::open_sqlite(path, OpenMode::MustExist, MigrationPolicy::RequireCurrent));
+            CLEARPOST_ASSIGN(w.store, store::open_store(location, OpenMode::MustExist, MigrationPolicy::RequireCurrent));
             CLEARPOST_ASSIGN(auto audit, security::AuditLog::open(*w.store, security::default_config_dir()));
             w.audit = std::make_unique<security::AuditLog>(std::move(audit));
             CLEARPOST_ASSIGN(auto vault, security::Vault::open(*w.store, security::default_config_dir(), unlock));

@@ -14,8 +14,8 @@
 
 namespace clearpost::cli {
 
-std::filesystem::path database_path(const Context& ctx) {
-    return ctx.db_path.empty() ? security::default_database_path() : std::filesystem::path(ctx.db_path);
+std::string database_location(const Context& ctx) {
+    return ctx.db_path.empty() ? security::default_database_path().string() : ctx.db_path;
 }
 
 Result<std::string> prompt_hidden(const std::string& prompt, bool confirm, const std::string& no_terminal_hint) {
@@ -105,8 +105,8 @@ Result<std::unique_ptr<Session>> Session::open(const Context& ctx, store::OpenMo
         return make_error(ErrorCode::Invalid, "say who is acting with --as USER");
     }
     auto session = std::make_unique<Session>();
-    session->m_path = database_path(ctx);
-    CLEARPOST_ASSIGN(session->m_store, store::open_sqlite(session->m_path, mode, policy));
+    session->m_location = database_location(ctx);
+    CLEARPOST_ASSIGN(session->m_store, store::open_store(session->m_location, mode, policy));
     CLEARPOST_ASSIGN(auto log, security::AuditLog::open(*session->m_store, security::default_config_dir()));
     session->m_audit = std::make_unique<security::AuditLog>(std::move(log));
     // Every new version is checked; a missing rule pack or a broken profile

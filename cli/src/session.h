@@ -35,10 +35,11 @@ public:
     workflow::Workflow& flow() { return *m_flow; }
     workflow::Admin& admin() { return *m_admin; }
     const model::User& user() const { return m_user; }
-    const std::filesystem::path& path() const { return m_path; }
+    // The database file, or a postgresql:// URI (team mode).
+    const std::string& location() const { return m_location; }
 
 private:
-    std::filesystem::path m_path;
+    std::string m_location;
     std::unique_ptr<store::Store> m_store;
     std::unique_ptr<security::AuditLog> m_audit;
     std::unique_ptr<workflow::Workflow> m_flow;
@@ -46,7 +47,7 @@ private:
     model::User m_user;
 };
 
-std::filesystem::path database_path(const Context& ctx);
+std::string database_location(const Context& ctx);
 
 // A password from the environment variable `env_name`, else typed at the
 // terminal without echo. Fails clearly when neither is possible.

@@ -4,12 +4,11 @@
 
 #include <array>
 
+#include "sql.h"
+
 namespace clearpost::store::sqlite {
 
-struct Migration {
-    int version;
-    const char* sql;
-};
+using sql::Migration;
 
 inline constexpr std::array kMigrations{
     Migration{1, R"sql(

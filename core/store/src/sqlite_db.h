@@ -1,71 +1,73 @@
 #pragma once
-// Minimal RAII over the SQLite C API: a connection and prepared statements.
-// Values are always bound, never spliced into SQL text.
+// The SQLite side of sql::Connection: RAII over the SQLite C API.
 
 #include <sqlite3.h>
 
-#include <cstdint>
 #include <map>
 #include <memory>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <vector>
 
-#include "clearpost/base/result.h"
+#include "sql.h"
 
 namespace clearpost::store::sqlite {
 
-class Statement {
+class Statement final : public sql::Statement {
 public:
     Statement(sqlite3* db, sqlite3_stmt* stmt) : m_db(db), m_stmt(stmt) {}
-    ~Statement();
+    ~Statement() override;
     Statement(const Statement&) = delete;
     Statement& operator=(const Statement&) = delete;
 
-    Statement& bind(int index, std::int64_t value);
-    Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
-    Statement& bind(int index, const std::string& value);
-    Statement& bind(int index, const char* value) { return bind(index, std::string(value)); }
-    Statement& bind(int index, std::optional<std::int64_t> value);
-    Statement& bind_blob(int index, const std::vector<std::uint8_t>& value);
+    using sql::Statement::bind;
+    sql::Statement& bind(int index, std::int64_t value) override;
+    sql::Statement& bind(int index, const std::string& value) override;
+    sql::Statement& bind(int index, std::optional<std::int64_t> value) override;
+    sql::Statement& bind_blob(int index, const std::vector<std::uint8_t>& value) override;
 
-    // Ok(true) when a row is ready, Ok(false) when done.
-    Result<bool> step();
-    // Runs to completion, for statements that return no rows.
-    Result<void> run();
-    void reset();
+    Result<bool> step() override;
+    void reset() override;
 
-    std::int64_t int64(int column) const { return sqlite3_column_int64(m_stmt, column); }
-    int int32(int column) const { return sqlite3_column_int(m_stmt, column); }
-    bool is_null(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
-    std::string text(int column) const;
-    // Valid until the next step() or reset(): for hot loops that only compare.
-    std::string_view view(int column) const;
-    std::optional<std::int64_t> optional_int64(int column) const;
-    std::vector<std::uint8_t> blob(int column) const;
+    std::int64_t int64(int column) const override { return sqlite3_column_int64(m_stmt, column); }
+    bool is_null(int column) const override { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
+    std::string_view view(int column) const override;
+    std::vector<std::uint8_t> blob(int column) const override;
+
+    int column_count() const override { return sqlite3_column_count(m_stmt); }
+    std::string column_name(int column) const override { return sqlite3_column_name(m_stmt, column); }
+    sql::Kind kind(int column) const override {
+        switch (sqlite3_column_type(m_stmt, column)) {
+        case SQLITE_NULL: return sql::Kind::Null;
+        case SQLITE_INTEGER: return sql::Kind::Integer;
+        case SQLITE_BLOB: return sql::Kind::Blob;
+        default: return sql::Kind::Text;
+        }
+    }
 
 private:
     sqlite3* m_db;
     sqlite3_stmt* m_stmt;
 };
 
-class Connection {
+class Connection final : public sql::Connection {
 public:
     Connection() = default;
     explicit Connection(sqlite3* db) : m_db(db) {}
-    ~Connection();
+    ~Connection() override;
     Connection(Connection&& other) noexcept;
     Connection& operator=(Connection&& other) noexcept;
 
     sqlite3* get() const { return m_db; }
-
-    // A prepared statement, compiled once per connection and reset for reuse.
-    // The returned reference is valid until the next call with the same SQL.
-    Result<Statement*> prepare(const char* sql);
-    // Runs SQL without parameters (pragmas, DDL, BEGIN/COMMIT).
-    Result<void> exec(const char* sql);
     Error error(const std::string& context) const;
+
+    sql::Dialect dialect() const override { return sql::Dialect::Sqlite; }
+    Result<sql::Statement*> prepare(const char* sql) override;
+    Result<void> exec(const char* sql) override;
+    std::int64_t changes() const override { return sqlite3_changes64(m_db); }
+    Result<void> begin() override { return exec("BEGIN IMMEDIATE"); }
+    Result<bool> has_table(const char* name) override;
+
+    Result<void> defer_checkpoints() override { return exec("PRAGMA wal_autocheckpoint = 0"); }
+    Result<void> checkpoint() override;
+    Result<void> backup_to(const std::filesystem::path& destination) override;
 
 private:
     void close();

@@ -4,14 +4,19 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <algorithm>
 #include <atomic>
 #include <iterator>
 #include <thread>
 
 #include "temp_dir.h"
+#include "test_database.h"
 
 using namespace clearpost;
+using clearpost::testing::run_sql_directly;
 using clearpost::testing::TempDir;
+using clearpost::testing::test_database;
+using clearpost::testing::testing_postgres;
 
 namespace {
 
@@ -20,16 +25,7 @@ std::string read_file(const std::filesystem::path& p) {
     return {std::istreambuf_iterator<char>(in), {}};
 }
 
-void run_sql(const std::filesystem::path& db, const char* sql) {
-    sqlite3* raw = nullptr;
-    REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);
-    char* err = nullptr;
-    const int rc = sqlite3_exec(raw, sql, nullptr, nullptr, &err);
-    INFO((err ? err : ""));
-    sqlite3_free(err);
-    sqlite3_close(raw);
-    REQUIRE(rc == SQLITE_OK);
-}
+void run_sql(const std::string& db, const char* sql) { REQUIRE(run_sql_directly(db, sql) == ""); }
 
 // A user, an account, a post with one version: what a target needs.
 struct Seed {
@@ -64,29 +60,32 @@ model::Target target_at(const Seed& seed, UnixSeconds at, const std::string& key
     return t;
 }
 
-std::unique_ptr<store::Store> create(const std::filesystem::path& path) {
-    auto s = store::open_sqlite(path, store::OpenMode::CreateIfMissing, store::MigrationPolicy::Migrate);
+std::unique_ptr<store::Store> create(const std::string& location) {
+    auto s = store::open_store(location, store::OpenMode::CreateIfMissing, store::MigrationPolicy::Migrate);
+    INFO((s.ok() ? "" : s.error().message));
     REQUIRE(s.ok());
     return std::move(*s);
 }
+
+std::unique_ptr<store::Store> create(const std::filesystem::path& path) { return create(path.string()); }
 
 }  // namespace
 
 TEST_CASE("a new database is migrated from empty to the latest schema") {
     TempDir dir;
-    auto s = create(dir / "sub" / "clearpost.db");
+    const auto location = testing_postgres() ? test_database(dir) : (dir / "sub" / "clearpost.db").string();
+    auto s = create(location);
     CHECK(*s->schema_version() == store::latest_schema_version());
     CHECK(s->database_id()->size() == 32);
     // Opening again keeps the same id and version.
     const auto id = *s->database_id();
     s.reset();
-    auto again = store::open_sqlite(dir / "sub" / "clearpost.db", store::OpenMode::MustExist,
-                                    store::MigrationPolicy::RequireCurrent);
+    auto again = store::open_store(location, store::OpenMode::MustExist, store::MigrationPolicy::RequireCurrent);
     REQUIRE(again.ok());
     CHECK(*(*again)->database_id() == id);
 }
 
-TEST_CASE("the store runs in WAL mode with foreign keys and full sync") {
+TEST_CASE("the store runs in WAL mode with foreign keys and full sync", "[sqlite]") {
     TempDir dir;
     auto s = create(dir / "c.db");
     s.reset();
@@ -105,7 +104,7 @@ TEST_CASE("the store runs in WAL mode with foreign keys and full sync") {
     REQUIRE_FALSE(bad.ok());
 }
 
-TEST_CASE("a database from a newer Clearpost is refused and left untouched") {
+TEST_CASE("a database from a newer Clearpost is refused and left untouched", "[sqlite]") {
     TempDir dir;
     const auto path = dir / "newer.db";
     create(path).reset();
@@ -119,7 +118,7 @@ TEST_CASE("a database from a newer Clearpost is refused and left untouched") {
     CHECK(read_file(path) == before);
 }
 
-TEST_CASE("a file that is not SQLite is refused and never overwritten") {
+TEST_CASE("a file that is not SQLite is refused and never overwritten", "[sqlite]") {
     TempDir dir;
     const auto path = dir / "notes.db";
     {
@@ -136,7 +135,7 @@ TEST_CASE("a file that is not SQLite is refused and never overwritten") {
     CHECK(read_file(path) == before);
 }
 
-TEST_CASE("a damaged SQLite file is refused and left as it was") {
+TEST_CASE("a damaged SQLite file is refused and left as it was", "[sqlite]") {
     TempDir dir;
     const auto path = dir / "damaged.db";
     create(path).reset();
@@ -154,7 +153,7 @@ TEST_CASE("a damaged SQLite file is refused and left as it was") {
     CHECK(read_file(path) == bytes);
 }
 
-TEST_CASE("an SQLite file of another program is not taken over") {
+TEST_CASE("an SQLite file of another program is not taken over", "[sqlite]") {
     TempDir dir;
     const auto path = dir / "other.db";
     run_sql(path, "CREATE TABLE recipes(name TEXT)");
@@ -163,7 +162,7 @@ TEST_CASE("an SQLite file of another program is not taken over") {
     CHECK(s.error().code == ErrorCode::Incompatible);
 }
 
-TEST_CASE("a missing database is reported with the command that creates it") {
+TEST_CASE("a missing database is reported with the command that creates it", "[sqlite]") {
     TempDir dir;
     auto s = store::open_sqlite(dir / "none.db", store::OpenMode::MustExist,
                                 store::MigrationPolicy::RequireCurrent);
@@ -175,7 +174,7 @@ TEST_CASE("a missing database is reported with the command that creates it") {
 
 TEST_CASE("post versions and the audit log refuse updates") {
     TempDir dir;
-    const auto path = dir / "c.db";
+    const auto path = test_database(dir);
     auto s = create(path);
     model::User u;
     u.name = "ann";
@@ -191,17 +190,14 @@ TEST_CASE("post versions and the audit log refuse updates") {
     REQUIRE(s->insert_version(v).ok());
     REQUIRE(s->append_audit({1, 1, "a", "b", "c", "d", std::string(64, '0'), std::string(64, '1')}).ok());
     s.reset();
-    sqlite3* raw = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
-    CHECK(sqlite3_exec(raw, "UPDATE post_versions SET body = 'x'", nullptr, nullptr, nullptr) != SQLITE_OK);
-    CHECK(sqlite3_exec(raw, "UPDATE audit_log SET actor = 'x'", nullptr, nullptr, nullptr) != SQLITE_OK);
-    CHECK(sqlite3_exec(raw, "DELETE FROM audit_log", nullptr, nullptr, nullptr) != SQLITE_OK);
-    sqlite3_close(raw);
+    CHECK_THAT(run_sql_directly(path, "UPDATE post_versions SET body = 'x'"), Catch::Contains("immutable"));
+    CHECK_THAT(run_sql_directly(path, "UPDATE audit_log SET actor = 'x'"), Catch::Contains("append-only"));
+    CHECK_THAT(run_sql_directly(path, "DELETE FROM audit_log"), Catch::Contains("append-only"));
 }
 
 TEST_CASE("claims hand each due target to one owner until its lease expires") {
     TempDir dir;
-    auto s = create(dir / "c.db");
+    auto s = create(test_database(dir));
     const auto seeded = seed(*s);
     for (int i = 0; i < 5; ++i)  // due at 1000, 1100, ... 1400
         REQUIRE(s->insert_target(target_at(seeded, 1000 + i * 100, "k" + std::to_string(i))).ok());
@@ -223,7 +219,7 @@ TEST_CASE("claims hand each due target to one owner until its lease expires") {
 
 TEST_CASE("shards split accounts between workers and a held account waits everywhere") {
     TempDir dir;
-    auto s = create(dir / "c.db");
+    auto s = create(test_database(dir));
     const auto seeded = seed(*s);
     Seed other = seeded;
     other.account = *s->insert_account({0, "bluesky", "b.example", "connected"});
@@ -258,7 +254,7 @@ TEST_CASE("shards split accounts between workers and a held account waits everyw
 
 TEST_CASE("an account's attempts are counted over a window for its rate budget") {
     TempDir dir;
-    auto s = create(dir / "c.db");
+    auto s = create(test_database(dir));
     const auto seeded = seed(*s);
     const auto t = *s->insert_target(target_at(seeded, 100, "k"));
     for (UnixSeconds at : {100, 200, 300}) REQUIRE(s->begin_attempt(t, "k", at).ok());
@@ -269,7 +265,7 @@ TEST_CASE("an account's attempts are counted over a window for its rate budget")
 
 TEST_CASE("metrics snapshots are appended on their schedule, never overwritten") {
     TempDir dir;
-    auto s = create(dir / "c.db");
+    auto s = create(test_database(dir));
     const auto seeded = seed(*s);
     const auto t = *s->insert_target(target_at(seeded, 100, "k"));
     CHECK(s->metrics_due(10'000, 10)->empty());  // not published: nothing to measure
@@ -302,7 +298,7 @@ TEST_CASE("metrics snapshots are appended on their schedule, never overwritten")
 
 TEST_CASE("notices are e-mailed once and settings keep their last value") {
     TempDir dir;
-    auto s = create(dir / "c.db");
+    auto s = create(test_database(dir));
     const auto seeded = seed(*s);
     REQUIRE(*s->add_notice({0, 10, "publish_failed", seeded.account, std::nullopt, "Post 1: refused"}));
     auto pending = *s->notices_to_email();
@@ -317,7 +313,7 @@ TEST_CASE("notices are e-mailed once and settings keep their last value") {
     CHECK(**s->setting("smtp") == "b");
 }
 
-TEST_CASE("an online backup is a complete, openable copy") {
+TEST_CASE("an online backup is a complete, openable copy", "[sqlite]") {
     TempDir dir;
     auto s = create(dir / "c.db");
     model::User u;
@@ -335,7 +331,7 @@ TEST_CASE("an online backup is a complete, openable copy") {
     CHECK(again.error().code == ErrorCode::Conflict);
 }
 
-TEST_CASE("an older database is refused until migrated, then keeps its data") {
+TEST_CASE("an older database is refused until migrated, then keeps its data", "[sqlite]") {
     TempDir dir;
     const auto path = dir / "old.db";
     REQUIRE(store::create_sqlite_at_version(path, 1).ok());
@@ -353,7 +349,7 @@ TEST_CASE("an older database is refused until migrated, then keeps its data") {
 
 TEST_CASE("the emergency pause stops every claim until it is lifted") {
     TempDir dir;
-    auto s = create(dir / "c.db");
+    auto s = create(test_database(dir));
     REQUIRE(s->insert_target(target_at(seed(*s), 100, "k")).ok());
     REQUIRE(s->set_pause(store::PauseState{50, "ann", "crisis"}).ok());
     CHECK(s->claim_due("w", 200, 60, 10)->empty());
@@ -362,7 +358,7 @@ TEST_CASE("the emergency pause stops every claim until it is lifted") {
     CHECK(s->claim_due("w", 200, 60, 10)->size() == 1);
 }
 
-TEST_CASE("an online backup taken while another connection writes is consistent") {
+TEST_CASE("an online backup taken while another connection writes is consistent", "[sqlite]") {
     TempDir dir;
     const auto path = dir / "busy.db";
     create(path).reset();
@@ -399,4 +395,104 @@ TEST_CASE("an online backup taken while another connection writes is consistent"
     CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "ok");
     sqlite3_finalize(st);
     sqlite3_close(raw);
+}
+
+TEST_CASE("workers claiming at once on their own connections never get the same target") {
+    TempDir dir;
+    const auto location = test_database(dir);
+    auto s = create(location);
+    const auto seeded = seed(*s);
+    constexpr int kTargets = 400;
+    REQUIRE(s->transaction([&]() -> Result<void> {
+                 for (int i = 0; i < kTargets; ++i) {
+                     auto id = s->insert_target(target_at(seeded, 100 + i, "k" + std::to_string(i)));
+                     if (!id.ok()) return std::move(id).error();
+                 }
+                 return ok();
+             }).ok());
+    // One connection per thread, as in the service; claims in small batches
+    // so that the workers really do run into each other.
+    std::vector<std::vector<model::Id>> claimed(4);
+    std::atomic<int> failures{0};
+    std::vector<std::thread> workers;
+    for (std::size_t w = 0; w < claimed.size(); ++w) {
+        workers.emplace_back([&, w] {
+            auto mine = store::open_store(location, store::OpenMode::MustExist, store::MigrationPolicy::RequireCurrent);
+            if (!mine.ok()) {
+                ++failures;
+                return;
+            }
+            while (true) {
+                auto got = (*mine)->claim_due("worker" + std::to_string(w), 10000, 600, 7);
+                if (!got.ok()) {
+                    ++failures;
+                    return;
+                }
+                if (got->empty()) return;
+                for (const auto& t : *got) claimed[w].push_back(t.id);
+            }
+        });
+    }
+    for (auto& t : workers) t.join();
+    CHECK(failures == 0);
+    std::vector<model::Id> all;
+    for (const auto& c : claimed) all.insert(all.end(), c.begin(), c.end());
+    std::sort(all.begin(), all.end());
+    CHECK(all.size() == kTargets);
+    CHECK(std::adjacent_find(all.begin(), all.end()) == all.end());
+}
+
+TEST_CASE("a PostgreSQL database that is newer or someone else's is refused and left untouched", "[postgres]") {
+    TempDir dir;
+    const auto newer = test_database(dir);
+    create(newer).reset();
+    run_sql(newer, "INSERT INTO schema_version(version, applied_at) VALUES (999, 0)");
+    auto s = store::open_store(newer, store::OpenMode::MustExist, store::MigrationPolicy::Migrate);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().code == ErrorCode::Incompatible);
+    CHECK_THAT(s.error().message, Catch::Contains("999") && Catch::Contains("newer"));
+
+    const auto other = test_database(dir);
+    run_sql(other, "CREATE TABLE recipes(name TEXT)");
+    auto taken = store::open_store(other, store::OpenMode::CreateIfMissing, store::MigrationPolicy::Migrate);
+    REQUIRE_FALSE(taken.ok());
+    CHECK(taken.error().code == ErrorCode::Incompatible);
+    CHECK_THAT(run_sql_directly(other, "SELECT * FROM schema_version"), Catch::Contains("does not exist"));
+
+    auto empty = store::open_store(test_database(dir), store::OpenMode::MustExist,
+                                   store::MigrationPolicy::RequireCurrent);
+    REQUIRE_FALSE(empty.ok());
+    CHECK(empty.error().code == ErrorCode::NotFound);
+    CHECK_THAT(empty.error().message, Catch::Contains("clearpostctl"));
+
+    // Copies of a server database are the server's business.
+    auto backup = create(test_database(dir))->backup_to(dir / "copy.db");
+    REQUIRE_FALSE(backup.ok());
+    CHECK_THAT(backup.error().message, Catch::Contains("pg_dump"));
+    CHECK_FALSE(std::filesystem::exists(dir / "copy.db"));
+}
+
+TEST_CASE("restored rows keep their ids and new rows are numbered after them", "[postgres]") {
+    TempDir dir;
+    auto s = create(test_database(dir));
+    REQUIRE(s->transaction([&]() -> Result<void> {
+                 return s->restore_account({41, "bluesky", "a.example", "connected"});
+             }).ok());
+    const auto next = s->insert_account({0, "mastodon", "@b@example.org", "connected"});
+    REQUIRE(next.ok());
+    CHECK(*next == 42);
+    CHECK((*s->find_account(41))->handle == "a.example");
+}
+
+TEST_CASE("a connection error names the server but never the password") {
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    auto s = store::open_store("postgresql://ann:s3cret-pw@127.0.0.1:1/clearpost?sslmode=disable&connect_timeout=2",
+                               store::OpenMode::MustExist, store::MigrationPolicy::RequireCurrent);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().code == ErrorCode::Storage);
+    CHECK_THAT(s.error().message, Catch::Contains("127.0.0.1") && Catch::Contains("ann:***@"));
+    CHECK_THAT(s.error().message, !Catch::Contains("s3cret-pw"));
+    CHECK(store::redact_uri("postgresql:///db?host=/run&password=hunter2&user=x") ==
+          "postgresql:///db?host=/run&password=***&user=x");
+    CHECK(store::redact_uri("/home/ann/clearpost.db") == "/home/ann/clearpost.db");
 }

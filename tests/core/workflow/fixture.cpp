@@ -4,9 +4,8 @@
 
 namespace clearpost::testing {
 
-WorkflowFixture::WorkflowFixture(workflow::ComplianceCheck check) {
-    auto opened = store::open_sqlite(dir / "clearpost.db", store::OpenMode::CreateIfMissing,
-                                     store::MigrationPolicy::Migrate);
+WorkflowFixture::WorkflowFixture(workflow::ComplianceCheck check) : database(test_database(dir)) {
+    auto opened = store::open_store(database, store::OpenMode::CreateIfMissing, store::MigrationPolicy::Migrate);
     REQUIRE(opened.ok());
     store = std::move(*opened);
     auto log = security::AuditLog::open(*store, dir / "config");

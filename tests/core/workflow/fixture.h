@@ -1,6 +1,7 @@
 #pragma once
-// A real SQLite database in a temp folder with an organisation, one user per
-// role, two accounts and a controllable clock.
+// A real database (a SQLite file in a temp folder, or a fresh PostgreSQL
+// schema in the PostgreSQL runs) with an organisation, one user per role,
+// two accounts and a controllable clock.
 
 #include <memory>
 
@@ -9,6 +10,7 @@
 #include "clearpost/workflow/admin.h"
 #include "clearpost/workflow/workflow.h"
 #include "temp_dir.h"
+#include "test_database.h"
 
 namespace clearpost::testing {
 
@@ -21,6 +23,7 @@ struct WorkflowFixture {
     model::Id approved_and_scheduled(const model::VersionContent& c);
 
     TempDir dir;
+    std::string database;  // for store::open_store
     UnixSeconds now = 1800000000;
     std::unique_ptr<store::Store> store;
     std::unique_ptr<security::AuditLog> audit;

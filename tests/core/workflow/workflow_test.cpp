@@ -6,6 +6,8 @@
 #include "fixture.h"
 
 using namespace clearpost;
+using clearpost::testing::run_sql_directly;
+using clearpost::testing::testing_postgres;
 using clearpost::testing::WorkflowFixture;
 using model::State;
 
@@ -174,14 +176,9 @@ TEST_CASE("a version changed directly in the database loses its approval") {
     REQUIRE(f.flow->approve(f.approver, post, "", "").ok());
     // Someone bypasses Clearpost and rewrites the approved text (the trigger
     // that forbids this must be dropped first).
-    int rc = std::system(("sqlite3 '" + (f.dir / "clearpost.db").string() +
-                          "' \"DROP TRIGGER post_versions_immutable; UPDATE post_versions SET body = "
-                          "'Patient John Doe in room 4'\"")
-                             .c_str());
-    if (rc != 0) {
-        WARN("sqlite3 command-line tool not found; tamper test skipped");
-        return;
-    }
+    const std::string drop = testing_postgres() ? "DROP TRIGGER post_versions_immutable ON post_versions"
+                                                : "DROP TRIGGER post_versions_immutable";
+    REQUIRE(run_sql_directly(f.database, drop + "; UPDATE post_versions SET body = 'Patient John Doe in room 4'") == "");
     auto result = f.flow->schedule(f.author, post);
     REQUIRE_FALSE(result.ok());
     CHECK(result.error().code == ErrorCode::Tampered);

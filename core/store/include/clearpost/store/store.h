@@ -1,7 +1,7 @@
 #pragma once
-// The store: everything Clearpost keeps, behind one interface so that a
-// PostgreSQL implementation can follow the SQLite one without touching the
-// layers above. Implementations use prepared statements only.
+// The store: everything Clearpost keeps, behind one interface with two
+// databases under it: a SQLite file (one desktop) and PostgreSQL (team
+// mode), so the layers above never know which. Prepared statements only.
 //
 // Threading: a Store is one connection; use it from one thread at a time.
 // Open one Store per thread.
@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -343,5 +344,18 @@ Result<void> create_sqlite_at_version(const std::filesystem::path& path, int ver
 // with a clear error and left byte-for-byte untouched.
 Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& path, OpenMode mode,
                                            MigrationPolicy policy);
+
+// Team mode: opens (and with OpenMode::CreateIfMissing, sets up) the
+// Clearpost schema in a PostgreSQL database named by a postgresql:// URI
+// (libpq's URI form). TLS is sslmode=verify-full unless the URI says
+// otherwise. A database with a newer schema or with other tables is refused
+// and left untouched; errors name the URI without its password.
+Result<std::unique_ptr<Store>> open_postgres(const std::string& uri, OpenMode mode, MigrationPolicy policy);
+
+// `location` is a postgresql:// (or postgres://) URI, or else a file path.
+Result<std::unique_ptr<Store>> open_store(const std::string& location, OpenMode mode, MigrationPolicy policy);
+bool is_postgres_uri(std::string_view location);
+// The URI with any password replaced by ***, for messages and logs.
+std::string redact_uri(std::string_view uri);
 
 }  // namespace clearpost::store

@@ -1,47 +1,25 @@
-#include <sqlite3.h>
+// The store's queries, once, in the SQL that SQLite and PostgreSQL share
+// (numbered parameters, RETURNING, ON CONFLICT, IS NOT DISTINCT FROM).
+// What only one database can do lives behind sql::Connection.
 
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
 #include <unordered_map>
 #include <utility>
 
 #include "clearpost/crypto/crypto.h"
 #include "clearpost/store/store.h"
-#include "migrations.h"
-#include "sqlite_db.h"
+#include "sql.h"
 
 namespace clearpost::store {
 namespace {
 
 using model::State;
-using sqlite::Connection;
-using sqlite::Statement;
-
-// Busy timeout: writers hold short transactions, so waiting a few seconds
-// for another process beats failing.
-constexpr int kBusyTimeoutMs = 5000;
+using sql::Connection;
+using sql::Statement;
 
 #define ASSIGN_STMT_ON(name, db, sql) CLEARPOST_ASSIGN(Statement * name, (db).prepare(sql))
-#define ASSIGN_STMT(name, sql) ASSIGN_STMT_ON(name, m_db, sql)
-
-Result<bool> looks_like_sqlite(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        return make_error(ErrorCode::Io, "cannot read " + path.string() +
-                                             "; check the file's permissions");
-    }
-    char header[16] = {};
-    in.read(header, sizeof header);
-    if (in.gcount() == 0) return false;  // empty file: nothing to protect, treat as new
-    if (in.gcount() < 16 || std::memcmp(header, "SQLite format 3", 16) != 0) {
-        return make_error(ErrorCode::Corrupt,
-                          path.string() + " is not a Clearpost database (not an SQLite file); "
-                                          "it was left untouched — check the --db path");
-    }
-    return true;
-}
+#define ASSIGN_STMT(name, sql) ASSIGN_STMT_ON(name, *m_db, sql)
 
 template <typename T>
 Result<T> parse_enum(Result<T> parsed, const std::string& what) {
@@ -52,34 +30,34 @@ Result<T> parse_enum(Result<T> parsed, const std::string& what) {
     return parsed;
 }
 
-class SqliteStore final : public Store {
+class SqlStore final : public Store {
 public:
-    explicit SqliteStore(Connection db) : m_db(std::move(db)) {}
+    explicit SqlStore(std::unique_ptr<Connection> db) : m_db(std::move(db)) {}
 
     Result<void> transaction(const std::function<Result<void>()>& body) override {
-        CLEARPOST_CHECK(m_db.exec("BEGIN IMMEDIATE"));
+        CLEARPOST_CHECK(m_db->begin());
         auto result = body();
         if (!result.ok()) {
-            (void)m_db.exec("ROLLBACK");
+            (void)m_db->exec("ROLLBACK");
             return result;
         }
-        auto committed = m_db.exec("COMMIT");
+        auto committed = m_db->exec("COMMIT");
         if (!committed.ok()) {
-            (void)m_db.exec("ROLLBACK");
+            (void)m_db->exec("ROLLBACK");
             return committed;
         }
         return ok();
     }
 
     Result<void> savepoint(const std::function<Result<void>()>& body) override {
-        CLEARPOST_CHECK(m_db.exec("SAVEPOINT clearpost_row"));
+        CLEARPOST_CHECK(m_db->exec("SAVEPOINT clearpost_row"));
         auto result = body();
         if (!result.ok()) {
-            (void)m_db.exec("ROLLBACK TO clearpost_row");
-            (void)m_db.exec("RELEASE clearpost_row");
+            (void)m_db->exec("ROLLBACK TO clearpost_row");
+            (void)m_db->exec("RELEASE clearpost_row");
             return result;
         }
-        return m_db.exec("RELEASE clearpost_row");
+        return m_db->exec("RELEASE clearpost_row");
     }
 
     Result<std::string> database_id() override {
@@ -91,7 +69,7 @@ public:
         return id;
     }
 
-    Result<int> schema_version() override { return read_schema_version(m_db); }
+    Result<int> schema_version() override { return sql::read_schema_version(*m_db); }
 
     Result<model::Organisation> organisation() override {
         ASSIGN_STMT(st, "SELECT name, default_zone, profile_json FROM organisation WHERE id = 1");
@@ -127,7 +105,7 @@ public:
     }
 
     Result<void> set_approval_chain(const std::vector<model::ApprovalStage>& chain) override {
-        CLEARPOST_CHECK(m_db.exec("DELETE FROM approval_chain"));
+        CLEARPOST_CHECK(m_db->exec("DELETE FROM approval_chain"));
         ASSIGN_STMT(st, "INSERT INTO approval_chain(stage, role) VALUES (?1, ?2)");
         for (const auto& stage : chain)
             CLEARPOST_CHECK(st->bind(1, stage.stage).bind(2, std::string(to_string(stage.role))).run());
@@ -137,19 +115,17 @@ public:
     Result<Id> insert_user(const model::User& user) override {
         ASSIGN_STMT(st,
                     "INSERT INTO users(name, role, active, password_hash, created_at) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5)");
-        auto run = st->bind(1, user.name)
-                       .bind(2, std::string(to_string(user.role)))
-                       .bind(3, user.active ? 1 : 0)
-                       .bind(4, user.password_hash)
-                       .bind(5, user.created_at)
-                       .run();
-        if (!run.ok() && run.error().code == ErrorCode::Conflict) {
+                    "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
+        auto id = inserted_id(st->bind(1, user.name)
+                                  .bind(2, std::string(to_string(user.role)))
+                                  .bind(3, user.active ? 1 : 0)
+                                  .bind(4, user.password_hash)
+                                  .bind(5, user.created_at));
+        if (!id.ok() && id.error().code == ErrorCode::Conflict) {
             return make_error(ErrorCode::Conflict,
                               "a user named '" + user.name + "' already exists; choose another name");
         }
-        CLEARPOST_CHECK(std::move(run));
-        return sqlite3_last_insert_rowid(m_db.get());
+        return id;
     }
 
     Result<std::optional<model::User>> find_user(const std::string& name) override {
@@ -179,14 +155,13 @@ public:
     }
 
     Result<Id> insert_account(const model::Account& account) override {
-        ASSIGN_STMT(st, "INSERT INTO social_accounts(network, handle, status) VALUES (?1, ?2, ?3)");
-        auto run = st->bind(1, account.network).bind(2, account.handle).bind(3, account.status).run();
-        if (!run.ok() && run.error().code == ErrorCode::Conflict) {
+        ASSIGN_STMT(st, "INSERT INTO social_accounts(network, handle, status) VALUES (?1, ?2, ?3) RETURNING id");
+        auto id = inserted_id(st->bind(1, account.network).bind(2, account.handle).bind(3, account.status));
+        if (!id.ok() && id.error().code == ErrorCode::Conflict) {
             return make_error(ErrorCode::Conflict, "the account " + account.network + ":" +
                                                        account.handle + " already exists");
         }
-        CLEARPOST_CHECK(std::move(run));
-        return sqlite3_last_insert_rowid(m_db.get());
+        return id;
     }
 
     Result<std::optional<model::Account>> find_account(const std::string& network,
@@ -229,7 +204,7 @@ public:
     }
 
     Result<void> hold_account(Id id, UnixSeconds until, const std::string& reason) override {
-        ASSIGN_STMT(st, "UPDATE social_accounts SET hold_until = max(hold_until, ?2), hold_reason = ?3 WHERE id = ?1");
+        ASSIGN_STMT(st, "UPDATE social_accounts SET hold_until = CASE WHEN hold_until > ?2 THEN hold_until ELSE ?2 END, hold_reason = ?3 WHERE id = ?1");
         return st->bind(1, id).bind(2, until).bind(3, reason).run();
     }
 
@@ -263,9 +238,8 @@ public:
     }
 
     Result<Id> begin_attempt(Id target_id, const std::string& key, UnixSeconds now) override {
-        ASSIGN_STMT(st, "INSERT INTO publish_attempts(target_id, started_at, idempotency_key) VALUES (?1, ?2, ?3)");
-        CLEARPOST_CHECK(st->bind(1, target_id).bind(2, now).bind(3, key).run());
-        const Id attempt = sqlite3_last_insert_rowid(m_db.get());
+        ASSIGN_STMT(st, "INSERT INTO publish_attempts(target_id, started_at, idempotency_key) VALUES (?1, ?2, ?3) RETURNING id");
+        CLEARPOST_ASSIGN(const Id attempt, inserted_id(st->bind(1, target_id).bind(2, now).bind(3, key)));
         ASSIGN_STMT(count, "UPDATE targets SET attempts = attempts + 1 WHERE id = ?1");
         CLEARPOST_CHECK(count->bind(1, target_id).run());
         return attempt;
@@ -308,7 +282,7 @@ public:
                             .bind(8, owner)
                             .bind(9, o.state == model::State::Published ? o.metrics_at : std::nullopt)
                             .run());
-        return sqlite3_changes(m_db.get()) == 1;
+        return m_db->changes() == 1;
     }
 
     Result<std::optional<model::Target>> find_target(Id target_id) override {
@@ -326,7 +300,7 @@ public:
         // A fixed statement: the states travel as one bound, comma-joined value.
         ASSIGN_STMT(st, "SELECT id, post_id, version_id, account_id, state, scheduled_at, lease_owner, "
                         "lease_expires_at, attempts, idempotency_key, last_error, remote_url, remote_id "
-                        "FROM targets WHERE instr(?1, ',' || state || ',') > 0 "
+                        "FROM targets WHERE ?1 LIKE ('%,' || state || ',%') "
                         "ORDER BY scheduled_at, id LIMIT ?2");
         std::string joined = ",";
         for (auto s : states) joined += std::string(to_string(s)) + ",";
@@ -336,7 +310,7 @@ public:
 
     Result<bool> add_notice(const Notice& n) override {
         ASSIGN_STMT(exists, "SELECT count(*) FROM notices WHERE acknowledged_at IS NULL AND kind = ?1 "
-                            "AND account_id IS ?2 AND target_id IS ?3");
+                            "AND account_id IS NOT DISTINCT FROM ?2 AND target_id IS NOT DISTINCT FROM ?3");
         exists->bind(1, n.kind).bind(2, n.account_id).bind(3, n.target_id);
         CLEARPOST_ASSIGN(bool row, exists->step());
         const bool duplicate = row && exists->int32(0) > 0;
@@ -365,7 +339,7 @@ public:
     }
 
     Result<void> set_pause(const std::optional<PauseState>& pause) override {
-        if (!pause) return m_db.exec("DELETE FROM publishing_pause");
+        if (!pause) return m_db->exec("DELETE FROM publishing_pause");
         ASSIGN_STMT(st, "INSERT INTO publishing_pause(id, paused_at, paused_by, reason) VALUES (1, ?1, ?2, ?3) "
                         "ON CONFLICT(id) DO UPDATE SET paused_at = excluded.paused_at, "
                         "paused_by = excluded.paused_by, reason = excluded.reason");
@@ -374,9 +348,8 @@ public:
 
     Result<Id> insert_post(Id created_by, UnixSeconds now) override {
         ASSIGN_STMT(st, "INSERT INTO posts(state, created_by, created_at, updated_at) "
-                        "VALUES ('Draft', ?1, ?2, ?2)");
-        CLEARPOST_CHECK(st->bind(1, created_by).bind(2, now).run());
-        return sqlite3_last_insert_rowid(m_db.get());
+                        "VALUES ('Draft', ?1, ?2, ?2) RETURNING id");
+        return inserted_id(st->bind(1, created_by).bind(2, now));
     }
 
     Result<std::optional<model::Post>> find_post(Id id) override {
@@ -407,7 +380,7 @@ public:
                     "p.updated_at, v.number, u.name, v.body, v.scheduled_at, v.zone "
                     "FROM posts p JOIN post_versions v ON v.id = p.current_version_id "
                     "JOIN users u ON u.id = v.author_id "
-                    "WHERE (?1 IS NULL OR p.state = ?1) ORDER BY p.updated_at DESC, p.id DESC "
+                    "WHERE (CAST(?1 AS TEXT) IS NULL OR p.state = ?1) ORDER BY p.updated_at DESC, p.id DESC "
                     "LIMIT ?2");
         if (filter.state) st->bind(1, std::string(to_string(*filter.state)));
         st->bind(2, static_cast<std::int64_t>(filter.limit));
@@ -439,8 +412,8 @@ public:
         ASSIGN_STMT(st,
                     "INSERT INTO post_versions(id, post_id, number, author_id, body, scheduled_at, zone, "
                     "content_hash, compliance_verdict, compliance_findings, created_at) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-        CLEARPOST_CHECK(st->bind(1, id)
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id");
+        CLEARPOST_ASSIGN(const Id version_id, inserted_id(st->bind(1, id)
                             .bind(2, post_id)
                             .bind(3, number)
                             .bind(4, author_id)
@@ -451,19 +424,17 @@ public:
                             .bind(9, compliance.verdict)
                             .bind(10, compliance.findings_json)
                             .bind(11, created_at)
-                            .run());
-        const Id version_id = sqlite3_last_insert_rowid(m_db.get());
+                            ));
         ASSIGN_STMT(target, "INSERT INTO version_targets(version_id, account_id, text_override) "
                             "VALUES (?1, ?2, ?3)");
         for (const auto& t : content.targets)
             CLEARPOST_CHECK(target->bind(1, version_id).bind(2, t.account_id).bind(3, t.text_override).run());
-        ASSIGN_STMT(media, "INSERT INTO media(sha256, path, alt_text) VALUES (?1, ?2, ?3)");
+        ASSIGN_STMT(media, "INSERT INTO media(sha256, path, alt_text) VALUES (?1, ?2, ?3) RETURNING id");
         ASSIGN_STMT(link, "INSERT INTO version_media(version_id, position, media_id) "
                           "VALUES (?1, ?2, ?3)");
         int position = 0;
         for (const auto& m : content.media) {
-            CLEARPOST_CHECK(media->bind(1, m.sha256).bind(2, m.path).bind(3, m.alt_text).run());
-            const Id media_id = sqlite3_last_insert_rowid(m_db.get());
+            CLEARPOST_ASSIGN(const Id media_id, inserted_id(media->bind(1, m.sha256).bind(2, m.path).bind(3, m.alt_text)));
             CLEARPOST_CHECK(link->bind(1, version_id).bind(2, position++).bind(3, media_id).run());
         }
         return version_id;
@@ -501,8 +472,8 @@ public:
         ASSIGN_STMT(st,
                     "INSERT INTO approvals(post_id, version_id, stage, decision, comment, approver_id, "
                     "version_hash, override_justification, decided_at) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-        CLEARPOST_CHECK(st->bind(1, a.post_id)
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id");
+        return inserted_id(st->bind(1, a.post_id)
                             .bind(2, a.version_id)
                             .bind(3, a.stage)
                             .bind(4, a.decision)
@@ -511,8 +482,7 @@ public:
                             .bind(7, a.version_hash)
                             .bind(8, a.override_justification)
                             .bind(9, a.decided_at)
-                            .run());
-        return sqlite3_last_insert_rowid(m_db.get());
+                            );
     }
 
     Result<std::vector<model::Approval>> approvals_of_version(Id version_id) override {
@@ -533,19 +503,18 @@ public:
 
     Result<Id> insert_consent(const model::Consent& c) override {
         ASSIGN_STMT(st, "INSERT INTO consent_records(subject, scope, expires_at, document_ref, "
-                        "recorded_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-        CLEARPOST_CHECK(st->bind(1, c.subject)
+                        "recorded_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id");
+        return inserted_id(st->bind(1, c.subject)
                             .bind(2, c.scope)
                             .bind(3, c.expires_at)
                             .bind(4, c.document_ref)
                             .bind(5, c.recorded_by)
                             .bind(6, c.created_at)
-                            .run());
-        return sqlite3_last_insert_rowid(m_db.get());
+                            );
     }
 
     Result<void> link_consent(Id post_id, Id consent_id) override {
-        ASSIGN_STMT(st, "INSERT OR IGNORE INTO post_consents(post_id, consent_id) VALUES (?1, ?2)");
+        ASSIGN_STMT(st, "INSERT INTO post_consents(post_id, consent_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
         return st->bind(1, post_id).bind(2, consent_id).run();
     }
 
@@ -567,15 +536,14 @@ public:
 
     Result<Id> insert_target(const model::Target& t) override {
         ASSIGN_STMT(st, "INSERT INTO targets(post_id, version_id, account_id, state, scheduled_at, "
-                        "idempotency_key, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5)");
-        CLEARPOST_CHECK(st->bind(1, t.post_id)
+                        "idempotency_key, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5) RETURNING id");
+        return inserted_id(st->bind(1, t.post_id)
                             .bind(2, t.version_id)
                             .bind(3, t.account_id)
                             .bind(4, std::string(to_string(t.state)))
                             .bind(5, t.scheduled_at)
                             .bind(6, t.idempotency_key)
-                            .run());
-        return sqlite3_last_insert_rowid(m_db.get());
+                            );
     }
 
     Result<std::vector<model::Target>> targets_of(Id post_id) override {
@@ -601,20 +569,25 @@ public:
 
     Result<std::vector<model::Target>> claim_due(const std::string& owner, UnixSeconds now, int lease_seconds,
                                                  int limit, ClaimShard shard) override {
-        // One statement is one transaction: the SELECT and the UPDATE see the
-        // same snapshot under SQLite's single writer lock.
-        ASSIGN_STMT(st,
-                    "UPDATE targets SET state = 'Publishing', lease_owner = ?1, "
-                    "lease_expires_at = ?2 + ?3, updated_at = ?2 "
-                    "WHERE id IN (SELECT t.id FROM targets t JOIN social_accounts a ON a.id = t.account_id "
-                    "  WHERE t.state IN ('Scheduled', 'RetryWait', 'Publishing') "
-                    "    AND t.scheduled_at <= ?2 "
-                    "    AND (t.state <> 'Publishing' OR t.lease_expires_at <= ?2) "
-                    "    AND a.hold_until <= ?2 AND t.account_id % ?6 = ?5 "
-                    "    AND NOT EXISTS (SELECT 1 FROM publishing_pause) "
-                    "  ORDER BY t.scheduled_at LIMIT ?4) "
-                    "RETURNING id, post_id, version_id, account_id, state, scheduled_at, lease_owner, "
-                    "lease_expires_at, attempts, idempotency_key, last_error, remote_url, remote_id");
+        // One statement is one transaction. SQLite: the SELECT and the UPDATE
+        // see the same snapshot under its single writer lock. PostgreSQL:
+        // rows another claimer holds are skipped, and a row it has just
+        // claimed is checked again after its commit, so nothing is claimed twice.
+#define CLEARPOST_CLAIM_SQL(lock)                                                                    \
+    "UPDATE targets SET state = 'Publishing', lease_owner = ?1, lease_expires_at = ?2 + ?3, updated_at = ?2 " \
+    "WHERE id IN (SELECT t.id FROM targets t JOIN social_accounts a ON a.id = t.account_id "           \
+    "  WHERE t.state IN ('Scheduled', 'RetryWait', 'Publishing') "                                    \
+    "    AND t.scheduled_at <= ?2 "                                                                   \
+    "    AND (t.state <> 'Publishing' OR t.lease_expires_at <= ?2) "                                 \
+    "    AND a.hold_until <= ?2 AND t.account_id % ?6 = ?5 "                                          \
+    "    AND NOT EXISTS (SELECT 1 FROM publishing_pause) "                                            \
+    "  ORDER BY t.scheduled_at LIMIT ?4" lock ") "                                                    \
+    "RETURNING id, post_id, version_id, account_id, state, scheduled_at, lease_owner, "              \
+    "lease_expires_at, attempts, idempotency_key, last_error, remote_url, remote_id"
+        static constexpr const char* kClaimSqlite = CLEARPOST_CLAIM_SQL("");
+        static constexpr const char* kClaimPostgres = CLEARPOST_CLAIM_SQL(" FOR UPDATE OF t SKIP LOCKED");
+#undef CLEARPOST_CLAIM_SQL
+        ASSIGN_STMT(st, m_db->dialect() == sql::Dialect::Sqlite ? kClaimSqlite : kClaimPostgres);
         st->bind(1, owner).bind(2, now).bind(3, lease_seconds).bind(4, limit).bind(5, shard.index).bind(6, std::max(shard.count, 1));
         return read_targets(*st);
     }
@@ -641,8 +614,9 @@ public:
     Result<std::optional<UnixSeconds>> next_due_at(ClaimShard shard) override {
         // A Publishing target becomes claimable when its lease expires.
         ASSIGN_STMT(st,
-                    "SELECT min(max(CASE WHEN t.state = 'Publishing' THEN t.lease_expires_at ELSE t.scheduled_at END, "
-                    "                   a.hold_until)) "
+                    "SELECT min(CASE WHEN t.state = 'Publishing' AND t.lease_expires_at > a.hold_until THEN t.lease_expires_at "
+                    "                WHEN t.state <> 'Publishing' AND t.scheduled_at > a.hold_until THEN t.scheduled_at "
+                    "                ELSE a.hold_until END) "
                     "FROM targets t JOIN social_accounts a ON a.id = t.account_id "
                     "WHERE t.state IN ('Scheduled', 'RetryWait', 'Publishing') AND t.account_id % ?2 = ?1 "
                     "  AND NOT EXISTS (SELECT 1 FROM publishing_pause)");
@@ -877,7 +851,7 @@ public:
 
     Result<void> each_audit(const std::function<bool(const model::AuditEntry&)>& visit) override {
         ASSIGN_STMT(st, "SELECT seq, at, actor, action, subject, detail, prev_mac, mac "
-                        "FROM audit_log ORDER BY rowid");
+                        "FROM audit_log ORDER BY seq");
         while (true) {
             CLEARPOST_ASSIGN(bool row, st->step());
             if (!row) break;
@@ -889,13 +863,10 @@ public:
         return ok();
     }
 
-    Result<void> defer_checkpoints() override { return m_db.exec("PRAGMA wal_autocheckpoint = 0"); }
-
-    Result<void> checkpoint() override {
-        // PASSIVE never waits for readers or writers of other processes.
-        const int rc = sqlite3_wal_checkpoint_v2(m_db.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-        if (rc != SQLITE_OK && rc != SQLITE_BUSY) return sqlite::sqlite_error(m_db.get(), rc, "checkpointing");
-        return ok();
+    Result<void> defer_checkpoints() override { return m_db->defer_checkpoints(); }
+    Result<void> checkpoint() override { return m_db->checkpoint(); }
+    Result<void> backup_to(const std::filesystem::path& destination) override {
+        return m_db->backup_to(destination);
     }
 
     Result<void> restore_account(const model::Account& a) override {
@@ -978,52 +949,14 @@ public:
             .run();
     }
 
-    Result<void> backup_to(const std::filesystem::path& destination) override {
-        std::error_code ec;
-        if (std::filesystem::exists(destination, ec)) {
-            return make_error(ErrorCode::Conflict, destination.string() +
-                                                       " already exists; choose a new backup file");
-        }
-        sqlite3* raw = nullptr;
-        int rc = sqlite3_open_v2(destination.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-        Connection dest(raw);
-        if (rc != SQLITE_OK) return sqlite_error_for(raw, rc, "creating the backup file");
-        sqlite3_backup* backup = sqlite3_backup_init(dest.get(), "main", m_db.get(), "main");
-        if (!backup) return dest.error("starting the backup");
-        // Copy in steps so writers in other processes are not starved; a step
-        // that finds the source changed restarts transparently.
-        do {
-            rc = sqlite3_backup_step(backup, 256);
-            if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(20);
-        } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
-        sqlite3_backup_finish(backup);
-        if (rc != SQLITE_DONE) {
-            auto err = sqlite_error_for(dest.get(), rc, "copying the database");
-            dest = Connection();
-            std::filesystem::remove(destination, ec);
-            return err;
-        }
-        return ok();
-    }
-
-    static Result<int> read_schema_version(Connection& db) {
-        ASSIGN_STMT_ON(has, db, "SELECT count(*) FROM sqlite_master "
-                                "WHERE type = 'table' AND name = 'schema_version'");
-        CLEARPOST_ASSIGN(bool found, has->step());
-        const bool exists = found && has->int32(0) > 0;
-        has->reset();
-        if (!exists) return 0;
-        ASSIGN_STMT_ON(st, db, "SELECT coalesce(max(version), 0) FROM schema_version");
-        CLEARPOST_ASSIGN(bool row, st->step());
-        const int version = row ? st->int32(0) : 0;
-        st->reset();
-        return version;
-    }
-
 private:
-    static Error sqlite_error_for(sqlite3* db, int rc, const std::string& context) {
-        return sqlite::sqlite_error(db, rc, context);
+    // Runs an INSERT … RETURNING id and gives the new row's id.
+    static Result<Id> inserted_id(Statement& st) {
+        CLEARPOST_ASSIGN(bool row, st.step());
+        const Id id = row ? st.int64(0) : 0;
+        st.reset();
+        if (!row) return make_error(ErrorCode::Storage, "the database gave no id for a new row");
+        return id;
     }
 
     static Result<std::optional<model::User>> read_user_row(Statement& st) {
@@ -1154,35 +1087,37 @@ private:
                 st.text(4),  st.text(5),  st.text(6), st.text(7)};
     }
 
-    Connection m_db;
+    std::unique_ptr<Connection> m_db;
 };
 
 }  // namespace
 
-int latest_schema_version() noexcept { return sqlite::kMigrations.back().version; }
+namespace sql {
 
-namespace {
-
-Result<void> apply_pragmas(Connection& db) {
-    sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
-    // FULL: a committed queue state survives power loss, not only a crash.
-    CLEARPOST_CHECK(db.exec("PRAGMA journal_mode = WAL"));
-    CLEARPOST_CHECK(db.exec("PRAGMA synchronous = FULL"));
-    CLEARPOST_CHECK(db.exec("PRAGMA foreign_keys = ON"));
-    return ok();
+Result<int> read_schema_version(Connection& db) {
+    CLEARPOST_ASSIGN(bool exists, db.has_table("schema_version"));
+    if (!exists) return 0;
+    ASSIGN_STMT_ON(st, db, "SELECT coalesce(max(version), 0) FROM schema_version");
+    CLEARPOST_ASSIGN(bool row, st->step());
+    const int version = row ? st->int32(0) : 0;
+    st->reset();
+    return version;
 }
 
-Result<void> migrate(Connection& db, int from, int up_to) {
-    CLEARPOST_CHECK(db.exec("BEGIN IMMEDIATE"));
+Result<void> migrate(Connection& db, std::span<const Migration> migrations, int from, int up_to) {
+    CLEARPOST_CHECK(db.begin());
     auto body = [&]() -> Result<void> {
         // Another process may have migrated while we waited for the lock.
-        CLEARPOST_ASSIGN(int current, SqliteStore::read_schema_version(db));
+        CLEARPOST_ASSIGN(int current, read_schema_version(db));
         if (current != from) return ok();
         if (current == 0) {
-            CLEARPOST_CHECK(db.exec("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
-                                    "applied_at INTEGER NOT NULL) STRICT"));
+            CLEARPOST_CHECK(db.exec(db.dialect() == Dialect::Sqlite
+                                        ? "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
+                                          "applied_at INTEGER NOT NULL) STRICT"
+                                        : "CREATE TABLE schema_version (version BIGINT PRIMARY KEY, "
+                                          "applied_at BIGINT NOT NULL)"));
         }
-        for (const auto& m : sqlite::kMigrations) {
+        for (const auto& m : migrations) {
             if (m.version <= current || m.version > up_to) continue;
             CLEARPOST_CHECK(db.exec(m.sql));
             ASSIGN_STMT_ON(st, db, "INSERT INTO schema_version(version, applied_at) VALUES (?1, ?2)");
@@ -1202,92 +1137,9 @@ Result<void> migrate(Connection& db, int from, int up_to) {
     return db.exec("COMMIT");
 }
 
-}  // namespace
-
-Result<void> create_sqlite_at_version(const std::filesystem::path& path, int version) {
-    sqlite3* raw = nullptr;
-    const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-    Connection db(raw);
-    if (rc != SQLITE_OK) return sqlite::sqlite_error(raw, rc, "creating " + path.string());
-    CLEARPOST_CHECK(apply_pragmas(db));
-    return migrate(db, 0, version);
+std::unique_ptr<Store> make_store(std::unique_ptr<Connection> db) {
+    return std::make_unique<SqlStore>(std::move(db));
 }
 
-Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& path, OpenMode mode,
-                                           MigrationPolicy policy) {
-    std::error_code ec;
-    const bool exists = std::filesystem::exists(path, ec);
-    if (!exists && mode == OpenMode::MustExist) {
-        return make_error(ErrorCode::NotFound, "no database at " + path.string() +
-                                                   "; create one with: clearpostctl init --admin NAME");
-    }
-    bool has_content = false;
-    if (exists) {
-        CLEARPOST_ASSIGN(has_content, looks_like_sqlite(path));
-    } else if (path.has_parent_path()) {
-        std::filesystem::create_directories(path.parent_path(), ec);
-        if (ec) {
-            return make_error(ErrorCode::Io, "cannot create the folder " +
-                                                 path.parent_path().string() + ": " + ec.message());
-        }
-    }
-    if (has_content == false && exists && mode == OpenMode::MustExist) {
-        return make_error(ErrorCode::NotFound, path.string() + " is empty; create a database with: "
-                                                               "clearpostctl init --admin NAME");
-    }
-
-    sqlite3* raw = nullptr;
-    const int flags = SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE) |
-                      SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
-    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
-    Connection db(raw);
-    if (rc != SQLITE_OK) return sqlite::sqlite_error(raw, rc, "opening " + path.string());
-
-    // Read before writing anything: a damaged or newer database must be left
-    // exactly as it is. Reading the schema touches every page header SQLite
-    // needs, so a damaged file fails here.
-    auto version = SqliteStore::read_schema_version(db);
-    if (!version.ok()) {
-        return make_error(version.error().code == ErrorCode::Storage ? ErrorCode::Corrupt
-                                                                      : version.error().code,
-                          path.string() + " cannot be read as a Clearpost database (" +
-                              version.error().message + "); it was left untouched");
-    }
-    const int latest = latest_schema_version();
-    if (*version > latest) {
-        return make_error(ErrorCode::Incompatible,
-                          path.string() + " has schema version " + std::to_string(*version) +
-                              ", newer than this program's " + std::to_string(latest) +
-                              "; install a newer Clearpost. The database was left untouched");
-    }
-    if (*version > 0 || has_content) {
-        // An SQLite file without our schema_version table is someone else's.
-        if (*version == 0) {
-            ASSIGN_STMT_ON(count, db, "SELECT count(*) FROM sqlite_master");
-            CLEARPOST_ASSIGN(bool row, count->step());
-            const bool empty = row && count->int32(0) == 0;
-            count->reset();
-            if (!empty) {
-                return make_error(ErrorCode::Incompatible,
-                                  path.string() + " is an SQLite file but not a Clearpost "
-                                                  "database; it was left untouched");
-            }
-        }
-    }
-    if (*version < latest && *version > 0 && policy == MigrationPolicy::RequireCurrent) {
-        return make_error(ErrorCode::Incompatible,
-                          path.string() + " has schema version " + std::to_string(*version) +
-                              "; this program needs " + std::to_string(latest) +
-                              ". Back it up, then run: clearpostctl db migrate");
-    }
-    if (*version == 0 && mode == OpenMode::MustExist) {
-        return make_error(ErrorCode::NotFound, path.string() + " holds no Clearpost data yet; "
-                                                               "create it with: clearpostctl init");
-    }
-
-    CLEARPOST_CHECK(apply_pragmas(db));
-    if (*version < latest) CLEARPOST_CHECK(migrate(db, *version, latest));
-    return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db)));
-}
-
+}  // namespace sql
 }  // namespace clearpost::store
