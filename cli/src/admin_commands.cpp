@@ -218,6 +218,42 @@ void add_db(CLI::App& app, Context& ctx) {
         emit(ctx.json, {{"schema_version", version}}, "Schema version " + std::to_string(version));
         return ok();
     }));
+    auto* migrate_to = db->add_subcommand(
+        "migrate-to", "Copy this database into an empty one (e.g. postgresql://… for team mode) and verify it");
+    auto target = std::make_shared<std::string>();
+    migrate_to->add_option("TARGET", *target, "A postgresql:// URI (or a new database file)")->required();
+    migrate_to->callback(command(ctx, [&ctx, target]() -> Result<void> {
+        // The source must be current and its audit chain intact before anything moves.
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
+                                                     Session::Actor::None, Session::Checks::None));
+        CLEARPOST_ASSIGN(auto before, session->audit().verify());
+        if (!before.intact) {
+            return make_error(ErrorCode::Tampered, "the audit log of this database is broken at entry " +
+                                                       std::to_string(before.first_bad_seq) +
+                                                       "; nothing was copied (see clearpostctl audit verify)");
+        }
+        CLEARPOST_ASSIGN(auto copied, store::copy_database(session->location(), *target));
+        // The copy keeps the database id, so its chain verifies with the same key and anchor.
+        CLEARPOST_ASSIGN(auto copy, store::open_store(*target, OpenMode::MustExist, MigrationPolicy::RequireCurrent));
+        CLEARPOST_ASSIGN(auto log, security::AuditLog::open(*copy, security::default_config_dir()));
+        CLEARPOST_ASSIGN(auto after, log.verify());
+        if (!after.intact || after.entries != before.entries) {
+            return make_error(ErrorCode::Tampered, "the copy's audit log does not verify (" + after.problem +
+                                                       "); do not use it, and keep using this database");
+        }
+        nlohmann::json tables = nlohmann::json::object();
+        std::int64_t rows = 0;
+        for (const auto& t : copied) {
+            tables[t.table] = t.rows;
+            rows += t.rows;
+        }
+        const std::string where = store::redact_uri(*target);
+        emit(ctx.json, {{"target", where}, {"tables", tables}, {"audit_entries", after.entries}},
+             "Copied " + std::to_string(rows) + " rows in " + std::to_string(copied.size()) + " tables to " + where +
+                 "; every table's count matches and the audit chain verifies (" + std::to_string(after.entries) +
+                 " entries). Use it with --db " + where);
+        return ok();
+    }));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <iterator>
+#include <map>
 #include <thread>
 
 #include "temp_dir.h"
@@ -495,4 +496,67 @@ TEST_CASE("a connection error names the server but never the password") {
     CHECK(store::redact_uri("postgresql:///db?host=/run&password=hunter2&user=x") ==
           "postgresql:///db?host=/run&password=***&user=x");
     CHECK(store::redact_uri("/home/ann/clearpost.db") == "/home/ann/clearpost.db");
+}
+
+TEST_CASE("a SQLite database copied to PostgreSQL and back keeps every row, id and byte", "[postgres]") {
+    TempDir dir;
+    const auto file = (dir / "desk.db").string();
+    auto s = create(file);
+    const auto seeded = seed(*s);
+    const auto target = *s->insert_target(target_at(seeded, 100, "k1"));
+    const std::vector<std::uint8_t> sealed{0, 1, 2, 0xfe, 0xff, 0x5c, 0x78};
+    REQUIRE(s->set_sealed_credentials(seeded.account, sealed, 5).ok());
+    REQUIRE(s->add_metric_snapshot({target, 200, R"({"likes":3})"}).ok());
+    REQUIRE(*s->add_notice({0, 10, "publish_failed", std::nullopt, std::nullopt, "Post 1: refused"}));
+    REQUIRE(s->append_audit({1, 1, "ann", "post.create", "post 1", "v1", std::string(64, '0'), std::string(64, '1')}).ok());
+    REQUIRE(s->set_setting("smtp", "relay").ok());
+    const auto id = *s->database_id();
+    const auto version = *s->version(seeded.version);
+    s.reset();
+
+    const auto server = test_database(dir);
+    auto copied = store::copy_database(file, server);
+    INFO((copied.ok() ? "" : copied.error().message));
+    REQUIRE(copied.ok());
+    std::map<std::string, std::int64_t> rows;
+    for (const auto& t : *copied) rows[t.table] = t.rows;
+    CHECK(rows["users"] == 1);
+    CHECK(rows["targets"] == 1);
+    CHECK(rows["audit_log"] == 1);
+    CHECK(rows["meta"] == 1);
+
+    auto check = [&](store::Store& db) {
+        CHECK(*db.database_id() == id);
+        CHECK(db.list_users()->at(0).name == "ann");
+        CHECK(**db.sealed_credentials(seeded.account) == sealed);
+        auto v = *db.version(seeded.version);
+        CHECK(v.content_hash == version.content_hash);
+        CHECK(v.content.text == version.content.text);
+        CHECK((*db.find_target(target))->idempotency_key == "k1");
+        CHECK(db.metric_snapshots(target)->at(0).metrics_json == R"({"likes":3})");
+        auto notices = *db.open_notices();
+        REQUIRE(notices.size() == 1);
+        CHECK_FALSE(notices[0].account_id.has_value());
+        CHECK((*db.last_audit())->mac == std::string(64, '1'));
+        CHECK(**db.setting("smtp") == "relay");
+        // New rows are numbered after the copied ones.
+        CHECK(*db.insert_account({0, "mastodon", "@c@example.org", "connected"}) > seeded.account);
+    };
+    auto there = store::open_store(server, store::OpenMode::MustExist, store::MigrationPolicy::RequireCurrent);
+    REQUIRE(there.ok());
+    check(**there);
+
+    // Into a database that already holds data: refused, nothing changed.
+    auto again = store::copy_database(file, server);
+    REQUIRE_FALSE(again.ok());
+    CHECK(again.error().code == ErrorCode::Conflict);
+    CHECK((*there)->list_accounts()->size() == 2);
+
+    // And back out of team mode, into a new file.
+    const auto back = (dir / "back.db").string();
+    REQUIRE(store::copy_database(server, back).ok());
+    auto returned = store::open_store(back, store::OpenMode::MustExist, store::MigrationPolicy::RequireCurrent);
+    REQUIRE(returned.ok());
+    CHECK((*returned)->list_accounts()->size() == 2);
+    CHECK(**(*returned)->sealed_credentials(seeded.account) == sealed);
 }

@@ -352,6 +352,20 @@ Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& path, Op
 // and left untouched; errors name the URI without its password.
 Result<std::unique_ptr<Store>> open_postgres(const std::string& uri, OpenMode mode, MigrationPolicy policy);
 
+struct TableCopy {
+    std::string table;
+    std::int64_t rows = 0;
+};
+
+// Copies every row of the Clearpost database at `from` into the one at `to`
+// (each a file or a postgresql:// URI), which must hold no Clearpost data
+// yet; it is created and set up when missing. The source is read in one
+// snapshot, the copy is one transaction, and afterwards every table's rows
+// are counted on both sides: any difference undoes the copy. Ids and the
+// database id are kept, so references, version hashes and the audit chain
+// (whose key and anchor are named by the database id) carry over.
+Result<std::vector<TableCopy>> copy_database(const std::string& from, const std::string& to);
+
 // `location` is a postgresql:// (or postgres://) URI, or else a file path.
 Result<std::unique_ptr<Store>> open_store(const std::string& location, OpenMode mode, MigrationPolicy policy);
 bool is_postgres_uri(std::string_view location);
