@@ -10,15 +10,31 @@
 #
 # Environment: CRASH_POSTS (default 100 posts, each to 2 accounts = 200 targets),
 # CRASH_KILLS (default 8), CRASH_LEASE (default 5 s, the killed workers' lease).
+# Team mode: CRASH_POSTGRES (a postgresql:// URI of a server) puts the database
+# in a fresh schema there, and CRASH_SERVICES (default 1) services share it,
+# each kill taking one of them down and starting another in its place.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 POSTS=${CRASH_POSTS:-100}
 KILLS=${CRASH_KILLS:-8}
 LEASE=${CRASH_LEASE:-5}
+SERVICES=${CRASH_SERVICES:-1}
 RUN_ID=$RANDOM$RANDOM
+if [ -n "${CRASH_POSTGRES:-}" ]; then
+  psql "$CRASH_POSTGRES" -qc "CREATE SCHEMA crash_$RUN_ID" || fatal "cannot create a schema on $CRASH_POSTGRES"
+  DB="$CRASH_POSTGRES&options=-csearch_path%3Dcrash_$RUN_ID"
+fi
 
 # Read-only look at the queue between runs (the results are checked through clearpostctl).
 queue() {
+  if [ -n "${CRASH_POSTGRES:-}" ]; then
+    local states doubt
+    states=$(psql "$DB" -Atc "SELECT string_agg(state || '=' || n, ' ' ORDER BY state)
+                              FROM (SELECT state, count(*) AS n FROM targets GROUP BY state) s")
+    doubt=$(psql "$DB" -Atc "SELECT count(*) FROM publish_attempts WHERE outcome = 'in_doubt'")
+    echo "$states in_doubt_attempts=$doubt"
+    return
+  fi
   python3 - "$DB" <<'PYEOF'
 import sqlite3, sys
 db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True, timeout=10)
@@ -63,6 +79,46 @@ check "$POSTS posts made" "${#IDS[@]}" "$POSTS"
 echo "   queue: $(queue)"
 done_step
 
+# kill_service PID K MS: kill -9 a running `clearpostctl run` and check it died of it.
+kill_service() {
+  local pid=$1 k=$2 ms=$3 rc=0
+  [ "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -d' ' -f1)" = "$CTL" ] \
+    || fail "kill $k: pid $pid is not clearpostctl run (it exited early?)"
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || rc=$?
+  [ "$rc" -eq 137 ] || fail "kill $k: clearpostctl run ended with status $rc, not by SIGKILL"
+  echo "   kill $k after $ms ms: $(queue)"
+}
+
+if [ "$SERVICES" -gt 1 ]; then
+step "$SERVICES services on one database; $KILLS times kill -9 one of them after 0.2-2 s and start another"
+RUNNING=()
+for s in $(seq 1 "$SERVICES"); do
+  "$CTL" --db "$DB" run --interval 1 --lease "$LEASE" 2>>"$RUNLOG" >/dev/null &
+  RUNNING+=("$!")
+  BG_PIDS+=("$!")
+done
+for k in $(seq 1 "$KILLS"); do
+  ms=$((200 + RANDOM % 1801))
+  sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+  i=$((RANDOM % SERVICES))
+  kill_service "${RUNNING[$i]}" "$k" "$ms"
+  "$CTL" --db "$DB" run --interval 1 --lease "$LEASE" 2>>"$RUNLOG" >/dev/null &
+  RUNNING[$i]=$!
+  BG_PIDS+=("$!")
+done
+# The services left running finish what they can, then stop on SIGTERM.
+deadline=$(( $(date +%s) + 120 ))
+while [ "$(in_flight)" -gt 0 ] && [ "$(date +%s)" -lt "$deadline" ]; do sleep 2; done
+for pid in "${RUNNING[@]}"; do
+  kill -TERM "$pid" 2>/dev/null || true
+  rc=0
+  wait "$pid" 2>/dev/null || rc=$?
+  [ "$rc" -eq 0 ] || fail "a service stopped by SIGTERM ended with status $rc"
+done
+echo "   services stopped: $(queue)"
+done_step
+else
 step "$KILLS times: run --interval 1 --lease $LEASE, kill -9 after 0.2-2 s"
 for k in $(seq 1 "$KILLS"); do
   # Started directly (not through a function), so that $! is clearpostctl itself.
@@ -71,15 +127,10 @@ for k in $(seq 1 "$KILLS"); do
   BG_PIDS+=("$pid")
   ms=$((200 + RANDOM % 1801))
   sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
-  [ "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -d' ' -f1)" = "$CTL" ] \
-    || fail "kill $k: pid $pid is not clearpostctl run (it exited early?)"
-  kill -KILL "$pid" 2>/dev/null || true
-  rc=0
-  wait "$pid" 2>/dev/null || rc=$?
-  [ "$rc" -eq 137 ] || fail "kill $k: clearpostctl run ended with status $rc, not by SIGKILL"
-  echo "   kill $k after $ms ms: $(queue)"
+  kill_service "$pid" "$k" "$ms"
 done
 done_step
+fi
 
 step "wait out the killed leases, then run --once until nothing is in flight"
 sleep "$((LEASE + 1))"
