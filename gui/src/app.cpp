@@ -44,7 +44,7 @@ private:
     bool set_up(store::Store& store, security::AuditLog& audit);
     Result<model::User> sign_in(store::Store& store);
 
-    std::filesystem::path m_db;
+    std::string m_db;  // a database file, or a postgresql:// URI (team mode)
     std::string m_user;
     std::filesystem::path m_self_test;
     ScenarioOptions m_scenario_options;
@@ -53,7 +53,7 @@ private:
 
 void App::OnInitCmdLine(wxCmdLineParser& parser) {
     wxApp::OnInitCmdLine(parser);
-    parser.AddOption("", "db", _("database file (default: $XDG_DATA_HOME/clearpost/clearpost.db)"));
+    parser.AddOption("", "db", _("database file (default: $XDG_DATA_HOME/clearpost/clearpost.db) or postgresql:// URI"));
     parser.AddOption("", "as", _("user to sign in as (password from CLEARPOST_PASSWORD or a dialog)"));
     parser.AddOption("", "self-test", _("write the loaded post list to this file (for tests)"));
     parser.AddOption("", "scenario", _("run the GUI test's scenario and write its checks to this file (for tests)"));
@@ -63,8 +63,7 @@ void App::OnInitCmdLine(wxCmdLineParser& parser) {
 
 bool App::OnCmdLineParsed(wxCmdLineParser& parser) {
     wxString value;
-    m_db = parser.Found("db", &value) ? std::filesystem::path(from_wx(value))
-                                      : security::default_database_path();
+    m_db = parser.Found("db", &value) ? from_wx(value) : security::default_database_path().string();
     if (parser.Found("as", &value)) m_user = from_wx(value);
     if (parser.Found("self-test", &value)) m_self_test = from_wx(value);
     if (parser.Found("scenario", &value)) m_scenario_options.report = from_wx(value);
@@ -97,7 +96,7 @@ Result<model::User> App::sign_in(store::Store& store) {
     if (const char* env = std::getenv("CLEARPOST_PASSWORD"); env && *env && !m_user.empty()) {
         return security::authenticate(store, m_user, env);
     }
-    SignInDialog dialog(nullptr, m_db.string(), m_user);
+    SignInDialog dialog(nullptr, store::redact_uri(m_db), m_user);
     while (dialog.ShowModal() == wxID_OK) {
         auto user = security::authenticate(store, dialog.user(), dialog.password());
         if (user) return user;
@@ -119,7 +118,7 @@ bool App::OnInit() {
     }
     SetAppDisplayName("Clearpost");
     // The embedded default: created and migrated on first start.
-    auto store = store::open_sqlite(m_db, store::OpenMode::CreateIfMissing, store::MigrationPolicy::Migrate);
+    auto store = store::open_store(m_db, store::OpenMode::CreateIfMissing, store::MigrationPolicy::Migrate);
     if (!store) {
         show_error(store.error());
         return false;

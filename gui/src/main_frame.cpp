@@ -10,6 +10,7 @@
 #include <wx/statusbr.h>
 #include <wx/textentry.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "async.h"
@@ -74,7 +75,7 @@ wxString PostListCtrl::OnGetItemText(long item, long column) const {
     }
 }
 
-MainFrame::MainFrame(std::filesystem::path db, model::User user, std::filesystem::path self_test)
+MainFrame::MainFrame(std::string db, model::User user, std::filesystem::path self_test)
     : wxFrame(nullptr, wxID_ANY, _("Clearpost"), wxDefaultPosition, wxSize(1180, 760)),
       m_db(std::move(db)),
       m_user(std::move(user)),
@@ -146,10 +147,19 @@ MainFrame::MainFrame(std::filesystem::path db, model::User user, std::filesystem
                                     if (self.on_ready) self.on_ready();
                                 }));
     refresh();
+    // Team mode: what others approve, publish or send for review shows up here.
+    m_changes.start(m_db, [this](std::vector<store::Change> changes) {
+        const bool posts = std::any_of(changes.begin(), changes.end(), [](const auto& c) { return c.kind == "post"; });
+        CallAfter([this, posts] {
+            refresh();
+            if (posts) m_inbox->reload();
+        });
+    });
 }
 
 MainFrame::~MainFrame() {
-    // Stop the worker before the panels it reports to are destroyed.
+    // Stop the workers before the panels they report to are destroyed.
+    m_changes.stop();
     m_backend.reset();
 }
 
@@ -270,7 +280,7 @@ void MainFrame::set_user(model::User user) {
 }
 
 void MainFrame::ask_switch_user() {
-    SignInDialog dialog(this, m_db.string(), std::string());
+    SignInDialog dialog(this, store::redact_uri(m_db), std::string());
     if (dialog.ShowModal() != wxID_OK) return;
     switch_user(dialog.user(), dialog.password(), [this](const std::string& error) {
         if (!error.empty()) wxMessageBox(to_wx(error), _("Switch user"), wxOK | wxICON_ERROR, this);
@@ -312,11 +322,8 @@ void MainFrame::on_loaded(Result<PostList> result) {
     m_list->set_rows(std::move(result->rows));
     show_status(wxString::Format(wxPLURAL("%zu post; times in %s; database %s",
                                           "%zu posts; times in %s; database %s", count),
-                                 count, to_wx(result->zone), to_wx(m_db.string())));
-    if (!m_self_test.empty() && !m_wrote_self_test) {
-        m_wrote_self_test = true;
-        write_self_test();
-    }
+                                 count, to_wx(result->zone), to_wx(store::redact_uri(m_db))));
+    if (!m_self_test.empty()) write_self_test();
 }
 
 void MainFrame::write_self_test() const {

@@ -38,9 +38,9 @@ class MainFrame : public wxFrame {
 public:
     enum class Page { Posts, Composer, Inbox, Dashboard };
 
-    // `self_test`: once the first load lands, write the visible rows there
+    // `self_test`: each time a load lands, write the visible rows there
     // (used by the GUI test under Xvfb).
-    MainFrame(std::filesystem::path db, model::User user, std::filesystem::path self_test);
+    MainFrame(std::string db, model::User user, std::filesystem::path self_test);
     ~MainFrame() override;
 
     void refresh();
@@ -69,12 +69,12 @@ private:
     void ask_switch_user();
     void show_status(const wxString& text);
 
-    std::filesystem::path m_db;
+    std::string m_db;  // a database file, or a postgresql:// URI
     model::User m_user;
     std::filesystem::path m_self_test;
-    bool m_wrote_self_test = false;
     bool m_ready = false;
     std::unique_ptr<Backend> m_backend;
+    ChangeListener m_changes;
     wxNotebook* m_book = nullptr;
     PostListCtrl* m_list = nullptr;
     ComposerPanel* m_composer = nullptr;

@@ -33,12 +33,27 @@ struct PostList {
 class PostLoader {
 public:
     using Done = std::function<void(Result<PostList>)>;
-    void start(std::filesystem::path db, Done done);
+    void start(std::string db, Done done);
 
 private:
     std::jthread m_worker;
 };
 
-Result<PostList> load_posts(const std::filesystem::path& db);
+Result<PostList> load_posts(const std::string& db);
+
+// Hears the changes other people's studios and services commit to a team
+// (PostgreSQL) database and calls `changed` on its own thread, once per
+// batch, so the studio refreshes within a second without polling. A lost
+// server is retried every few seconds. A SQLite file has one desktop and
+// nothing to hear: start() does nothing there.
+class ChangeListener {
+public:
+    using Changed = std::function<void(std::vector<store::Change>)>;
+    void start(std::string db, Changed changed);
+    void stop() { m_worker = std::jthread(); }
+
+private:
+    std::jthread m_worker;
+};
 
 }  // namespace clearpost::gui

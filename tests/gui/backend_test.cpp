@@ -60,7 +60,7 @@ struct Studio {
         account = *admin.add_account(ada, "bluesky", "clinic.example");
     }
 
-    BackendPaths paths() const { return {dir / "clearpost.db", dir / "config", CLEARPOST_ASSETS_DIR}; }
+    BackendPaths paths() const { return {(dir / "clearpost.db").string(), dir / "config", CLEARPOST_ASSETS_DIR}; }
 
     template <typename T>
     Result<T> run(Backend& backend, std::function<Result<T>(Services&)> work) {

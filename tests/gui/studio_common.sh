@@ -8,7 +8,7 @@ done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data HOME=$work TZ=UTC
-db=$work/studio.db
+db=${STUDIO_DB:-$work/studio.db}  # a postgresql:// URI for the team-mode test
 export CLEARPOST_PASSWORD="ada has a long password"
 "$ctl" --db "$db" init --admin ada --org "Harbor Clinics" --zone America/New_York >/dev/null
 CLEARPOST_NEW_PASSWORD="alice has a long password" "$ctl" --db "$db" --as ada user add alice --role author >/dev/null

@@ -11,6 +11,7 @@
 // outside it: each is one UPDATE over rows taken FOR UPDATE SKIP LOCKED.
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <charconv>
 #include <cstdlib>
@@ -216,7 +217,12 @@ public:
     }
 
     std::int64_t changes() const override { return m_changes; }
-    Result<void> begin() override { return exec(kBeginWrite); }
+    Result<void> begin() override {
+        auto begun = exec(kBeginWrite);
+        // The lock can time out after BEGIN took effect: leave no aborted transaction behind.
+        if (!begun.ok()) (void)exec("ROLLBACK");
+        return begun;
+    }
 
     Result<bool> has_table(const char* name) override {
         CLEARPOST_ASSIGN(sql::Statement * st, prepare("SELECT count(*) FROM pg_catalog.pg_tables "
@@ -226,6 +232,35 @@ public:
         const bool found = row && st->int64(0) > 0;
         st->reset();
         return found;
+    }
+
+    Result<void> notify(const std::string& payload) override {
+        CLEARPOST_ASSIGN(sql::Statement * st, prepare("SELECT pg_notify('clearpost_changes', ?1)"));
+        return st->bind(1, payload).run();
+    }
+
+    Result<void> listen() override {
+        CLEARPOST_CHECK(exec("LISTEN clearpost_changes"));
+        m_listening = true;
+        return ok();
+    }
+
+    Result<std::vector<std::string>> wait_for_notifications(int timeout_ms) override {
+        CLEARPOST_CHECK(reconnect_if_lost());
+        std::vector<std::string> out;
+        auto drain = [&]() -> Result<void> {
+            if (PQconsumeInput(m_conn) == 0) return pg_error(nullptr, m_conn, "waiting for changes");
+            while (PGnotify* n = PQnotifies(m_conn)) {
+                out.emplace_back(n->extra);
+                PQfreemem(n);
+            }
+            return ok();
+        };
+        CLEARPOST_CHECK(drain());
+        if (!out.empty()) return out;
+        pollfd fd{PQsocket(m_conn), POLLIN, 0};
+        if (::poll(&fd, 1, timeout_ms) > 0) CLEARPOST_CHECK(drain());
+        return out;
     }
 
     // The server writes its own log and checkpoints; copies are pg_dump's job.
@@ -254,6 +289,10 @@ public:
         PQreset(m_conn);
         if (PQstatus(m_conn) != CONNECTION_OK) return pg_error(nullptr, m_conn, "reconnecting to the database");
         for (auto& [sql, st] : m_cache) st->forget_prepared();
+        if (m_listening) {
+            ResultPtr listened(PQexec(m_conn, "LISTEN clearpost_changes"));
+            CLEARPOST_CHECK(check(listened.get(), "listening for changes again"));
+        }
         return ok();
     }
 
@@ -261,6 +300,7 @@ private:
     PGconn* m_conn;
     std::map<const char*, std::unique_ptr<Statement>> m_cache;
     std::int64_t m_changes = 0;
+    bool m_listening = false;
 };
 
 Result<bool> Statement::step() {

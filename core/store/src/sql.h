@@ -89,6 +89,12 @@ public:
     virtual Result<void> begin() = 0;
     virtual Result<bool> has_table(const char* name) = 0;
 
+    // Announcements to listening connections, delivered at commit (PostgreSQL
+    // LISTEN/NOTIFY); SQLite drops them and its wait only sleeps.
+    virtual Result<void> notify(const std::string& payload) = 0;
+    virtual Result<void> listen() = 0;
+    virtual Result<std::vector<std::string>> wait_for_notifications(int timeout_ms) = 0;
+
     virtual Result<void> defer_checkpoints() = 0;
     virtual Result<void> checkpoint() = 0;
     virtual Result<void> backup_to(const std::filesystem::path& destination) = 0;

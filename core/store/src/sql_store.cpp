@@ -282,7 +282,9 @@ public:
                             .bind(8, owner)
                             .bind(9, o.state == model::State::Published ? o.metrics_at : std::nullopt)
                             .run());
-        return m_db->changes() == 1;
+        if (m_db->changes() != 1) return false;
+        CLEARPOST_CHECK(announce("target", o.target_id, o.state));
+        return true;
     }
 
     Result<std::optional<model::Target>> find_target(Id target_id) override {
@@ -367,11 +369,12 @@ public:
     Result<void> update_post(Id id, State state, Id current_version_id, UnixSeconds now) override {
         ASSIGN_STMT(st, "UPDATE posts SET state = ?2, current_version_id = ?3, updated_at = ?4 "
                         "WHERE id = ?1");
-        return st->bind(1, id)
-            .bind(2, std::string(to_string(state)))
-            .bind(3, current_version_id)
-            .bind(4, now)
-            .run();
+        CLEARPOST_CHECK(st->bind(1, id)
+                            .bind(2, std::string(to_string(state)))
+                            .bind(3, current_version_id)
+                            .bind(4, now)
+                            .run());
+        return announce("post", id, state);
     }
 
     Result<std::vector<PostSummary>> list_posts(const PostFilter& filter) override {
@@ -560,11 +563,12 @@ public:
         ASSIGN_STMT(st, "UPDATE targets SET state = ?2, last_error = ?3, updated_at = ?4, "
                         "lease_owner = '', lease_expires_at = 0, "
                         "metrics_due_at = CASE WHEN ?2 = 'Removed' THEN NULL ELSE metrics_due_at END WHERE id = ?1");
-        return st->bind(1, target_id)
-            .bind(2, std::string(to_string(state)))
-            .bind(3, last_error)
-            .bind(4, now)
-            .run();
+        CLEARPOST_CHECK(st->bind(1, target_id)
+                            .bind(2, std::string(to_string(state)))
+                            .bind(3, last_error)
+                            .bind(4, now)
+                            .run());
+        return announce("target", target_id, state);
     }
 
     Result<std::vector<model::Target>> claim_due(const std::string& owner, UnixSeconds now, int lease_seconds,
@@ -863,6 +867,21 @@ public:
         return ok();
     }
 
+    Result<void> listen() override { return m_db->listen(); }
+
+    Result<std::vector<Change>> wait_for_changes(int timeout_ms) override {
+        CLEARPOST_ASSIGN(auto payloads, m_db->wait_for_notifications(timeout_ms));
+        std::vector<Change> changes;
+        for (const auto& p : payloads) {
+            // "<kind> <id> <state>", written by announce() below.
+            const auto a = p.find(' ');
+            const auto b = p.find(' ', a == std::string::npos ? a : a + 1);
+            if (a == std::string::npos || b == std::string::npos) continue;
+            changes.push_back({p.substr(0, a), std::strtoll(p.c_str() + a + 1, nullptr, 10), p.substr(b + 1)});
+        }
+        return changes;
+    }
+
     Result<void> defer_checkpoints() override { return m_db->defer_checkpoints(); }
     Result<void> checkpoint() override { return m_db->checkpoint(); }
     Result<void> backup_to(const std::filesystem::path& destination) override {
@@ -950,6 +969,10 @@ public:
     }
 
 private:
+    Result<void> announce(const char* kind, Id id, State state) {
+        return m_db->notify(std::string(kind) + " " + std::to_string(id) + " " + std::string(to_string(state)));
+    }
+
     // Runs an INSERT … RETURNING id and gives the new row's id.
     static Result<Id> inserted_id(Statement& st) {
         CLEARPOST_ASSIGN(bool row, st.step());

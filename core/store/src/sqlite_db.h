@@ -65,6 +65,13 @@ public:
     Result<void> begin() override { return exec("BEGIN IMMEDIATE"); }
     Result<bool> has_table(const char* name) override;
 
+    Result<void> notify(const std::string&) override { return ok(); }
+    Result<void> listen() override { return ok(); }
+    Result<std::vector<std::string>> wait_for_notifications(int timeout_ms) override {
+        sqlite3_sleep(timeout_ms);
+        return std::vector<std::string>{};
+    }
+
     Result<void> defer_checkpoints() override { return exec("PRAGMA wal_autocheckpoint = 0"); }
     Result<void> checkpoint() override;
     Result<void> backup_to(const std::filesystem::path& destination) override;

@@ -18,8 +18,8 @@ namespace {
 Result<void> open_session(const BackendPaths& paths, std::unique_ptr<store::Store>& store,
                           std::unique_ptr<security::AuditLog>& audit, std::optional<compliance::Engine>& engine,
                           std::unique_ptr<workflow::Workflow>& flow) {
-    CLEARPOST_ASSIGN(store, store::open_sqlite(paths.database, store::OpenMode::MustExist,
-                                               store::MigrationPolicy::RequireCurrent));
+    CLEARPOST_ASSIGN(store, store::open_store(paths.database, store::OpenMode::MustExist,
+                                              store::MigrationPolicy::RequireCurrent));
     CLEARPOST_ASSIGN(auto log, security::AuditLog::open(*store, paths.key_dir));
     audit = std::make_unique<security::AuditLog>(std::move(log));
     // A missing rule pack stops the studio rather than letting posts through unchecked.

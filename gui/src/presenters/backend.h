@@ -39,7 +39,7 @@ struct Services {
 };
 
 struct BackendPaths {
-    std::filesystem::path database;
+    std::string database;  // a file, or a postgresql:// URI (team mode)
     std::filesystem::path key_dir;  // where the audit key lives (security::default_config_dir())
     std::filesystem::path assets;   // dictionaries and rule packs (app::assets_dir())
 };

@@ -560,3 +560,39 @@ TEST_CASE("a SQLite database copied to PostgreSQL and back keeps every row, id a
     CHECK((*returned)->list_accounts()->size() == 2);
     CHECK(**(*returned)->sealed_credentials(seeded.account) == sealed);
 }
+
+TEST_CASE("a state change reaches a listening connection at commit, not before", "[postgres]") {
+    TempDir dir;
+    const auto location = test_database(dir);
+    auto writer = create(location);
+    const auto seeded = seed(*writer);
+    auto opened = store::open_store(location, store::OpenMode::MustExist, store::MigrationPolicy::RequireCurrent);
+    REQUIRE(opened.ok());
+    auto& listener = **opened;
+    REQUIRE(listener.listen().ok());
+    CHECK(listener.wait_for_changes(50)->empty());
+
+    bool heard_early = true;
+    REQUIRE(writer->transaction([&]() -> Result<void> {
+                     CLEARPOST_CHECK(writer->update_post(seeded.post, model::State::InReview, seeded.version, 5));
+                     CLEARPOST_ASSIGN(auto early, listener.wait_for_changes(100));
+                     heard_early = !early.empty();
+                     return ok();
+                 }).ok());
+    CHECK_FALSE(heard_early);
+    auto heard = listener.wait_for_changes(1000);  // delivered at the commit: well within the second
+    REQUIRE(heard.ok());
+    REQUIRE(heard->size() == 1);
+    CHECK(heard->at(0).kind == "post");
+    CHECK(heard->at(0).id == seeded.post);
+    CHECK(heard->at(0).state == "InReview");
+
+    const auto target = *writer->insert_target(target_at(seeded, 100, "k"));
+    REQUIRE(writer->set_target_state(target, model::State::Published, "", 200).ok());
+    heard = listener.wait_for_changes(1000);
+    REQUIRE(heard.ok());
+    REQUIRE(heard->size() == 1);
+    CHECK(heard->at(0).kind == "target");
+    CHECK(heard->at(0).id == target);
+    CHECK(heard->at(0).state == "Published");
+}

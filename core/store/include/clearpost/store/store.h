@@ -48,6 +48,13 @@ struct CalendarItem {
     UnixSeconds scheduled_at = 0;
 };
 
+// A change of state made on another connection, announced at its commit.
+struct Change {
+    std::string kind;  // "post" or "target"
+    Id id = 0;
+    std::string state;  // the new state, e.g. "InReview", "Published"
+};
+
 // A change to a claimed target after a publish attempt.
 struct TargetOutcome {
     Id target_id = 0;
@@ -300,6 +307,15 @@ public:
     virtual Result<std::optional<model::AuditEntry>> last_audit() = 0;
     // Calls `visit` for every entry in storage order (by seq).
     virtual Result<void> each_audit(const std::function<bool(const model::AuditEntry&)>& visit) = 0;
+
+    // Live updates (team mode). On PostgreSQL every change of a post's or a
+    // target's state is announced, at the commit that makes it, to every
+    // connection that listens (LISTEN/NOTIFY), so open studios refresh
+    // without polling. A SQLite file has one desktop and no such channel:
+    // listen() succeeds and wait_for_changes() only waits, so callers poll.
+    virtual Result<void> listen() = 0;
+    // Waits up to `timeout_ms` for announcements; gives those that came (maybe none).
+    virtual Result<std::vector<Change>> wait_for_changes(int timeout_ms) = 0;
 
     // Checkpoints: by default a commit that grows the log past ~4 MB also
     // copies it into the database file, which makes that commit slow. The
