@@ -218,6 +218,25 @@ void add_db(CLI::App& app, Context& ctx) {
         emit(ctx.json, {{"schema_version", version}}, "Schema version " + std::to_string(version));
         return ok();
     }));
+    auto* grant = db->add_subcommand(
+        "grant", "Team mode: let a PostgreSQL role work at a desk without the service role's rights (admin only)");
+    auto role = std::make_shared<std::string>();
+    grant->add_option("ROLE", *role, "An existing PostgreSQL role (or group) of the people at the desks")->required();
+    grant->callback(command(ctx, [&ctx, role]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
+                                                     Session::Actor::Required, Session::Checks::None));
+        CLEARPOST_CHECK(workflow::require_admin(session->user(), "grant database roles"));
+        CLEARPOST_CHECK(session->store().transaction([&]() -> Result<void> {
+            CLEARPOST_CHECK(session->store().grant_desk_role(*role));
+            return session->audit().append({session->user().name, "db.grant", "role " + *role, "desk"},
+                                           system_now());
+        }));
+        CLEARPOST_CHECK(session->audit().anchor());
+        emit(ctx.json, {{"role", *role}, {"granted", "desk"}},
+             "Role " + *role + " may now work at a desk: posts, approvals and the queue, but it cannot change "
+             "the audit log or its anchor");
+        return ok();
+    }));
     auto* migrate_to = db->add_subcommand(
         "migrate-to", "Copy this database into an empty one (e.g. postgresql://… for team mode) and verify it");
     auto target = std::make_shared<std::string>();
@@ -236,6 +255,7 @@ void add_db(CLI::App& app, Context& ctx) {
         // The copy keeps the database id, so its chain verifies with the same key and anchor.
         CLEARPOST_ASSIGN(auto copy, store::open_store(*target, OpenMode::MustExist, MigrationPolicy::RequireCurrent));
         CLEARPOST_ASSIGN(auto log, security::AuditLog::open(*copy, security::default_config_dir()));
+        CLEARPOST_CHECK(log.anchor());  // a file copy needs its own anchor beside the key
         CLEARPOST_ASSIGN(auto after, log.verify());
         if (!after.intact || after.entries != before.entries) {
             return make_error(ErrorCode::Tampered, "the copy's audit log does not verify (" + after.problem +

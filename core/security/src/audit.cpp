@@ -58,7 +58,8 @@ Result<AuditLog> AuditLog::open(store::Store& store, const std::filesystem::path
     CLEARPOST_ASSIGN(std::string db_id, store.database_id());
     const auto dir = key_dir / "audit";
     const auto key_path = dir / (db_id + ".key");
-    const auto anchor_path = dir / (db_id + ".head");
+    // A team database keeps its own anchor (Store::keeps_audit_anchor).
+    const auto anchor_path = store.keeps_audit_anchor() ? std::filesystem::path{} : dir / (db_id + ".head");
     CLEARPOST_ASSIGN(auto key, read_key(key_path, "audit key"));
     if (!key) {
         CLEARPOST_ASSIGN(auto last, store.last_audit());
@@ -66,7 +67,11 @@ Result<AuditLog> AuditLog::open(store::Store& store, const std::filesystem::path
             return make_error(ErrorCode::NotFound,
                               "the audit key " + key_path.string() +
                                   " is missing but the database has an audit log; restore the key "
-                                  "from your backup");
+                                  "from your backup" +
+                                  (store.keeps_audit_anchor()
+                                       ? std::string(", or copy it from a machine that already uses this team "
+                                                     "database")
+                                       : std::string()));
         }
         CLEARPOST_CHECK(ensure_private_dir(dir));
         CLEARPOST_ASSIGN(key, create_key(key_path, "audit key"));
@@ -97,6 +102,7 @@ Result<void> AuditLog::append(const AuditEvent& event, UnixSeconds now) {
 }
 
 Result<void> AuditLog::anchor() {
+    if (m_anchor_path.empty()) return ok();  // the database moved its anchor as it committed
     CLEARPOST_ASSIGN(auto last, m_store->last_audit());
     if (!last) return ok();
     CLEARPOST_CHECK(ensure_private_dir(m_anchor_path.parent_path()));
@@ -122,7 +128,15 @@ Result<void> AuditLog::anchor() {
 
 Result<AuditVerification> AuditLog::verify() {
     AuditVerification report;
-    CLEARPOST_ASSIGN(auto anchor, read_anchor(m_anchor_path));
+    std::optional<Anchor> anchor;
+    if (m_anchor_path.empty()) {
+        CLEARPOST_ASSIGN(auto kept, m_store->audit_anchor());
+        if (kept) anchor = Anchor{kept->seq, kept->mac};
+    } else {
+        CLEARPOST_ASSIGN(anchor, read_anchor(m_anchor_path));
+    }
+    const std::string where = m_anchor_path.empty() ? "the anchor kept in the database's audit_anchor table"
+                                                    : "the anchor kept outside the database";
     std::string prev = kGenesis;
     std::int64_t expected = 1;
     std::string mac_at_anchor;
@@ -161,11 +175,11 @@ Result<AuditVerification> AuditLog::verify() {
                                std::to_string(anchor->seq) + " were deleted (the anchor records " +
                                std::to_string(anchor->seq) + " entries)");
         } else if (mac_at_anchor != anchor->mac) {
-            fail(anchor->seq, "entry " + std::to_string(anchor->seq) +
-                                  " does not match the anchor kept outside the database");
+            fail(anchor->seq, "entry " + std::to_string(anchor->seq) + " does not match " + where);
         }
     } else if (head > 0) {
-        fail(1, "the audit anchor " + m_anchor_path.string() +
+        fail(1, (m_anchor_path.empty() ? "the database's audit anchor"
+                                       : "the audit anchor " + m_anchor_path.string()) +
                     " is missing; the newest entries cannot be vouched for");
     }
     return report;

@@ -38,7 +38,7 @@ Result<std::int64_t> count_rows(sql::Connection& db, Texts& texts, const std::st
 }
 
 Result<std::int64_t> copy_table(sql::Connection& from, sql::Connection& to, Texts& texts, const std::string& table) {
-    CLEARPOST_ASSIGN(sql::Statement * read, from.prepare(texts.keep("SELECT * FROM " + table)));
+    CLEARPOST_ASSIGN(sql::Statement * read, from.prepare(texts.keep("SELECT * FROM " + table + " ORDER BY 1")));
     sql::Statement* write = nullptr;
     std::int64_t rows = 0;
     while (true) {

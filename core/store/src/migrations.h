@@ -238,6 +238,11 @@ CREATE TABLE settings (
     value TEXT NOT NULL
 ) STRICT;
 )sql"},
+    Migration{4, R"sql(
+-- PostgreSQL only (team mode): the audit chain's head moves into a table
+-- only the service role writes. A SQLite file keeps its anchor beside the
+-- audit key, outside the file, so nothing changes here.
+)sql"},
 };
 
 }  // namespace clearpost::store::sqlite

@@ -63,8 +63,10 @@ Error pg_error(const PGresult* result, PGconn* conn, const std::string& context)
     }
     if (code == "53100") return make_error(ErrorCode::Storage, context + ": the database server's disk is full");
     if (code == "42501") {
-        return make_error(ErrorCode::Io, context + ": " + detail +
-                                             "; the database role lacks a permission Clearpost needs");
+        return make_error(ErrorCode::Forbidden,
+                          context + ": " + detail +
+                              "; this database role may not do that (desk roles get their rights from "
+                              "clearpostctl db grant, run by the service role)");
     }
     return make_error(ErrorCode::Storage, context + ": " + detail);
 }

@@ -280,6 +280,72 @@ CREATE TABLE settings (
     value TEXT NOT NULL
 );
 )sql"},
+    Migration{4, R"sql(
+-- Team mode: the audit chain's head lives in the database, in a table only
+-- the service role (the owner, who ran the migrations) writes. Appending an
+-- entry moves it through a SECURITY DEFINER trigger, which also refuses an
+-- entry that does not extend the chain; desk roles get SELECT and INSERT on
+-- the log and SELECT on the anchor (clearpost_grant_desk), so for them the
+-- log is append-only by privilege as well as by trigger.
+CREATE TABLE audit_anchor (
+    id  BIGINT PRIMARY KEY CHECK (id = 1),
+    seq BIGINT NOT NULL,
+    mac TEXT NOT NULL
+);
+INSERT INTO audit_anchor(id, seq, mac) SELECT 1, seq, mac FROM audit_log ORDER BY seq DESC LIMIT 1;
+CREATE TRIGGER audit_anchor_no_delete BEFORE DELETE ON audit_anchor FOR EACH ROW
+    EXECUTE FUNCTION clearpost_refuse('the audit anchor only moves forward');
+CREATE TRIGGER audit_anchor_no_truncate BEFORE TRUNCATE ON audit_anchor FOR EACH STATEMENT
+    EXECUTE FUNCTION clearpost_refuse('the audit anchor only moves forward');
+
+CREATE FUNCTION clearpost_audit_chain() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE
+    head_seq BIGINT;
+    head_mac TEXT;
+BEGIN
+    SELECT seq, mac INTO head_seq, head_mac FROM audit_anchor WHERE id = 1 FOR UPDATE;
+    IF NOT FOUND THEN
+        head_seq := 0;
+        head_mac := repeat('0', 64);
+    END IF;
+    IF NEW.seq <> head_seq + 1 OR NEW.prev_mac <> head_mac THEN
+        RAISE EXCEPTION 'audit entry % does not extend the chain (its head is entry %)', NEW.seq, head_seq
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    INSERT INTO audit_anchor(id, seq, mac) VALUES (1, NEW.seq, NEW.mac)
+        ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, mac = EXCLUDED.mac;
+    RETURN NEW;
+END $$;
+-- A SECURITY DEFINER function must not find its tables through the caller's
+-- search_path: pin it to this schema.
+DO $$ BEGIN
+    EXECUTE format('ALTER FUNCTION clearpost_audit_chain() SET search_path = %I, pg_catalog, pg_temp',
+                   current_schema());
+END $$;
+REVOKE ALL ON FUNCTION clearpost_audit_chain() FROM PUBLIC;
+CREATE TRIGGER audit_log_chain BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION clearpost_audit_chain();
+
+REVOKE ALL ON audit_anchor FROM PUBLIC;
+REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM PUBLIC;
+
+-- What a desk role (studio users, clearpostctl on a desktop) may do: read
+-- and write the working tables, append to the audit log, read the anchor
+-- and the schema version. Run by the owner; again after an upgrade adds
+-- tables.
+CREATE FUNCTION clearpost_grant_desk(desk TEXT) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    s TEXT := current_schema();
+BEGIN
+    EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', s, desk);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %I TO %I', s, desk);
+    EXECUTE format('GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA %I TO %I', s, desk);
+    EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON %I.audit_log FROM %I', s, desk);
+    EXECUTE format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON %I.audit_anchor FROM %I', s, desk);
+    EXECUTE format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON %I.schema_version FROM %I', s, desk);
+    EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON %I.post_versions FROM %I', s, desk);
+END $$;
+REVOKE ALL ON FUNCTION clearpost_grant_desk(TEXT) FROM PUBLIC;
+)sql"},
 };
 
 }  // namespace clearpost::store::pg

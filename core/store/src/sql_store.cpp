@@ -867,6 +867,28 @@ public:
         return ok();
     }
 
+    bool keeps_audit_anchor() const override { return m_db->dialect() == sql::Dialect::Postgres; }
+
+    Result<std::optional<AuditAnchor>> audit_anchor() override {
+        ASSIGN_STMT(st, "SELECT seq, mac FROM audit_anchor WHERE id = 1");
+        CLEARPOST_ASSIGN(bool row, st->step());
+        if (!row) return std::optional<AuditAnchor>{};
+        AuditAnchor anchor{st->int64(0), st->text(1)};
+        st->reset();
+        return std::optional<AuditAnchor>{std::move(anchor)};
+    }
+
+    Result<void> grant_desk_role(const std::string& role) override {
+        if (m_db->dialect() != sql::Dialect::Postgres) {
+            return make_error(ErrorCode::Invalid, "database roles exist only on a PostgreSQL (team) database");
+        }
+        ASSIGN_STMT(st, "SELECT clearpost_grant_desk(?1)");
+        st->bind(1, role);
+        CLEARPOST_CHECK(st->step());
+        st->reset();
+        return ok();
+    }
+
     Result<void> listen() override { return m_db->listen(); }
 
     Result<std::vector<Change>> wait_for_changes(int timeout_ms) override {

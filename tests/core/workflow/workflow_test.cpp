@@ -306,3 +306,70 @@ TEST_CASE("only admins manage users, accounts and the approval chain") {
     CHECK(f.admin_service->set_approval_chain(f.admin, {{1, model::Role::Author}}).error().code ==
           ErrorCode::Invalid);
 }
+
+TEST_CASE("on PostgreSQL a desk role appends to the audit log but cannot rewrite it or its anchor", "[postgres]") {
+    WorkflowFixture f;
+    f.approved_and_scheduled(f.content("Flu shots this Saturday"));
+    REQUIRE(f.store->keeps_audit_anchor());
+    const auto head = *f.store->last_audit();
+    const auto anchor = *f.store->audit_anchor();
+    REQUIRE(anchor);
+    CHECK(anchor->seq == head->seq);
+    CHECK(anchor->mac == head->mac);
+
+    // A login role for the people at the desks, granted by the owner.
+    const std::string role = "desk_" + head->mac.substr(0, 16);
+    REQUIRE(run_sql_directly(f.database, "CREATE ROLE " + role + " LOGIN") == "");
+    REQUIRE(f.store->grant_desk_role(role).ok());
+    std::string desk_uri = f.database;
+    const auto user_at = desk_uri.find("user=clearpost");
+    REQUIRE(user_at != std::string::npos);
+    desk_uri.replace(user_at, std::string("user=clearpost").size(), "user=" + role);
+
+    auto desk = store::open_store(desk_uri, store::OpenMode::MustExist, store::MigrationPolicy::RequireCurrent);
+    INFO((desk.ok() ? "" : desk.error().message));
+    REQUIRE(desk.ok());
+    auto desk_audit = security::AuditLog::open(**desk, f.dir / "config");
+    REQUIRE(desk_audit.ok());
+    REQUIRE((*desk)->transaction([&]() -> Result<void> {
+                       return desk_audit->append({"bob", "post.approve", "post 9", "v1"}, f.now);
+                   }).ok());
+    CHECK((*f.store->audit_anchor())->seq == head->seq + 1);  // moved by the database, for the desk
+
+    // The desk may append, nothing else: by privilege, and by the chain's own trigger.
+    CHECK_THAT(run_sql_directly(desk_uri, "UPDATE audit_log SET actor = 'x'"), Catch::Contains("permission denied"));
+    CHECK_THAT(run_sql_directly(desk_uri, "DELETE FROM audit_log"), Catch::Contains("permission denied"));
+    CHECK_THAT(run_sql_directly(desk_uri, "TRUNCATE audit_log"), Catch::Contains("permission denied"));
+    CHECK_THAT(run_sql_directly(desk_uri, "UPDATE audit_anchor SET seq = 1"), Catch::Contains("permission denied"));
+    CHECK_THAT(run_sql_directly(desk_uri, "SELECT clearpost_grant_desk('public')"),
+               Catch::Contains("permission denied"));
+    CHECK_THAT(run_sql_directly(desk_uri, "INSERT INTO audit_log VALUES (99, 0, 'x', 'y', 'z', '', '" +
+                                              std::string(64, '0') + "', '" + std::string(64, '1') + "')"),
+               Catch::Contains("does not extend the chain"));
+    const auto granted = (*desk)->grant_desk_role(role);
+    REQUIRE_FALSE(granted.ok());
+    CHECK(granted.error().code == ErrorCode::Forbidden);
+    CHECK((*desk)->find_post(1).ok());  // and still does its work
+
+    auto verified = desk_audit->verify();
+    REQUIRE(verified.ok());
+    CHECK(verified->intact);
+
+    // Someone with the owner's rights who switches the triggers off to drop
+    // the newest entry is still caught: the anchor remembers it.
+    REQUIRE(run_sql_directly(f.database, "ALTER TABLE audit_log DISABLE TRIGGER USER; "
+                                         "DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log); "
+                                         "ALTER TABLE audit_log ENABLE TRIGGER USER") == "");
+    verified = f.audit->verify();
+    REQUIRE(verified.ok());
+    CHECK_FALSE(verified->intact);
+    CHECK_THAT(verified->problem, Catch::Contains("were deleted"));
+}
+
+TEST_CASE("a SQLite database has no database roles to grant", "[sqlite]") {
+    WorkflowFixture f;
+    CHECK_FALSE(f.store->keeps_audit_anchor());
+    const auto granted = f.store->grant_desk_role("desk");
+    REQUIRE_FALSE(granted.ok());
+    CHECK_THAT(granted.error().message, Catch::Contains("PostgreSQL"));
+}

@@ -3,7 +3,10 @@
 // HMAC-SHA256(key, previous MAC + its own content). The key lives outside the
 // database (a 0600 file in the user's config folder), and so does an anchor
 // with the newest entry's sequence number and MAC, so that deleting the
-// newest entries is caught as surely as editing old ones.
+// newest entries is caught as surely as editing old ones. A team database
+// (PostgreSQL) keeps the anchor itself, in a table desk roles cannot write
+// (Store::keeps_audit_anchor); every machine that writes to it needs the
+// same key file.
 
 #include <filesystem>
 #include <optional>
@@ -42,7 +45,8 @@ public:
     Result<void> append(const AuditEvent& event, UnixSeconds now);
 
     // Moves the anchor to the newest committed entry. Never moves it back, so
-    // concurrent writers in other processes cannot shorten it.
+    // concurrent writers in other processes cannot shorten it. Nothing to do
+    // where the database keeps the anchor.
     Result<void> anchor();
 
     // Walks the whole chain and the anchor.

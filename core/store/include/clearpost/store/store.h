@@ -81,6 +81,12 @@ struct PauseState {
     std::string reason;
 };
 
+// The newest audit entry a database vouches for (see Store::audit_anchor).
+struct AuditAnchor {
+    std::int64_t seq = 0;
+    std::string mac;
+};
+
 // Which accounts a worker serves: those with account_id % count == index.
 // One worker per shard keeps an account's posts in order and its rate budget
 // in one place while different accounts publish in parallel.
@@ -307,6 +313,20 @@ public:
     virtual Result<std::optional<model::AuditEntry>> last_audit() = 0;
     // Calls `visit` for every entry in storage order (by seq).
     virtual Result<void> each_audit(const std::function<bool(const model::AuditEntry&)>& visit) = 0;
+    // Where the chain's head is vouched for. PostgreSQL keeps it in the
+    // audit_anchor table, which the database moves itself as each entry is
+    // appended (refusing one that does not extend the chain) and which only
+    // the service role may write. A SQLite file does not (false): its anchor
+    // is a file beside the audit key.
+    virtual bool keeps_audit_anchor() const = 0;
+    // The head kept in the database (nullopt while the log is empty); only
+    // when keeps_audit_anchor().
+    virtual Result<std::optional<AuditAnchor>> audit_anchor() = 0;
+
+    // Team mode: lets the PostgreSQL role `role` work at a desk (read and
+    // write posts, append to the audit log, read the anchor) without the
+    // service role's rights. Run as the owner; Invalid on SQLite.
+    virtual Result<void> grant_desk_role(const std::string& role) = 0;
 
     // Live updates (team mode). On PostgreSQL every change of a post's or a
     // target's state is announced, at the commit that makes it, to every
