@@ -323,6 +323,10 @@ void Scenario::build() {
             expect(from_wx(inbox->findings_list()->GetItemText(0, 1)) == "No findings",
                    "widget: the version has no findings left");
             inbox->comment_field()->SetValue("Thanks, reads well.");
+            // When the approval left, for the team-mode test that watches a
+            // second studio show it (milliseconds since the epoch).
+            note("approve sent " + std::to_string(m_post_id) + " at " +
+                 std::to_string(wxGetUTCTimeMillis().GetValue()));
             click(inbox->approve_button());
             m_sent = true;
             return false;

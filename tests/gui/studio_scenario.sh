@@ -9,37 +9,14 @@
 set -euo pipefail
 studio=$1 ctl=$2 shots=$3
 source "$(dirname "${BASH_SOURCE[0]}")/studio_common.sh"
-CLEARPOST_NEW_PASSWORD="bob has a long password" "$ctl" --db "$db" --as ada user add bob --role approver >/dev/null
-"$ctl" --db "$db" --as ada account add x harborclinics >/dev/null
-# Waiting for bob already: one post with a warning, and one he wrote himself.
-"$ctl" --db "$db" --as ada post new --text "Our flu shots are a miracle for busy families: Saturday 9 to noon." \
-  --target bluesky:clinic.example >/dev/null
-"$ctl" --db "$db" --as ada post submit 1 >/dev/null
-CLEARPOST_PASSWORD="bob has a long password" "$ctl" --db "$db" --as bob post new \
-  --text "Free blood pressure checks in the lobby all week." --target x:harborclinics >/dev/null
-CLEARPOST_PASSWORD="bob has a long password" "$ctl" --db "$db" --as bob post submit 2 >/dev/null
+seed_scenario
 
 mkdir -p "$shots"
 report=$work/report.txt
-# Inside the X session: run the studio and take each screenshot it asks for
-# ("shot FILE" in its report) with a grab of the whole screen.
-cat > "$work/inside.sh" <<INSIDE
-set -u
-"$studio" --db "$db" --as alice --approver bob --scenario "$report" --screenshots "$shots" &
-pid=\$!
-while kill -0 \$pid 2>/dev/null; do
-  for shot in \$(sed -n 's/^shot //p' "$report" 2>/dev/null); do
-    if [ ! -s "$shots/\$shot" ]; then
-      import -window root "$shots/\$shot.tmp.png" && mv "$shots/\$shot.tmp.png" "$shots/\$shot"
-    fi
-  done
-  sleep 0.1
-done
-wait \$pid
-INSIDE
 status=0
 CLEARPOST_PASSWORD="alice has a long password" CLEARPOST_APPROVER_PASSWORD="bob has a long password" \
-  timeout 120 xvfb-run -a -s "-screen 0 1280x800x24" bash "$work/inside.sh" || status=$?
+  timeout 120 xvfb-run -a -s "-screen 0 1280x800x24" \
+  bash "$(dirname "${BASH_SOURCE[0]}")/scenario_in_x.sh" "$studio" "$db" "$report" "$shots" || status=$?
 
 cat "$report" 2>/dev/null || true
 fail() { echo "FAIL: $*" >&2; exit 1; }
