@@ -10,6 +10,7 @@
 
 #include "clearpost/compliance/org_profile.h"
 #include "clearpost/schedule/time_zone.h"
+#include "clearpost/security/db_login.h"
 #include "output.h"
 #include "run.h"
 
@@ -237,6 +238,35 @@ void add_db(CLI::App& app, Context& ctx) {
              "the audit log or its anchor");
         return ok();
     }));
+    auto* login = db->add_subcommand(
+        "login", "Team mode: keep the --db role's password in the desktop keyring (from CLEARPOST_DB_PASSWORD or "
+                 "a prompt), after checking that it connects");
+    login->callback(command(ctx, [&ctx]() -> Result<void> {
+        const std::string uri = database_location(ctx);
+        if (!store::is_postgres_uri(uri)) {
+            return make_error(ErrorCode::Invalid, "db login is for a postgresql:// --db; a database file has no password");
+        }
+        CLEARPOST_ASSIGN(std::string password, read_password("CLEARPOST_DB_PASSWORD", "Password for the database role "
+                                                                                     "of " + store::redact_uri(uri),
+                                                             false));
+        // A wrong password is never kept: connect with it first.
+        auto tried = store::open_store(security::uri_with_password(uri, password), OpenMode::MustExist,
+                                       MigrationPolicy::RequireCurrent);
+        if (!tried.ok() && tried.error().code != ErrorCode::NotFound) return tried.error();
+        CLEARPOST_CHECK(security::remember_database_password(uri, password, *security::system_keyring()));
+        emit(ctx.json, {{"database", store::redact_uri(uri)}, {"stored", "keyring"}},
+             "The password for " + store::redact_uri(uri) + " is in the desktop keyring; --db " +
+                 store::redact_uri(uri) + " uses it from now on");
+        return ok();
+    }));
+    auto* logout = db->add_subcommand("logout", "Team mode: remove the --db role's password from the desktop keyring");
+    logout->callback(command(ctx, [&ctx]() -> Result<void> {
+        const std::string uri = database_location(ctx);
+        CLEARPOST_ASSIGN(bool removed, security::forget_database_password(uri, *security::system_keyring()));
+        emit(ctx.json, {{"database", store::redact_uri(uri)}, {"removed", removed}},
+             (removed ? "Removed the stored password for " : "No password was stored for ") + store::redact_uri(uri));
+        return ok();
+    }));
     auto* migrate_to = db->add_subcommand(
         "migrate-to", "Copy this database into an empty one (e.g. postgresql://… for team mode) and verify it");
     auto target = std::make_shared<std::string>();
@@ -251,9 +281,10 @@ void add_db(CLI::App& app, Context& ctx) {
                                                        std::to_string(before.first_bad_seq) +
                                                        "; nothing was copied (see clearpostctl audit verify)");
         }
-        CLEARPOST_ASSIGN(auto copied, store::copy_database(session->location(), *target));
+        CLEARPOST_ASSIGN(const std::string to, security::with_stored_password(*target, *security::system_keyring()));
+        CLEARPOST_ASSIGN(auto copied, store::copy_database(session->location(), to));
         // The copy keeps the database id, so its chain verifies with the same key and anchor.
-        CLEARPOST_ASSIGN(auto copy, store::open_store(*target, OpenMode::MustExist, MigrationPolicy::RequireCurrent));
+        CLEARPOST_ASSIGN(auto copy, store::open_store(to, OpenMode::MustExist, MigrationPolicy::RequireCurrent));
         CLEARPOST_ASSIGN(auto log, security::AuditLog::open(*copy, security::default_config_dir()));
         CLEARPOST_CHECK(log.anchor());  // a file copy needs its own anchor beside the key
         CLEARPOST_ASSIGN(auto after, log.verify());

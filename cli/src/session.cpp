@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "clearpost/security/db_login.h"
 #include "clearpost/security/users.h"
 #include "clearpost/app/compliance.h"
 
@@ -105,7 +106,10 @@ Result<std::unique_ptr<Session>> Session::open(const Context& ctx, store::OpenMo
         return make_error(ErrorCode::Invalid, "say who is acting with --as USER");
     }
     auto session = std::make_unique<Session>();
-    session->m_location = database_location(ctx);
+    // A team database's password comes from the keyring or the service's
+    // credential, never from the command line.
+    CLEARPOST_ASSIGN(session->m_location,
+                     security::with_stored_password(database_location(ctx), *security::system_keyring()));
     CLEARPOST_ASSIGN(session->m_store, store::open_store(session->m_location, mode, policy));
     CLEARPOST_ASSIGN(auto log, security::AuditLog::open(*session->m_store, security::default_config_dir()));
     session->m_audit = std::make_unique<security::AuditLog>(std::move(log));

@@ -12,6 +12,7 @@
 
 #include "clearpost/schedule/time_zone.h"
 #include "clearpost/security/audit.h"
+#include "clearpost/security/db_login.h"
 #include "clearpost/security/users.h"
 #include "clearpost/workflow/admin.h"
 #include "dialogs.h"
@@ -117,6 +118,13 @@ bool App::OnInit() {
         });
     }
     SetAppDisplayName("Clearpost");
+    // A team database's password from the keyring (clearpostctl db login).
+    auto located = security::with_stored_password(m_db, *security::system_keyring());
+    if (!located) {
+        show_error(located.error());
+        return false;
+    }
+    m_db = std::move(*located);
     // The embedded default: created and migrated on first start.
     auto store = store::open_store(m_db, store::OpenMode::CreateIfMissing, store::MigrationPolicy::Migrate);
     if (!store) {

@@ -3,7 +3,8 @@
 #   postgres_cluster.sh start DIR PORT   initdb + start; data and socket in DIR
 #   postgres_cluster.sh stop DIR         stop it and remove DIR
 # No TCP listener (a Unix socket in DIR only), trust auth for the superuser
-# "clearpost", durability off: it lives for one test run.
+# "clearpost" (members of the role clearpost_password_login must give their
+# password), durability off: it lives for one test run.
 set -euo pipefail
 action=${1:?start|stop}
 dir=${2:?directory}
@@ -44,6 +45,8 @@ case "$action" in
     chmod 700 "$dir"
     as_owner "$bindir/initdb" -D "$dir/data" -U clearpost -A trust -E UTF8 --locale=C --no-sync >"$dir/initdb.log" 2>&1 ||
       { cat "$dir/initdb.log" >&2; exit 1; }
+    # The first matching line wins: password logins for the tests that need them.
+    as_owner sed -i '1i local all +clearpost_password_login scram-sha-256' "$dir/data/pg_hba.conf"
     as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
       -o "-k $dir -c listen_addresses= -p $port -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
       start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }

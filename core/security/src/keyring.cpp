@@ -25,8 +25,8 @@ const SecretSchema* vault_schema() {
 }
 
 Error keyring_error(const std::string& what, GError* error) {
-    std::string message = what + " in the desktop keyring: " + (error ? error->message : "unknown error") +
-                          "; unlock the keyring (or protect the vault with a passphrase or key file)";
+    std::string message = what + " the desktop keyring: " + (error ? error->message : "unknown error") +
+                          "; unlock the keyring and try again";
     if (error) g_error_free(error);
     return make_error(ErrorCode::Io, message);
 }
@@ -53,20 +53,20 @@ public:
         GError* error = nullptr;
         gchar* secret = secret_password_lookup_sync(vault_schema(), nullptr, &error, "database", database_id.c_str(),
                                                     "key", key_id.c_str(), nullptr);
-        if (error) return keyring_error("cannot read the vault key", error);
+        if (error) return keyring_error("cannot read from", error);
         if (!secret) return std::optional<std::string>{};
         std::string value(secret);
         secret_password_free(secret);
         return std::optional<std::string>{std::move(value)};
     }
 
-    Result<void> store(const std::string& database_id, const std::string& key_id, const std::string& secret) override {
+    Result<void> store(const std::string& database_id, const std::string& key_id, const std::string& secret,
+                       const std::string& label) override {
         GError* error = nullptr;
-        const std::string label = "Clearpost vault key (database " + database_id + ")";
         const gboolean stored =
             secret_password_store_sync(vault_schema(), SECRET_COLLECTION_DEFAULT, label.c_str(), secret.c_str(),
                                        nullptr, &error, "database", database_id.c_str(), "key", key_id.c_str(), nullptr);
-        if (!stored || error) return keyring_error("cannot store the vault key", error);
+        if (!stored || error) return keyring_error("cannot store a secret in", error);
         return ok();
     }
 
@@ -74,7 +74,7 @@ public:
         GError* error = nullptr;
         secret_password_clear_sync(vault_schema(), nullptr, &error, "database", database_id.c_str(), "key",
                                    key_id.c_str(), nullptr);
-        if (error) return keyring_error("cannot remove the old vault key", error);
+        if (error) return keyring_error("cannot remove a secret from", error);
         return ok();
     }
 };
@@ -83,7 +83,7 @@ public:
 
 const char* const kNoKeyring =
     "this build of Clearpost has no desktop keyring support (built without libsecret); "
-    "protect the vault with a passphrase or a key file";
+    "protect the vault with a passphrase or a key file, and give database passwords another way";
 
 class SecretServiceKeyring final : public Keyring {
 public:
@@ -94,7 +94,7 @@ public:
     Result<std::optional<std::string>> lookup(const std::string&, const std::string&) override {
         return make_error(ErrorCode::Incompatible, kNoKeyring);
     }
-    Result<void> store(const std::string&, const std::string&, const std::string&) override {
+    Result<void> store(const std::string&, const std::string&, const std::string&, const std::string&) override {
         return make_error(ErrorCode::Incompatible, kNoKeyring);
     }
     Result<void> remove(const std::string&, const std::string&) override {

@@ -526,7 +526,8 @@ Result<void> Vault::protect(const VaultProtection& protection) {
                                                      "; nothing was changed. Use a passphrase or a key file instead");
             }
             kek = crypto::random_bytes(32);
-            CLEARPOST_CHECK(m_unlock.keyring->store(m_database_id, kek_id, crypto::to_hex(kek)));
+            CLEARPOST_CHECK(m_unlock.keyring->store(m_database_id, kek_id, crypto::to_hex(kek),
+                                                    "Clearpost vault key (database " + m_database_id + ")"));
             undo = [this, kek_id] { (void)m_unlock.keyring->remove(m_database_id, kek_id); };
             break;
         }

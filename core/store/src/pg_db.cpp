@@ -377,6 +377,12 @@ Result<std::unique_ptr<sql::Connection>> sql::connect_postgres(const std::string
     if (PQstatus(raw) != CONNECTION_OK) {
         std::string detail = PQerrorMessage(raw);
         while (!detail.empty() && (detail.back() == '\n' || detail.back() == ' ')) detail.pop_back();
+        if (detail.find("password") != std::string::npos) {
+            return make_error(ErrorCode::Unauthenticated,
+                              "cannot connect to the PostgreSQL database " + where + " (" + detail +
+                                  "); keep the role's password in the desktop keyring with clearpostctl --db URI "
+                                  "db login, or give the service the credential clearpost-db-password");
+        }
         return make_error(ErrorCode::Storage, "cannot connect to the PostgreSQL database " + where + " (" + detail +
                                                   "); check the URI, that the server is running, and its TLS "
                                                   "certificate (sslmode=verify-full is the default)");

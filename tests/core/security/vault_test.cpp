@@ -27,7 +27,8 @@ public:
         if (it == entries.end()) return std::optional<std::string>{};
         return std::optional<std::string>{it->second};
     }
-    Result<void> store(const std::string& db, const std::string& key, const std::string& secret) override {
+    Result<void> store(const std::string& db, const std::string& key, const std::string& secret,
+                       const std::string&) override {
         entries[db + "/" + key] = secret;
         return ok();
     }

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Runs the vault's keyring test against a real Secret Service: a private
-# D-Bus session with GNOME Keyring started and unlocked inside it, in a
-# throwaway home folder. Usage: with_keyring.sh TEST_PROGRAM
+# Runs a test against a real Secret Service: a private D-Bus session with
+# GNOME Keyring started and unlocked inside it, in a throwaway home folder
+# (the vault's keyring test, the database password test).
+# Usage: with_keyring.sh COMMAND [ARGS...]
 # Where dbus-run-session or gnome-keyring-daemon is missing it says so and
 # exits 0 (skipped), as the other tests that need a peer do.
 set -euo pipefail
 
-test_program=$1
 if [ -z "${CLEARPOST_IN_KEYRING_SESSION:-}" ]; then
   for tool in dbus-run-session gnome-keyring-daemon dbus-send; do
     if ! command -v "$tool" >/dev/null 2>&1; then
@@ -40,7 +40,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
-"$test_program" "[keyring]" --success 2>&1 | tee "$home/out.txt" | tail -n 5
+"$@" 2>&1 | tee "$home/out.txt" | tail -n 5
 status=${PIPESTATUS[0]}
 if grep -q "skipped: no Secret Service" "$home/out.txt"; then
   echo "the Secret Service started for this test did not answer" >&2

@@ -1,9 +1,9 @@
 #pragma once
 // The desktop keyring (the freedesktop Secret Service: GNOME Keyring,
 // KWallet, KeePassXC) as a place for the key that wraps the vault's data
-// key. Entries are found by the database id and a key id, so a new key can
-// be stored before the old one is removed and a failure in between loses
-// nothing.
+// key, and for a team database's password (db_login.h). Entries are found
+// by a database (id or server) and a key id, so a new key can be stored
+// before the old one is removed and a failure in between loses nothing.
 
 #include <memory>
 #include <optional>
@@ -20,7 +20,9 @@ public:
     virtual bool available(std::string& why) = 0;
     // The stored secret; nullopt when there is none for this database and key.
     virtual Result<std::optional<std::string>> lookup(const std::string& database_id, const std::string& key_id) = 0;
-    virtual Result<void> store(const std::string& database_id, const std::string& key_id, const std::string& secret) = 0;
+    // `label` is what the keyring's own window shows for the entry.
+    virtual Result<void> store(const std::string& database_id, const std::string& key_id, const std::string& secret,
+                               const std::string& label) = 0;
     virtual Result<void> remove(const std::string& database_id, const std::string& key_id) = 0;
 };
 

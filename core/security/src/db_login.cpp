@@ -1,0 +1,119 @@
+#include "clearpost/security/db_login.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
+#include "clearpost/store/store.h"
+
+namespace clearpost::security {
+namespace {
+
+constexpr const char* kKeyId = "database-password";
+constexpr const char* kCredentialName = "clearpost-db-password";
+
+// The URI without its password: user:password@ loses ":password", and a
+// password=… query parameter is dropped.
+std::string without_password(const std::string& uri) {
+    std::string out = uri;
+    const auto scheme = out.find("://");
+    if (scheme != std::string::npos) {
+        const auto at = out.find('@', scheme + 3);
+        const auto slash = out.find('/', scheme + 3);
+        if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
+            const auto colon = out.find(':', scheme + 3);
+            if (colon != std::string::npos && colon < at) out.erase(colon, at - colon);
+        }
+    }
+    for (auto p = out.find("password="); p != std::string::npos; p = out.find("password=", p)) {
+        if (p > 0 && out[p - 1] != '?' && out[p - 1] != '&') {  // e.g. sslpassword=
+            p += 9;
+            continue;
+        }
+        auto end = out.find('&', p);
+        if (end == std::string::npos) {
+            out.erase(p > 0 ? p - 1 : p);  // with its ? or &
+        } else {
+            out.erase(p, end + 1 - p);
+        }
+    }
+    return out;
+}
+
+bool has_password(const std::string& uri) { return without_password(uri) != uri; }
+
+// The service's credential, read when its folder holds one.
+Result<std::optional<std::string>> credential_password() {
+    const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+    if (!dir || !*dir) return std::optional<std::string>{};
+    const auto path = std::filesystem::path(dir) / kCredentialName;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return std::optional<std::string>{};
+    if ((st.st_mode & 007) != 0) {
+        return make_error(ErrorCode::Forbidden, "the database password credential " + path.string() +
+                                                    " can be read by other users; make it 0600 (systemd's "
+                                                    "LoadCredential does)");
+    }
+    std::ifstream in(path, std::ios::binary);
+    std::string password((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof()) {
+        return make_error(ErrorCode::Io, "cannot read the database password credential " + path.string());
+    }
+    while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+    return std::optional<std::string>{std::move(password)};
+}
+
+}  // namespace
+
+std::string uri_with_password(const std::string& uri, const std::string& password) {
+    static const char* const kHex = "0123456789ABCDEF";
+    std::string encoded;
+    for (unsigned char c : password) {
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+            c == '.' || c == '~') {
+            encoded += static_cast<char>(c);
+        } else {
+            encoded += '%';
+            encoded += kHex[c >> 4];
+            encoded += kHex[c & 15];
+        }
+    }
+    const std::string bare = without_password(uri);
+    return bare + (bare.find('?') == std::string::npos ? "?" : "&") + "password=" + encoded;
+}
+
+Result<std::string> with_stored_password(const std::string& location, Keyring& keyring) {
+    if (!store::is_postgres_uri(location) || has_password(location)) return location;
+    CLEARPOST_ASSIGN(auto credential, credential_password());
+    if (credential) return uri_with_password(location, *credential);
+    std::string why;
+    if (!keyring.available(why)) return location;
+    CLEARPOST_ASSIGN(auto stored, keyring.lookup(without_password(location), kKeyId));
+    return stored ? uri_with_password(location, *stored) : location;
+}
+
+Result<void> remember_database_password(const std::string& uri, const std::string& password, Keyring& keyring) {
+    std::string why;
+    if (!keyring.available(why)) {
+        return make_error(ErrorCode::Incompatible,
+                          "there is no desktop keyring to keep the password in (" + why +
+                              "); a service gets it as the systemd credential clearpost-db-password, and libpq "
+                              "also reads ~/.pgpass");
+    }
+    const std::string key = without_password(uri);
+    return keyring.store(key, kKeyId, password, "Clearpost database password (" + key + ")");
+}
+
+Result<bool> forget_database_password(const std::string& uri, Keyring& keyring) {
+    std::string why;
+    if (!keyring.available(why)) return make_error(ErrorCode::Incompatible, "no desktop keyring: " + why);
+    const std::string key = without_password(uri);
+    CLEARPOST_ASSIGN(auto stored, keyring.lookup(key, kKeyId));
+    if (!stored) return false;
+    CLEARPOST_CHECK(keyring.remove(key, kKeyId));
+    return true;
+}
+
+}  // namespace clearpost::security
