@@ -17,6 +17,7 @@
 #include "clearpost/workflow/admin.h"
 #include "dialogs.h"
 #include "main_frame.h"
+#include "presenters/database_choice.h"
 #include "scenario.h"
 
 namespace clearpost::gui {
@@ -42,10 +43,13 @@ public:
     bool OnCmdLineParsed(wxCmdLineParser& parser) override;
 
 private:
+    enum class Opened { Yes, Cancelled, Failed };
+    // Opens `db`, signs someone in and shows a window for it.
+    Opened open_window(std::string db);
     bool set_up(store::Store& store, security::AuditLog& audit);
-    Result<model::User> sign_in(store::Store& store);
+    Result<model::User> sign_in(store::Store& store, const std::string& db);
 
-    std::string m_db;  // a database file, or a postgresql:// URI (team mode)
+    std::string m_db;  // --db: a database file, or a postgresql:// URI (team mode)
     std::string m_user;
     std::filesystem::path m_self_test;
     ScenarioOptions m_scenario_options;
@@ -64,7 +68,7 @@ void App::OnInitCmdLine(wxCmdLineParser& parser) {
 
 bool App::OnCmdLineParsed(wxCmdLineParser& parser) {
     wxString value;
-    m_db = parser.Found("db", &value) ? from_wx(value) : security::default_database_path().string();
+    if (parser.Found("db", &value)) m_db = from_wx(value);
     if (parser.Found("as", &value)) m_user = from_wx(value);
     if (parser.Found("self-test", &value)) m_self_test = from_wx(value);
     if (parser.Found("scenario", &value)) m_scenario_options.report = from_wx(value);
@@ -93,11 +97,11 @@ bool App::set_up(store::Store& store, security::AuditLog& audit) {
     }
 }
 
-Result<model::User> App::sign_in(store::Store& store) {
+Result<model::User> App::sign_in(store::Store& store, const std::string& db) {
     if (const char* env = std::getenv("CLEARPOST_PASSWORD"); env && *env && !m_user.empty()) {
         return security::authenticate(store, m_user, env);
     }
-    SignInDialog dialog(nullptr, store::redact_uri(m_db), m_user);
+    SignInDialog dialog(nullptr, store::redact_uri(db), m_user);
     while (dialog.ShowModal() == wxID_OK) {
         auto user = security::authenticate(store, dialog.user(), dialog.password());
         if (user) return user;
@@ -118,42 +122,60 @@ bool App::OnInit() {
         });
     }
     SetAppDisplayName("Clearpost");
-    // A team database's password from the keyring (clearpostctl db login).
-    auto located = security::with_stored_password(m_db, *security::system_keyring());
-    if (!located) {
-        show_error(located.error());
+    if (!m_db.empty()) return open_window(m_db) == Opened::Yes;
+    // Without --db: the database chosen in File > Database..., else this
+    // computer's. A team database that cannot be reached must not lock the
+    // user out: offer this computer's database instead.
+    const auto embedded = security::default_database_path().string();
+    const auto chosen = chosen_database(security::default_config_dir(), embedded);
+    const Opened opened = open_window(chosen);
+    if (opened != Opened::Failed || chosen == embedded) return opened == Opened::Yes;
+    if (wxMessageBox(_("Open this computer's database instead? File > Database... switches back to the team "
+                       "database."),
+                     _("Clearpost"), wxYES_NO | wxICON_QUESTION) != wxYES) {
         return false;
     }
-    m_db = std::move(*located);
+    return open_window(embedded) == Opened::Yes;
+}
+
+App::Opened App::open_window(std::string db) {
+    // A team database's password from the keyring (clearpostctl db login).
+    auto located = security::with_stored_password(db, *security::system_keyring());
+    if (!located) {
+        show_error(located.error());
+        return Opened::Failed;
+    }
+    db = std::move(*located);
     // The embedded default: created and migrated on first start.
-    auto store = store::open_store(m_db, store::OpenMode::CreateIfMissing, store::MigrationPolicy::Migrate);
+    auto store = store::open_store(db, store::OpenMode::CreateIfMissing, store::MigrationPolicy::Migrate);
     if (!store) {
         show_error(store.error());
-        return false;
+        return Opened::Failed;
     }
     auto audit = security::AuditLog::open(**store, security::default_config_dir());
     if (!audit) {
         show_error(audit.error());
-        return false;
+        return Opened::Failed;
     }
     auto users = (*store)->list_users();
     if (!users) {
         show_error(users.error());
-        return false;
+        return Opened::Failed;
     }
-    if (users->empty() && !set_up(**store, *audit)) return false;
-    auto user = sign_in(**store);
+    if (users->empty() && !set_up(**store, *audit)) return Opened::Cancelled;
+    auto user = sign_in(**store, db);
     if (!user) {
         if (user.error().code != ErrorCode::Unauthenticated || !m_self_test.empty()) show_error(user.error());
-        return false;
+        return Opened::Cancelled;
     }
-    auto* frame = new MainFrame(m_db, std::move(*user), m_self_test);
+    auto* frame = new MainFrame(db, std::move(*user), m_self_test);
+    frame->open_database = [this](const std::string& location) { return open_window(location) == Opened::Yes; };
     frame->Show();
     if (!m_scenario_options.report.empty()) {
         m_scenario = std::make_unique<Scenario>(frame, m_scenario_options);
         m_scenario->start();
     }
-    return true;
+    return Opened::Yes;
 }
 
 }  // namespace clearpost::gui

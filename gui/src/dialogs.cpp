@@ -2,6 +2,7 @@
 
 #include <wx/button.h>
 #include <wx/msgdlg.h>
+#include <wx/settings.h>
 #include <wx/sizer.h>
 #include <wx/stattext.h>
 
@@ -82,6 +83,62 @@ void SignInDialog::show_error(const std::string& message) {
     m_error->Wrap(360);
     m_password->Clear();
     m_password->SetFocus();
+    GetSizer()->Fit(this);
+}
+
+DatabaseDialog::DatabaseDialog(wxWindow* parent, const std::string& embedded, const std::string& team_address)
+    : wxDialog(parent, wxID_ANY, _("Database")) {
+    auto* top = new wxBoxSizer(wxVERTICAL);
+    m_local = new wxRadioButton(this, wxID_ANY, _("This computer's database"), wxDefaultPosition, wxDefaultSize,
+                                wxRB_GROUP);
+    top->Add(m_local, 0, wxLEFT | wxRIGHT | wxTOP, 12);
+    auto* file = new wxStaticText(this, wxID_ANY, to_wx(embedded));
+    file->SetForegroundColour(wxSystemSettings::GetColour(wxSYS_COLOUR_GRAYTEXT));
+    top->Add(file, 0, wxLEFT | wxRIGHT, 32);
+    m_team = new wxRadioButton(this, wxID_ANY, _("A team database on a PostgreSQL server"));
+    top->Add(m_team, 0, wxLEFT | wxRIGHT | wxTOP, 12);
+    auto* grid = new wxFlexGridSizer(2, wxSize(8, 8));
+    grid->AddGrowableCol(1);
+    m_address = add_field(this, grid, _("Address:"), to_wx(team_address));
+    m_address->SetHint("postgresql://anna@db.example.org/clearpost");
+    m_password = add_field(this, grid, _("Password:"), {}, wxTE_PASSWORD);
+    m_password->SetHint(_("leave empty to use the one kept in the keyring"));
+    top->Add(grid, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, 12);
+    m_remember = new wxCheckBox(this, wxID_ANY, _("Keep the password in the desktop keyring"));
+    m_remember->SetValue(true);
+    top->Add(m_remember, 0, wxLEFT | wxRIGHT | wxTOP, 12);
+    top->Add(new wxStaticText(this, wxID_ANY,
+                              _("The connection is encrypted and the server's certificate checked, unless the "
+                                "address says otherwise (sslmode).")),
+             0, wxLEFT | wxRIGHT | wxTOP, 12);
+    m_error = new wxStaticText(this, wxID_ANY, wxString());
+    m_error->SetForegroundColour(wxColour(178, 34, 34));
+    top->Add(m_error, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, 12);
+    top->Add(CreateSeparatedButtonSizer(wxOK | wxCANCEL), 0, wxEXPAND | wxALL, 12);
+    if (auto* connect = FindWindow(wxID_OK)) connect->SetLabel(_("&Open"));
+    SetSizerAndFit(top);
+    (team_address.empty() ? m_local : m_team)->SetValue(true);
+    m_local->Bind(wxEVT_RADIOBUTTON, [this](wxCommandEvent&) { update_fields(); });
+    m_team->Bind(wxEVT_RADIOBUTTON, [this](wxCommandEvent&) { update_fields(); });
+    update_fields();
+}
+
+void DatabaseDialog::update_fields() {
+    const bool team = m_team->GetValue();
+    m_address->Enable(team);
+    m_password->Enable(team);
+    m_remember->Enable(team);
+    if (team) m_address->SetFocus();
+}
+
+bool DatabaseDialog::team() const { return m_team->GetValue(); }
+std::string DatabaseDialog::address() const { return from_wx(m_address->GetValue().Trim().Trim(false)); }
+std::string DatabaseDialog::password() const { return from_wx(m_password->GetValue()); }
+bool DatabaseDialog::remember() const { return m_remember->GetValue(); }
+
+void DatabaseDialog::show_error(const std::string& message) {
+    m_error->SetLabel(to_wx(message));
+    m_error->Wrap(420);
     GetSizer()->Fit(this);
 }
 

@@ -1,7 +1,10 @@
 #pragma once
-// First-run setup and sign-in. They only collect input; core checks it.
+// First-run setup, sign-in and the database choice. They only collect
+// input; core checks it.
 
+#include <wx/checkbox.h>
 #include <wx/dialog.h>
+#include <wx/radiobut.h>
 #include <wx/stattext.h>
 #include <wx/textctrl.h>
 
@@ -40,6 +43,31 @@ public:
 private:
     wxTextCtrl* m_user;
     wxTextCtrl* m_password;
+    wxStaticText* m_error;
+};
+
+// File > Database...: this computer's database file, or a team database on
+// a PostgreSQL server (address, password, whether to keep the password in
+// the desktop keyring).
+class DatabaseDialog : public wxDialog {
+public:
+    // `team_address`: the team database in use or last chosen ("" if none).
+    DatabaseDialog(wxWindow* parent, const std::string& embedded, const std::string& team_address);
+
+    bool team() const;
+    std::string address() const;
+    std::string password() const;
+    bool remember() const;
+    void show_error(const std::string& message);
+
+private:
+    void update_fields();
+
+    wxRadioButton* m_local;
+    wxRadioButton* m_team;
+    wxTextCtrl* m_address;
+    wxTextCtrl* m_password;
+    wxCheckBox* m_remember;
     wxStaticText* m_error;
 };
 

@@ -9,6 +9,7 @@
 #include <wx/sizer.h>
 #include <wx/statusbr.h>
 #include <wx/textentry.h>
+#include <wx/utils.h>
 
 #include <algorithm>
 #include <fstream>
@@ -21,6 +22,7 @@
 #include "dashboard_panel.h"
 #include "dialogs.h"
 #include "inbox_panel.h"
+#include "presenters/database_choice.h"
 
 namespace clearpost::gui {
 namespace {
@@ -29,6 +31,7 @@ enum Column { ColId, ColState, ColVersion, ColAuthor, ColWhen, ColText, ColumnCo
 
 enum MenuId {
     IdSwitchUser = wxID_HIGHEST + 1,
+    IdDatabase,
     IdViewPosts,
     IdViewComposer,
     IdViewInbox,
@@ -169,6 +172,7 @@ void MainFrame::build_menus() {
     file->Append(wxID_REFRESH, _("&Refresh\tF5"));
     file->AppendSeparator();
     file->Append(IdSwitchUser, _("S&witch user...\tCtrl+U"));
+    file->Append(IdDatabase, _("&Database..."), _("Open this computer's database or a team database"));
     file->AppendSeparator();
     file->Append(wxID_EXIT);
     auto* edit = new wxMenu;
@@ -226,6 +230,7 @@ void MainFrame::build_menus() {
         }, id);
     }
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { ask_switch_user(); }, IdSwitchUser);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { ask_database(); }, IdDatabase);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { Close(); }, wxID_EXIT);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { m_composer->save(AfterSave::KeepDraft); }, IdSaveDraft);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { m_composer->save(AfterSave::Submit); }, IdSubmit);
@@ -285,6 +290,36 @@ void MainFrame::ask_switch_user() {
     switch_user(dialog.user(), dialog.password(), [this](const std::string& error) {
         if (!error.empty()) wxMessageBox(to_wx(error), _("Switch user"), wxOK | wxICON_ERROR, this);
     });
+}
+
+void MainFrame::ask_database() {
+    if (!open_database) return;
+    const auto config = security::default_config_dir();
+    const auto embedded = security::default_database_path().string();
+    std::string address = chosen_database(config, embedded);
+    if (!store::is_postgres_uri(address)) address.clear();
+    DatabaseDialog dialog(this, embedded, address);
+    while (dialog.ShowModal() == wxID_OK) {
+        std::string location = embedded;
+        if (dialog.team()) {
+            wxBusyCursor busy;
+            auto connected = connect_team_database(dialog.address(), dialog.password(), dialog.remember(),
+                                                   *security::system_keyring());
+            if (!connected) {
+                dialog.show_error(connected.error().message);
+                continue;
+            }
+            location = std::move(*connected);
+        }
+        if (auto chosen = choose_database(config, dialog.team() ? dialog.address() : std::string()); !chosen) {
+            dialog.show_error(chosen.error().message);
+            continue;
+        }
+        // The new window (after sign-in) replaces this one; if sign-in is
+        // cancelled this window stays as it was.
+        if (open_database(location)) Close();
+        return;
+    }
 }
 
 void MainFrame::switch_user(const std::string& name, const std::string& password,

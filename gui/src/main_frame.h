@@ -60,6 +60,9 @@ public:
     bool ready() const { return m_ready; }
     // Called once the composer has its accounts and rules (for the GUI test).
     std::function<void()> on_ready;
+    // Opens `location` in a new window after sign-in (File > Database...);
+    // true when it did, and this window should close.
+    std::function<bool(const std::string&)> open_database;
 
 private:
     void build_menus();
@@ -67,6 +70,7 @@ private:
     void write_self_test() const;
     void set_user(model::User user);
     void ask_switch_user();
+    void ask_database();
     void show_status(const wxString& text);
 
     std::string m_db;  // a database file, or a postgresql:// URI

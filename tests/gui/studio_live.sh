@@ -4,6 +4,8 @@
 # (it hears them through LISTEN/NOTIFY): first an approval made in a second
 # studio process, which runs the studio's own scenario (an author writes and
 # submits, an approver approves in the inbox), then one by clearpostctl.
+# The watching studio is started without --db: it opens the team database
+# chosen earlier in File > Database... (kept in the config folder).
 # Usage: studio_live.sh CLEARPOST CLEARPOSTCTL SCREENSHOT_DIR SERVER_URI
 set -euo pipefail
 studio=$1 ctl=$2 shots=$3 server=$4
@@ -14,14 +16,15 @@ STUDIO_DB="$server&options=-csearch_path%3D$schema"
 source "$here/studio_common.sh"
 seed_scenario
 
-mkdir -p "$shots/second"
+mkdir -p "$shots/second" "$XDG_CONFIG_HOME/clearpost"
+printf '%s\n' "$db" > "$XDG_CONFIG_HOME/clearpost/studio-database"
 rows=$work/rows.txt report=$work/report.txt
 cat > "$work/inside.sh" <<INSIDE
 set -eu
 now_ms() { date +%s%3N; }
 # Whether the watching studio lists post \$1 as Approved.
 shows_approved() { awk -F'\t' -v id="\$1" '\$1 == id && \$2 == "Approved" { found = 1 } END { exit !found }' "$rows"; }
-"$studio" --db "$db" --as ada --self-test "$rows" &
+"$studio" --as ada --self-test "$rows" &
 pid=\$!
 for _ in \$(seq 1 300); do grep -q InReview "$rows" 2>/dev/null && break; sleep 0.1; done
 
