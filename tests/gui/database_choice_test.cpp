@@ -3,38 +3,16 @@
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
-#include <map>
 
 #include "clearpost/store/store.h"
+#include "memory_keyring.h"
 #include "presenters/database_choice.h"
 #include "temp_dir.h"
 #include "test_database.h"
 
 using namespace clearpost;
+using clearpost::testing::MemoryKeyring;
 using clearpost::testing::TempDir;
-
-namespace {
-
-class MemoryKeyring final : public security::Keyring {
-public:
-    bool available(std::string&) override { return true; }
-    Result<std::optional<std::string>> lookup(const std::string& db, const std::string& key) override {
-        auto it = entries.find(db + "/" + key);
-        return it == entries.end() ? std::optional<std::string>{} : std::optional<std::string>{it->second};
-    }
-    Result<void> store(const std::string& db, const std::string& key, const std::string& secret,
-                       const std::string&) override {
-        entries[db + "/" + key] = secret;
-        return ok();
-    }
-    Result<void> remove(const std::string& db, const std::string& key) override {
-        entries.erase(db + "/" + key);
-        return ok();
-    }
-    std::map<std::string, std::string> entries;
-};
-
-}  // namespace
 
 TEST_CASE("the studio opens the database chosen last, kept without a password") {
     TempDir dir;

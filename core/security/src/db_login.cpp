@@ -14,35 +14,7 @@ namespace {
 constexpr const char* kKeyId = "database-password";
 constexpr const char* kCredentialName = "clearpost-db-password";
 
-// The URI without its password: user:password@ loses ":password", and a
-// password=… query parameter is dropped.
-std::string without_password(const std::string& uri) {
-    std::string out = uri;
-    const auto scheme = out.find("://");
-    if (scheme != std::string::npos) {
-        const auto at = out.find('@', scheme + 3);
-        const auto slash = out.find('/', scheme + 3);
-        if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
-            const auto colon = out.find(':', scheme + 3);
-            if (colon != std::string::npos && colon < at) out.erase(colon, at - colon);
-        }
-    }
-    for (auto p = out.find("password="); p != std::string::npos; p = out.find("password=", p)) {
-        if (p > 0 && out[p - 1] != '?' && out[p - 1] != '&') {  // e.g. sslpassword=
-            p += 9;
-            continue;
-        }
-        auto end = out.find('&', p);
-        if (end == std::string::npos) {
-            out.erase(p > 0 ? p - 1 : p);  // with its ? or &
-        } else {
-            out.erase(p, end + 1 - p);
-        }
-    }
-    return out;
-}
-
-bool has_password(const std::string& uri) { return without_password(uri) != uri; }
+bool has_password(const std::string& uri) { return store::uri_without_password(uri) != uri; }
 
 // The service's credential, read when its folder holds one.
 Result<std::optional<std::string>> credential_password() {
@@ -80,7 +52,7 @@ std::string uri_with_password(const std::string& uri, const std::string& passwor
             encoded += kHex[c & 15];
         }
     }
-    const std::string bare = without_password(uri);
+    const std::string bare = store::uri_without_password(uri);
     return bare + (bare.find('?') == std::string::npos ? "?" : "&") + "password=" + encoded;
 }
 
@@ -90,7 +62,7 @@ Result<std::string> with_stored_password(const std::string& location, Keyring& k
     if (credential) return uri_with_password(location, *credential);
     std::string why;
     if (!keyring.available(why)) return location;
-    CLEARPOST_ASSIGN(auto stored, keyring.lookup(without_password(location), kKeyId));
+    CLEARPOST_ASSIGN(auto stored, keyring.lookup(store::uri_without_password(location), kKeyId));
     return stored ? uri_with_password(location, *stored) : location;
 }
 
@@ -102,14 +74,14 @@ Result<void> remember_database_password(const std::string& uri, const std::strin
                               "); a service gets it as the systemd credential clearpost-db-password, and libpq "
                               "also reads ~/.pgpass");
     }
-    const std::string key = without_password(uri);
+    const std::string key = store::uri_without_password(uri);
     return keyring.store(key, kKeyId, password, "Clearpost database password (" + key + ")");
 }
 
 Result<bool> forget_database_password(const std::string& uri, Keyring& keyring) {
     std::string why;
     if (!keyring.available(why)) return make_error(ErrorCode::Incompatible, "no desktop keyring: " + why);
-    const std::string key = without_password(uri);
+    const std::string key = store::uri_without_password(uri);
     CLEARPOST_ASSIGN(auto stored, keyring.lookup(key, kKeyId));
     if (!stored) return false;
     CLEARPOST_CHECK(keyring.remove(key, kKeyId));

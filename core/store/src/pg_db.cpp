@@ -17,7 +17,9 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "clearpost/store/store.h"
@@ -344,22 +346,48 @@ bool is_postgres_uri(std::string_view location) {
     return location.starts_with("postgresql://") || location.starts_with("postgres://");
 }
 
+namespace {
+
+// Where the password of postgresql://user:password@host sits: [first, last).
+std::optional<std::pair<std::size_t, std::size_t>> userinfo_password(std::string_view uri) {
+    const auto scheme = uri.find("://");
+    if (scheme == std::string_view::npos) return std::nullopt;
+    const auto at = uri.find('@', scheme + 3);
+    const auto slash = uri.find('/', scheme + 3);
+    if (at == std::string_view::npos || (slash != std::string_view::npos && at > slash)) return std::nullopt;
+    const auto colon = uri.find(':', scheme + 3);
+    if (colon == std::string_view::npos || colon > at) return std::nullopt;
+    return std::pair{colon + 1, at};
+}
+
+}  // namespace
+
 std::string redact_uri(std::string_view uri) {
     std::string out(uri);
     // postgresql://user:password@host → postgresql://user:***@host
-    const auto scheme = out.find("://");
-    if (scheme != std::string::npos) {
-        const auto at = out.find('@', scheme + 3);
-        const auto slash = out.find('/', scheme + 3);
-        if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
-            const auto colon = out.find(':', scheme + 3);
-            if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
-        }
-    }
-    // …?password=secret&… → …?password=***&…
+    if (auto span = userinfo_password(out)) out.replace(span->first, span->second - span->first, "***");
+    // …?password=secret&… → …?password=***&… (and sslpassword=, the key's)
     for (auto p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
         const auto end = out.find('&', p);
         out.replace(p + 9, (end == std::string::npos ? out.size() : end) - p - 9, "***");
+    }
+    return out;
+}
+
+std::string uri_without_password(std::string_view uri) {
+    std::string out(uri);
+    if (auto span = userinfo_password(out)) out.erase(span->first - 1, span->second - span->first + 1);
+    for (auto p = out.find("password="); p != std::string::npos; p = out.find("password=", p)) {
+        if (p == 0 || (out[p - 1] != '?' && out[p - 1] != '&')) {  // sslpassword= stays
+            p += 9;
+            continue;
+        }
+        const auto end = out.find('&', p);
+        if (end == std::string::npos) {
+            out.erase(p - 1);  // with its ? or &
+        } else {
+            out.erase(p, end + 1 - p);
+        }
     }
     return out;
 }

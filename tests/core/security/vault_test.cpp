@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 
+#include "memory_keyring.h"
 #include "temp_dir.h"
 
 using namespace clearpost;
@@ -17,27 +18,7 @@ namespace {
 
 constexpr UnixSeconds kNow = 1'800'000'000;
 
-// Stands in for the Secret Service where the key-wrapping logic is under
-// test; the real keyring has its own test below.
-class MemoryKeyring final : public security::Keyring {
-public:
-    bool available(std::string&) override { return true; }
-    Result<std::optional<std::string>> lookup(const std::string& db, const std::string& key) override {
-        auto it = entries.find(db + "/" + key);
-        if (it == entries.end()) return std::optional<std::string>{};
-        return std::optional<std::string>{it->second};
-    }
-    Result<void> store(const std::string& db, const std::string& key, const std::string& secret,
-                       const std::string&) override {
-        entries[db + "/" + key] = secret;
-        return ok();
-    }
-    Result<void> remove(const std::string& db, const std::string& key) override {
-        entries.erase(db + "/" + key);
-        return ok();
-    }
-    std::map<std::string, std::string> entries;
-};
+using clearpost::testing::MemoryKeyring;
 
 // Sets an environment variable for one test.
 class ScopedEnv {

@@ -496,6 +496,12 @@ TEST_CASE("a connection error names the server but never the password") {
     CHECK(store::redact_uri("postgresql:///db?host=/run&password=hunter2&user=x") ==
           "postgresql:///db?host=/run&password=***&user=x");
     CHECK(store::redact_uri("/home/ann/clearpost.db") == "/home/ann/clearpost.db");
+    CHECK(store::uri_without_password("postgresql://ann:s3cret@db:5432/c?sslmode=require") ==
+          "postgresql://ann@db:5432/c?sslmode=require");
+    CHECK(store::uri_without_password("postgresql:///c?password=a&user=x&sslpassword=k") ==
+          "postgresql:///c?user=x&sslpassword=k");
+    CHECK(store::uri_without_password("postgresql:///c?user=x&password=a") == "postgresql:///c?user=x");
+    CHECK(store::uri_without_password("postgresql://db/c?host=/run/pg@x") == "postgresql://db/c?host=/run/pg@x");
 }
 
 TEST_CASE("a SQLite database copied to PostgreSQL and back keeps every row, id and byte", "[postgres]") {

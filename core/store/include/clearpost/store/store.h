@@ -407,5 +407,8 @@ Result<std::unique_ptr<Store>> open_store(const std::string& location, OpenMode 
 bool is_postgres_uri(std::string_view location);
 // The URI with any password replaced by ***, for messages and logs.
 std::string redact_uri(std::string_view uri);
+// The URI with its password taken out (user:password@ becomes user@, a
+// password=… parameter goes); other parameters stay as they are.
+std::string uri_without_password(std::string_view uri);
 
 }  // namespace clearpost::store
