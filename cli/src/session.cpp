@@ -106,8 +106,8 @@ Result<std::unique_ptr<Session>> Session::open(const Context& ctx, store::OpenMo
         return make_error(ErrorCode::Invalid, "say who is acting with --as USER");
     }
     auto session = std::make_unique<Session>();
-    // A team database's password comes from the keyring or the service's
-    // credential, never from the command line.
+    // A team database's password may come from the keyring or the
+    // service's credential instead of the URI.
     CLEARPOST_ASSIGN(session->m_location,
                      security::with_stored_password(database_location(ctx), *security::system_keyring()));
     CLEARPOST_ASSIGN(session->m_store, store::open_store(session->m_location, mode, policy));

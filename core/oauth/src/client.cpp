@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cctype>
 #include <charconv>
 #include <cmath>
 
@@ -14,35 +13,11 @@ using nlohmann::json;
 
 namespace {
 
-constexpr char kHexUpper[] = "0123456789ABCDEF";
-
-bool is_unreserved(unsigned char c) noexcept {
-    return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
 int hex_value(char c) noexcept {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
-}
-
-std::string encode(std::string_view text, bool space_as_plus) {
-    std::string out;
-    out.reserve(text.size() * 3);
-    for (const char ch : text) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (is_unreserved(c)) {
-            out.push_back(ch);
-        } else if (c == ' ' && space_as_plus) {
-            out.push_back('+');
-        } else {
-            out.push_back('%');
-            out.push_back(kHexUpper[c >> 4]);
-            out.push_back(kHexUpper[c & 0xF]);
-        }
-    }
-    return out;
 }
 
 std::string trimmed(std::string text, std::size_t limit = 300) {
@@ -128,15 +103,13 @@ Error TokenError::to_error() const {
     return make_error(ErrorCode::Io, message);
 }
 
-std::string percent_encode(std::string_view text) { return encode(text, false); }
-
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {
     std::string out;
     for (const auto& [name, value] : fields) {
         if (!out.empty()) out.push_back('&');
-        out += encode(name, true);
+        out += percent_encode(name, true);
         out.push_back('=');
-        out += encode(value, true);
+        out += percent_encode(value, true);
     }
     return out;
 }
@@ -282,7 +255,8 @@ net::HttpResult Client::post_form(const std::string& url, std::vector<std::pair<
         break;
     case ClientAuth::SecretBasic: {
         // RFC 6749 section 2.3.1: both parts form-encoded before base64.
-        const std::string pair = encode(m_config.client_id, true) + ":" + encode(m_config.client_secret, true);
+        const std::string pair =
+            percent_encode(m_config.client_id, true) + ":" + percent_encode(m_config.client_secret, true);
         request.headers.emplace_back("Authorization", "Basic " + base64(pair));
         secrets.push_back(base64(pair));
         break;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "clearpost/base/percent.h"
 #include "clearpost/store/store.h"
 
 namespace clearpost::security {
@@ -40,20 +41,8 @@ Result<std::optional<std::string>> credential_password() {
 }  // namespace
 
 std::string uri_with_password(const std::string& uri, const std::string& password) {
-    static const char* const kHex = "0123456789ABCDEF";
-    std::string encoded;
-    for (unsigned char c : password) {
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-            c == '.' || c == '~') {
-            encoded += static_cast<char>(c);
-        } else {
-            encoded += '%';
-            encoded += kHex[c >> 4];
-            encoded += kHex[c & 15];
-        }
-    }
     const std::string bare = store::uri_without_password(uri);
-    return bare + (bare.find('?') == std::string::npos ? "?" : "&") + "password=" + encoded;
+    return bare + (bare.find('?') == std::string::npos ? "?" : "&") + "password=" + percent_encode(password);
 }
 
 Result<std::string> with_stored_password(const std::string& location, Keyring& keyring) {

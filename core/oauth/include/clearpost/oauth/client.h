@@ -17,6 +17,7 @@
 #include <variant>
 #include <vector>
 
+#include "clearpost/base/percent.h"
 #include "clearpost/base/result.h"
 #include "clearpost/base/time.h"
 #include "clearpost/net/http.h"
@@ -77,10 +78,9 @@ using TokenResult = std::variant<TokenSet, TokenError>;
 std::string build_authorization_url(const ClientConfig& config, const std::string& redirect_uri,
                                     const std::string& state, const std::string& code_challenge);
 
-// application/x-www-form-urlencoded (the token endpoint's body), and the
-// percent-encoding of URL query values (space as %20).
+// application/x-www-form-urlencoded (the token endpoint's body); query
+// values use clearpost::percent_encode (space as %20).
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields);
-std::string percent_encode(std::string_view text);
 // Decodes one query or form value ("+" is a space). nullopt on a bad escape.
 std::optional<std::string> percent_decode(std::string_view text);
 // Splits "a=1&b=2" into decoded pairs. nullopt on a bad escape.
