@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <deque>
 
 #include "clearpost/crypto/crypto.h"
 #include "clearpost/security/users.h"
@@ -45,6 +46,25 @@ Result<void> require_admin(const model::User& actor, const std::string& what) {
                                                     std::string(model::to_string(actor.role)));
     }
     return ok();
+}
+
+Result<AuditTrail> audit_trail(const model::User& actor, store::Store& store, security::AuditLog& audit,
+                               std::size_t limit) {
+    if (actor.role != model::Role::Admin && actor.role != model::Role::PrivacyOfficer) {
+        return make_error(ErrorCode::Forbidden, "only an admin or a privacy officer can read the audit log; you are " +
+                                                    std::string(model::to_string(actor.role)));
+    }
+    AuditTrail trail;
+    CLEARPOST_ASSIGN(trail.verification, audit.verify());
+    std::deque<model::AuditEntry> newest;
+    CLEARPOST_CHECK(store.each_audit([&](const model::AuditEntry& e) {
+        ++trail.total;
+        newest.push_back(e);
+        if (newest.size() > limit) newest.pop_front();
+        return true;
+    }));
+    trail.entries.assign(newest.rbegin(), newest.rend());
+    return trail;
 }
 
 Result<model::User> Admin::initialise(const std::string& org_name, const std::string& zone,

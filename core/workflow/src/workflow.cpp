@@ -404,6 +404,30 @@ Result<void> Workflow::cancel(const model::User& actor, Id post_id, const std::s
     });
 }
 
+Result<void> Workflow::retry_target(const model::User& actor, Id target_id) {
+    if (actor.role == Role::Author) {
+        return forbidden(actor.name + " is an author; an approver, privacy officer or admin sends a post again");
+    }
+    return in_transaction([&]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto target, m_store.find_target(target_id));
+        if (!target) return make_error(ErrorCode::NotFound, "no target " + std::to_string(target_id));
+        CLEARPOST_ASSIGN(State to, next_state(target->state, Action::Retry));
+        const UnixSeconds now = m_clock();
+        std::string detail = std::string(model::to_string(target->state)) + " -> " + std::string(model::to_string(to));
+        if (target->state == State::NeedsAttention) {
+            CLEARPOST_ASSIGN(const int unknown, m_store.in_doubt_attempts(target_id));
+            if (unknown > 0) {
+                CLEARPOST_CHECK(m_store.resolve_in_doubt_attempts(target_id, "absent (checked by " + actor.name + ")", now));
+                detail += "; " + std::to_string(unknown) + " unconfirmed attempt(s) declared absent";
+            }
+        }
+        CLEARPOST_CHECK(m_store.set_target_state(target_id, to, {}, now));
+        return m_audit.append({actor.name, "target." + std::string(to_string(Action::Retry)),
+                               post_subject(target->post_id) + " target " + std::to_string(target_id), detail},
+                              now);
+    });
+}
+
 Result<Id> Workflow::link_consent(const model::User& actor, Id post_id, model::Consent consent) {
     if (consent.subject.empty() || consent.scope.empty()) {
         return make_error(ErrorCode::Invalid, "a consent record needs the person's name and its scope");

@@ -375,3 +375,74 @@ TEST_CASE("a SQLite database has no database roles to grant", "[sqlite]") {
     REQUIRE_FALSE(granted.ok());
     CHECK_THAT(granted.error().message, Catch::Contains("PostgreSQL"));
 }
+
+TEST_CASE("a person sends a failed target again; authors may not") {
+    WorkflowFixture f;
+    const auto post = f.approved_and_scheduled(f.content("Back on air", 1800000100));
+    auto claimed = *f.store->claim_due("w", 1800000200, 60, 10);
+    REQUIRE(claimed.size() == 2);
+    const auto failed = claimed[0].id;
+    const auto doubtful = claimed[1].id;
+    // One failed for good; the other crashed mid-request, so its fate is unknown.
+    store::TargetOutcome out;
+    out.target_id = failed;
+    out.state = State::Failed;
+    out.last_error = "refused: duplicate";
+    REQUIRE(*f.store->finish_target(out, "w", 1800000201));
+    REQUIRE(f.store->begin_attempt(doubtful, "key", 1800000202).ok());
+    out.target_id = doubtful;
+    out.state = State::NeedsAttention;
+    out.last_error = "may have gone through";
+    REQUIRE(*f.store->finish_target(out, "w", 1800000203));
+
+    CHECK(f.flow->retry_target(f.author, failed).error().code == ErrorCode::Forbidden);
+    CHECK(f.store->find_target(failed)->value().state == State::Failed);
+
+    REQUIRE(f.flow->retry_target(f.approver, failed).ok());
+    REQUIRE(f.flow->retry_target(f.approver, doubtful).ok());
+    CHECK(*f.store->in_doubt_attempts(doubtful) == 0);
+    const auto again = *f.store->claim_due("w2", 1800000300, 60, 10);
+    CHECK(again.size() == 2);
+    for (const auto& t : again) CHECK(t.post_id == post);
+
+    // A target that is publishing (or published) is not sent again.
+    const auto refused = f.flow->retry_target(f.approver, failed);
+    CHECK(refused.error().code == ErrorCode::Conflict);
+    CHECK(f.flow->retry_target(f.approver, 999999).error().code == ErrorCode::NotFound);
+
+    std::vector<std::string> actions;
+    REQUIRE(f.store->each_audit([&](const model::AuditEntry& e) {
+        if (e.action == "target.retry") actions.push_back(e.detail);
+        return true;
+    }).ok());
+    REQUIRE(actions.size() == 2);
+    CHECK(actions[0] == "Failed -> Scheduled");
+    CHECK(actions[1] == "NeedsAttention -> Scheduled; 1 unconfirmed attempt(s) declared absent");
+}
+
+TEST_CASE("only admins and privacy officers read the audit trail, newest first, with its verification") {
+    WorkflowFixture f;
+    for (int i = 0; i < 3; ++i) REQUIRE(f.flow->create_post(f.author, f.content("Post " + std::to_string(i))).ok());
+    CHECK(workflow::audit_trail(f.author, *f.store, *f.audit, 10).error().code == ErrorCode::Forbidden);
+    CHECK(workflow::audit_trail(f.approver, *f.store, *f.audit, 10).error().code == ErrorCode::Forbidden);
+    auto trail = workflow::audit_trail(f.privacy, *f.store, *f.audit, 2);
+    REQUIRE(trail.ok());
+    CHECK(trail->verification.intact);
+    CHECK(trail->total == audit_count(f));
+    REQUIRE(trail->entries.size() == 2);
+    CHECK(trail->entries[0].seq > trail->entries[1].seq);
+    CHECK(trail->entries[0].seq == trail->total);
+    CHECK(trail->entries[0].action == "post.create");
+
+    // Someone with the owner's rights switches the guard off and edits an entry.
+    const std::string edit = testing_postgres()
+                                 ? "ALTER TABLE audit_log DISABLE TRIGGER USER; "
+                                   "UPDATE audit_log SET detail = 'edited' WHERE seq = 2; "
+                                   "ALTER TABLE audit_log ENABLE TRIGGER USER"
+                                 : "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET detail = 'edited' WHERE seq = 2";
+    REQUIRE(run_sql_directly(f.database, edit) == "");
+    auto tampered = workflow::audit_trail(f.admin, *f.store, *f.audit, 100);
+    REQUIRE(tampered.ok());
+    CHECK_FALSE(tampered->verification.intact);
+    CHECK(tampered->verification.first_bad_seq == 2);
+}

@@ -43,6 +43,17 @@ private:
     Clock m_clock;
 };
 
+// The audit log as people read it: the newest `limit` entries (newest
+// first) and the verification of the whole chain. Only admins and privacy
+// officers may read it.
+struct AuditTrail {
+    security::AuditVerification verification;
+    std::vector<model::AuditEntry> entries;
+    std::int64_t total = 0;  // entries in the log; more than entries.size() when cut at the limit
+};
+Result<AuditTrail> audit_trail(const model::User& actor, store::Store& store, security::AuditLog& audit,
+                               std::size_t limit);
+
 // Ok when `actor` is an admin; otherwise Forbidden, saying that only an admin
 // can `what` (e.g. "add users").
 Result<void> require_admin(const model::User& actor, const std::string& what);

@@ -66,6 +66,12 @@ public:
     Result<void> resume(const model::User& actor, Id post_id);
     Result<void> cancel(const model::User& actor, Id post_id, const std::string& reason);
     Result<Id> link_consent(const model::User& actor, Id post_id, model::Consent consent);
+    // A person sends a Failed or NeedsAttention target again: it is due at
+    // once. For NeedsAttention the person has checked the account and found
+    // the post missing, so earlier attempts whose fate was unknown are
+    // settled as absent (the dispatcher would otherwise stop again). Authors
+    // may not: what goes out again is an approver's decision.
+    Result<void> retry_target(const model::User& actor, Id target_id);
 
     Result<PostDetail> detail(Id post_id);
 

@@ -1,0 +1,98 @@
+#include "calendar.h"
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+
+#include "clearpost/analytics/dashboard.h"
+
+namespace clearpost::gui {
+namespace {
+
+namespace chr = std::chrono;
+
+chr::sys_days to_days(const schedule::LocalDate& d) {
+    return chr::sys_days(chr::year(d.year) / chr::month(static_cast<unsigned>(d.month)) /
+                         chr::day(static_cast<unsigned>(d.day)));
+}
+
+schedule::LocalDate from_days(chr::sys_days days) {
+    const chr::year_month_day ymd(days);
+    return {static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
+            static_cast<int>(static_cast<unsigned>(ymd.day()))};
+}
+
+}  // namespace
+
+CalendarGroup calendar_group(model::State state) {
+    using model::State;
+    switch (state) {
+    case State::Published: return CalendarGroup::Published;
+    case State::Failed:
+    case State::NeedsAttention: return CalendarGroup::Problem;
+    case State::Paused:
+    case State::Cancelled:
+    case State::Removed: return CalendarGroup::Stopped;
+    default: return CalendarGroup::Upcoming;
+    }
+}
+
+Result<std::array<schedule::LocalDate, 42>> month_grid(int year, int month) {
+    if (month < 1 || month > 12 || year < 2 || year > 9998) {
+        return make_error(ErrorCode::Invalid, "no calendar for " + std::to_string(year) + "-" + std::to_string(month));
+    }
+    const auto first = to_days({year, month, 1});
+    // Monday on or before the 1st (ISO 8601 weeks).
+    const auto start = first - (chr::weekday(first) - chr::Monday);
+    std::array<schedule::LocalDate, 42> grid;
+    for (int i = 0; i < 42; ++i) grid[static_cast<std::size_t>(i)] = from_days(start + chr::days(i));
+    return grid;
+}
+
+CalendarMonth arrange_month(int year, int month, const std::array<schedule::LocalDate, 42>& grid,
+                            const std::vector<store::CalendarItem>& items, const schedule::TimeZone& zone,
+                            const std::vector<model::Account>& accounts) {
+    CalendarMonth m;
+    m.year = year;
+    m.month = month;
+    m.zone = zone.name();
+    std::map<model::Id, std::string> networks;
+    for (const auto& a : accounts) networks[a.id] = a.network;
+    const auto first_day = to_days(grid.front());
+    for (std::size_t i = 0; i < grid.size(); ++i) {
+        m.days[i].date = grid[i];
+        m.days[i].in_month = grid[i].month == month;
+    }
+    m.entries.reserve(items.size());
+    for (const auto& item : items) {
+        auto local = schedule::utc_to_local(item.scheduled_at, zone);
+        if (!local) continue;
+        const auto index = (to_days(local->local.date()) - first_day).count();
+        if (index < 0 || index >= static_cast<long>(grid.size())) continue;
+        auto& day = m.days[static_cast<std::size_t>(index)];
+        // Items come in time order, so each day's entries are contiguous.
+        if (day.count == 0) day.first = m.entries.size();
+        ++day.count;
+        ++day.groups[static_cast<std::size_t>(calendar_group(item.state))];
+        char time[8];
+        std::snprintf(time, sizeof time, "%02d:%02d", local->local.hour, local->local.minute);
+        auto network = networks.find(item.account_id);
+        m.entries.push_back({item.target_id, item.post_id, item.state,
+                             network != networks.end() ? network->second : std::string("?"), time});
+    }
+    return m;
+}
+
+Result<CalendarMonth> load_month(Services& s, int year, int month) {
+    CLEARPOST_ASSIGN(auto grid, month_grid(year, month));
+    CLEARPOST_ASSIGN(auto org, s.store.organisation());
+    schedule::TzDatabase zones;
+    CLEARPOST_ASSIGN(auto zone, zones.find(org.default_zone));
+    const auto after = from_days(to_days(grid.back()) + chr::days(1));
+    CLEARPOST_ASSIGN(auto period, analytics::local_days(zone, grid.front(), after));
+    CLEARPOST_ASSIGN(auto items, s.store.calendar(period.from, period.to));
+    CLEARPOST_ASSIGN(auto accounts, s.store.list_accounts());
+    return arrange_month(year, month, grid, items, zone, accounts);
+}
+
+}  // namespace clearpost::gui

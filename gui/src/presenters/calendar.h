@@ -1,0 +1,59 @@
+#pragma once
+// The month calendar without widgets: six weeks of days (Monday first, ISO
+// 8601) around a month, each with its targets in the organisation's time
+// zone, counted by what they need from people. Built on the worker from one
+// indexed query; the panel only paints it, so a month with 10,000 posts
+// stays smooth (a day cell shows counts and the first few rows).
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "backend.h"
+#include "clearpost/schedule/local_datetime.h"
+#include "clearpost/schedule/time_zone.h"
+
+namespace clearpost::gui {
+
+// How a calendar colours a target.
+enum class CalendarGroup { Upcoming, Published, Problem, Stopped };
+CalendarGroup calendar_group(model::State state);
+
+struct CalendarEntry {
+    model::Id target_id = 0;
+    model::Id post_id = 0;
+    model::State state = model::State::Scheduled;
+    std::string network;
+    std::string time;  // local "09:00"
+};
+
+struct CalendarDay {
+    schedule::LocalDate date;
+    bool in_month = false;
+    std::size_t first = 0;  // this day's entries: entries[first, first + count)
+    std::size_t count = 0;
+    std::array<int, 4> groups{};  // count per CalendarGroup
+};
+
+struct CalendarMonth {
+    int year = 1970;
+    int month = 1;
+    std::string zone;
+    std::array<CalendarDay, 42> days;
+    std::vector<CalendarEntry> entries;  // in time order
+};
+
+// The 42 days shown for `year`/`month`: from the Monday on or before the
+// 1st. Invalid for a month outside 1..12 or a year outside 2..9998.
+Result<std::array<schedule::LocalDate, 42>> month_grid(int year, int month);
+
+// Places `items` (as Store::calendar gives them, in time order) on the grid
+// in `zone`; `network_of` maps an account id to its network.
+CalendarMonth arrange_month(int year, int month, const std::array<schedule::LocalDate, 42>& grid,
+                            const std::vector<store::CalendarItem>& items, const schedule::TimeZone& zone,
+                            const std::vector<model::Account>& accounts);
+
+// Reads the month in the organisation's time zone.
+Result<CalendarMonth> load_month(Services& services, int year, int month);
+
+}  // namespace clearpost::gui
