@@ -64,6 +64,7 @@ void App::OnInitCmdLine(wxCmdLineParser& parser) {
     parser.AddOption("", "scenario", _("run the GUI test's scenario and write its checks to this file (for tests)"));
     parser.AddOption("", "screenshots", _("folder for the scenario's screenshots"));
     parser.AddOption("", "approver", _("who approves in the scenario (password from CLEARPOST_APPROVER_PASSWORD)"));
+    parser.AddOption("", "admin", _("who reads the audit log in the scenario (password from CLEARPOST_ADMIN_PASSWORD)"));
 }
 
 bool App::OnCmdLineParsed(wxCmdLineParser& parser) {
@@ -74,6 +75,7 @@ bool App::OnCmdLineParsed(wxCmdLineParser& parser) {
     if (parser.Found("scenario", &value)) m_scenario_options.report = from_wx(value);
     if (parser.Found("screenshots", &value)) m_scenario_options.screenshots = from_wx(value);
     if (parser.Found("approver", &value)) m_scenario_options.approver = from_wx(value);
+    if (parser.Found("admin", &value)) m_scenario_options.admin = from_wx(value);
     return wxApp::OnCmdLineParsed(parser);
 }
 

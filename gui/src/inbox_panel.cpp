@@ -13,6 +13,7 @@
 #include "async.h"
 #include "dialogs.h"
 #include "findings_view.h"
+#include "presenters/queue.h"
 
 namespace clearpost::gui {
 namespace {
@@ -35,6 +36,13 @@ wxString note_text(const ReviewOffer& offer) {
     }
     return {};
 }
+
+// What a decision did: the approval, and whether a final one queued the post.
+struct Decision {
+    workflow::ApprovalOutcome outcome{0, false};
+    std::optional<std::string> queued_for;  // local time in the post's zone
+    std::string not_queued;  // why a post with a time was not queued
+};
 
 wxString verdict_label(const std::string& verdict) {
     if (verdict == "block") return _("Blocks");
@@ -277,24 +285,49 @@ void InboxPanel::decide(bool approve) {
     m_loading = true;
     const model::Id post_id = entry.post_id;
     // Only core data crosses the thread; the words are made on the GUI thread.
-    m_backend.run<workflow::ApprovalOutcome>(
-        [user = m_user, post_id, comment, justification, approve](Services& s) -> Result<workflow::ApprovalOutcome> {
-            if (approve) return s.flow.approve(user, post_id, comment, justification);
-            CLEARPOST_CHECK(s.flow.request_changes(user, post_id, comment));
-            return workflow::ApprovalOutcome{0, false};
+    m_backend.run<Decision>(
+        [user = m_user, post_id, comment, justification, approve](Services& s) -> Result<Decision> {
+            Decision d;
+            if (!approve) {
+                CLEARPOST_CHECK(s.flow.request_changes(user, post_id, comment));
+                return d;
+            }
+            CLEARPOST_ASSIGN(d.outcome, s.flow.approve(user, post_id, comment, justification));
+            if (!d.outcome.final) return d;
+            // The chain is complete: a post with a time goes into the queue
+            // at once; one without stays Approved until someone sets one.
+            CLEARPOST_ASSIGN(auto detail, s.flow.detail(post_id));
+            const auto& when = detail.versions.back().content.scheduled_at;
+            if (!when) return d;
+            if (auto queued = s.flow.schedule(user, post_id); !queued) {
+                d.not_queued = queued.error().message;
+            } else {
+                schedule::TzDatabase zones;
+                auto zone = zones.find(detail.versions.back().content.zone);
+                d.queued_for = local_minutes(*when, zone ? &*zone : nullptr);
+            }
+            return d;
         },
-        on_window<workflow::ApprovalOutcome>(this, [post_id](InboxPanel& self, Result<workflow::ApprovalOutcome> done) {
+        on_window<Decision>(this, [post_id](InboxPanel& self, Result<Decision> done) {
             self.m_loading = false;
             if (!done) {
                 wxMessageBox(to_wx(done.error().message), _("Review"), wxOK | wxICON_ERROR, &self);
                 return;
             }
             const auto id = static_cast<long long>(post_id);
-            const wxString message =
-                done->stage == 0 ? wxString::Format(_("Changes requested on post %lld."), id)
-                : done->final    ? wxString::Format(_("Post %lld is approved."), id)
-                                 : wxString::Format(_("Stage %d signed; post %lld waits for the next stage."),
-                                                    done->stage, id);
+            const auto& outcome = done->outcome;
+            wxString message;
+            if (outcome.stage == 0) {
+                message = wxString::Format(_("Changes requested on post %lld."), id);
+            } else if (!outcome.final) {
+                message = wxString::Format(_("Stage %d signed; post %lld waits for the next stage."), outcome.stage, id);
+            } else if (done->queued_for) {
+                message = wxString::Format(_("Post %lld is approved and queued for %s."), id, to_wx(*done->queued_for));
+            } else if (!done->not_queued.empty()) {
+                message = wxString::Format(_("Post %lld is approved but not queued: %s"), id, to_wx(done->not_queued));
+            } else {
+                message = wxString::Format(_("Post %lld is approved; it has no time yet, so it is not queued."), id);
+            }
             self.m_comment->Clear();
             self.m_justification->Clear();
             if (self.on_decided) self.on_decided(message);

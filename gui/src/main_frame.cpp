@@ -18,11 +18,14 @@
 #include "clearpost/app/compliance.h"
 #include "clearpost/security/audit.h"
 #include "clearpost/security/users.h"
+#include "audit_panel.h"
+#include "calendar_panel.h"
 #include "composer_panel.h"
 #include "dashboard_panel.h"
 #include "dialogs.h"
 #include "inbox_panel.h"
 #include "presenters/database_choice.h"
+#include "queue_panel.h"
 
 namespace clearpost::gui {
 namespace {
@@ -35,7 +38,12 @@ enum MenuId {
     IdViewPosts,
     IdViewComposer,
     IdViewInbox,
+    IdViewCalendar,
+    IdViewQueue,
     IdViewDashboard,
+    IdViewAudit,
+    IdPausePublishing,
+    IdResumePublishing,
     IdSaveDraft,
     IdSubmit,
     IdFix,
@@ -97,18 +105,28 @@ MainFrame::MainFrame(std::string db, model::User user, std::filesystem::path sel
     m_list = new PostListCtrl(m_book);
     m_composer = new ComposerPanel(m_book, *m_backend);
     m_inbox = new InboxPanel(m_book, *m_backend);
+    m_calendar = new CalendarPanel(m_book, *m_backend);
+    m_queue = new QueuePanel(m_book, *m_backend);
+    m_dashboard = new DashboardPanel(m_book, *m_backend);
+    m_audit = new AuditPanel(m_book, *m_backend);
+    // In the order of Page.
     m_book->AddPage(m_list, _("Posts"));
     m_book->AddPage(m_composer, _("Compose"));
-    m_dashboard = new DashboardPanel(m_book, *m_backend);
     m_book->AddPage(m_inbox, _("Inbox"));
+    m_book->AddPage(m_calendar, _("Calendar"));
+    m_book->AddPage(m_queue, _("Queue"));
     m_book->AddPage(m_dashboard, _("Dashboard"));
-    // The dashboard reads its numbers the first time it is shown.
+    m_book->AddPage(m_audit, _("Audit log"));
+    // The calendar, the queue and the audit log read afresh each time they
+    // are shown; the dashboard the first time (its period is the user's).
     m_book->Bind(wxEVT_NOTEBOOK_PAGE_CHANGED, [this](wxBookCtrlEvent& e) {
         e.Skip();
-        if (m_book->GetPage(static_cast<std::size_t>(e.GetSelection())) == m_dashboard && !m_dashboard_loaded) {
+        auto* page = m_book->GetPage(static_cast<std::size_t>(e.GetSelection()));
+        if (page == m_dashboard && !m_dashboard_loaded) {
             m_dashboard_loaded = true;
             m_dashboard->reload();
         }
+        reload_page(page);
     });
     auto* sizer = new wxBoxSizer(wxVERTICAL);
     sizer->Add(m_book, 1, wxEXPAND);
@@ -125,6 +143,12 @@ MainFrame::MainFrame(std::string db, model::User user, std::filesystem::path sel
         if (saved.state == model::State::InReview) m_inbox->reload();
     };
     m_inbox->on_decided = [this](const wxString& message) {
+        show_status(message);
+        refresh();
+    };
+    m_calendar->on_open_post = [this](model::Id id) { open_post(id); };
+    m_queue->on_open_post = [this](model::Id id) { open_post(id); };
+    m_queue->on_changed = [this](const wxString& message) {
         show_status(message);
         refresh();
     };
@@ -197,7 +221,14 @@ void MainFrame::build_menus() {
     view->Append(IdViewPosts, _("&Posts\tCtrl+1"));
     view->Append(IdViewComposer, _("&Compose\tCtrl+2"));
     view->Append(IdViewInbox, _("&Inbox\tCtrl+3"));
-    view->Append(IdViewDashboard, _("&Dashboard\tCtrl+4"));
+    view->Append(IdViewCalendar, _("C&alendar\tCtrl+4"));
+    view->Append(IdViewQueue, _("&Queue\tCtrl+5"));
+    view->Append(IdViewDashboard, _("&Dashboard\tCtrl+6"));
+    view->Append(IdViewAudit, _("Audit &log\tCtrl+7"));
+    auto* publishing = new wxMenu;
+    publishing->Append(IdPausePublishing, _("&Pause all publishing...\tCtrl+Shift+P"),
+                       _("Stop every network at once, for everyone, until someone resumes"));
+    publishing->Append(IdResumePublishing, _("&Resume publishing"));
     auto* help = new wxMenu;
     help->Append(wxID_ABOUT);
     auto* bar = new wxMenuBar;
@@ -205,6 +236,7 @@ void MainFrame::build_menus() {
     bar->Append(edit, _("&Edit"));
     bar->Append(post, _("&Post"));
     bar->Append(review, _("&Review"));
+    bar->Append(publishing, _("Pu&blishing"));
     bar->Append(view, _("&View"));
     bar->Append(help, _("&Help"));
     SetMenuBar(bar);
@@ -243,7 +275,14 @@ void MainFrame::build_menus() {
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Posts); }, IdViewPosts);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Composer); }, IdViewComposer);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Inbox); }, IdViewInbox);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Calendar); }, IdViewCalendar);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Queue); }, IdViewQueue);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Dashboard); }, IdViewDashboard);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Audit); }, IdViewAudit);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Queue); m_queue->pause_publishing(); },
+         IdPausePublishing);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Queue); m_queue->resume_publishing(); },
+         IdResumePublishing);
     Bind(wxEVT_MENU,
          [this](wxCommandEvent&) {
              wxAboutDialogInfo info;
@@ -282,6 +321,15 @@ void MainFrame::set_user(model::User user) {
                   1);
     m_composer->set_user(m_user);
     m_inbox->set_user(m_user);
+    m_queue->set_user(m_user);
+    m_audit->set_user(m_user);
+    reload_page(m_book->GetCurrentPage());
+}
+
+void MainFrame::reload_page(wxWindow* page) {
+    if (page == m_calendar) m_calendar->reload();
+    else if (page == m_queue) m_queue->reload();
+    else if (page == m_audit) m_audit->reload();
 }
 
 void MainFrame::ask_switch_user() {
@@ -335,12 +383,14 @@ void MainFrame::switch_user(const std::string& name, const std::string& password
                 return;
             }
             self.set_user(std::move(*user));
-            self.show_status(wxString::Format(_("Signed in as %s"), to_wx(self.m_user.name)));
+            // The status bar's right side names who is acting now.
+            self.refresh();
             if (done) done({});
         }));
 }
 
 void MainFrame::refresh() {
+    reload_page(m_book->GetCurrentPage());
     m_loader.start(m_db, [this](Result<PostList> result) {
         // Back to the GUI thread; wx drops the call if the frame is gone.
         CallAfter([this, result = std::move(result)]() mutable { on_loaded(std::move(result)); });

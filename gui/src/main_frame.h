@@ -1,7 +1,7 @@
 #pragma once
-// The studio's main window: the post list, the composer and the approval
-// inbox on one notebook (the calendar and the queue follow), with the
-// signed-in person always in the status bar.
+// The studio's main window: the post list, the composer, the approval
+// inbox, the calendar, the queue, the dashboard and the audit log on one
+// notebook, with the signed-in person always in the status bar.
 
 #include <wx/frame.h>
 #include <wx/listctrl.h>
@@ -22,6 +22,9 @@ namespace clearpost::gui {
 class ComposerPanel;
 class InboxPanel;
 class DashboardPanel;
+class CalendarPanel;
+class QueuePanel;
+class AuditPanel;
 
 class PostListCtrl : public wxListCtrl {
 public:
@@ -36,7 +39,7 @@ private:
 
 class MainFrame : public wxFrame {
 public:
-    enum class Page { Posts, Composer, Inbox, Dashboard };
+    enum class Page { Posts, Composer, Inbox, Calendar, Queue, Dashboard, Audit };
 
     // `self_test`: each time a load lands, write the visible rows there
     // (used by the GUI test under Xvfb).
@@ -56,6 +59,9 @@ public:
     ComposerPanel* composer() const { return m_composer; }
     InboxPanel* inbox() const { return m_inbox; }
     DashboardPanel* dashboard() const { return m_dashboard; }
+    CalendarPanel* calendar() const { return m_calendar; }
+    QueuePanel* queue() const { return m_queue; }
+    AuditPanel* audit() const { return m_audit; }
     PostListCtrl* post_list() const { return m_list; }
     bool ready() const { return m_ready; }
     // Called once the composer has its accounts and rules (for the GUI test).
@@ -72,6 +78,8 @@ private:
     void ask_switch_user();
     void ask_database();
     void show_status(const wxString& text);
+    // Reads the shown page again when it is one that reads on showing.
+    void reload_page(wxWindow* page);
 
     std::string m_db;  // a database file, or a postgresql:// URI
     model::User m_user;
@@ -84,6 +92,9 @@ private:
     ComposerPanel* m_composer = nullptr;
     InboxPanel* m_inbox = nullptr;
     DashboardPanel* m_dashboard = nullptr;
+    CalendarPanel* m_calendar = nullptr;
+    QueuePanel* m_queue = nullptr;
+    AuditPanel* m_audit = nullptr;
     bool m_dashboard_loaded = false;
     PostLoader m_loader;
 };

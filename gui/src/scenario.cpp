@@ -16,12 +16,15 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "audit_panel.h"
+#include "calendar_panel.h"
 #include "composer_panel.h"
 #include "dashboard_panel.h"
 #include "dialogs.h"
 #include "findings_view.h"
 #include "inbox_panel.h"
 #include "main_frame.h"
+#include "queue_panel.h"
 
 namespace clearpost::gui {
 namespace {
@@ -357,7 +360,8 @@ void Scenario::build() {
         expect(c->scheduled_box()->GetValue() &&
                    from_wx(c->schedule_message()->GetLabel()).find("2030-03-10T07:00:00Z") != std::string::npos,
                "the schedule reads back: " + from_wx(c->schedule_message()->GetLabel()));
-        expect(c->status_text().find("Approved") != std::string::npos, "the state is shown: " + c->status_text());
+        // The approval completed the chain and the post has a time: it is queued.
+        expect(c->status_text().find("Scheduled") != std::string::npos, "the state is shown: " + c->status_text());
         return true;
     }});
     m_steps.push_back({"the dashboard", [frame, this] {
@@ -387,6 +391,133 @@ void Scenario::build() {
         return true;
     }});
     m_steps.push_back({"dashboard screenshot", [this] { return screenshot("dashboard.png"); }});
+    m_steps.push_back({"the queue", [frame, this] {
+        auto* q = frame->queue();
+        if (!m_sent) {
+            m_sent = true;
+            frame->show_page(MainFrame::Page::Queue);
+            return false;
+        }
+        const auto& rows = q->page().rows;
+        const auto mine = std::count_if(rows.begin(), rows.end(), [this](const QueueRow& r) {
+            return r.post_id == m_post_id && r.state == model::State::Scheduled;
+        });
+        if (q->loading() || mine < 2) return false;
+        m_sent = false;
+        for (const auto& r : rows) {
+            if (r.post_id != m_post_id) continue;
+            expect(r.reason == "Publishes at 2030-03-10 03:00 EDT", "the queue says when: " + r.reason);
+            expect(r.can_retry == false && r.can_cancel, "the approver may cancel but there is nothing to retry");
+        }
+        expect(from_wx(q->pause_banner()->GetLabel()) == "Publishing is running.",
+               "widget: the pause bar says publishing runs");
+        return true;
+    }});
+    m_steps.push_back({"queue screenshot", [this] { return screenshot("queue.png"); }});
+    m_steps.push_back({"emergency pause", [frame, this] {
+        auto* q = frame->queue();
+        if (!m_sent) {
+            m_sent = true;
+            q->pause_publishing("checking a photo's consent form");
+            return false;
+        }
+        if (q->loading() || !q->page().pause) return false;
+        m_sent = false;
+        const std::string banner = from_wx(q->pause_banner()->GetLabel());
+        expect(banner.find("paused (by " + m_options.approver) != std::string::npos &&
+                   banner.find("checking a photo's consent form") != std::string::npos,
+               "widget: the banner says who paused and why: " + banner);
+        expect(from_wx(q->pause_button()->GetLabel()) == "&Resume publishing", "widget: the button now resumes");
+        const auto& rows = q->page().rows;
+        expect(std::all_of(rows.begin(), rows.end(),
+                           [](const QueueRow& r) { return r.reason == "Held: all publishing is paused"; }),
+               "every queued target says the pause holds it");
+        return true;
+    }});
+    m_steps.push_back({"paused queue screenshot", [this] { return screenshot("queue-paused.png"); }});
+    m_steps.push_back({"resume publishing", [frame, this] {
+        auto* q = frame->queue();
+        if (!m_sent) {
+            m_sent = true;
+            q->resume_publishing();
+            return false;
+        }
+        if (q->loading() || q->page().pause) return false;
+        m_sent = false;
+        expect(from_wx(q->pause_banner()->GetLabel()) == "Publishing is running.", "widget: publishing runs again");
+        return true;
+    }});
+    m_steps.push_back({"the calendar", [frame, this] {
+        auto* cal = frame->calendar();
+        if (!m_sent) {
+            m_sent = true;
+            frame->show_page(MainFrame::Page::Calendar);
+            cal->show_month(2030, 3);
+            return false;
+        }
+        if (cal->loading() || !cal->month() || cal->month()->month != 3) return false;
+        m_sent = false;
+        const auto& m = *cal->month();
+        std::optional<std::size_t> cell;
+        for (std::size_t i = 0; i < m.days.size(); ++i) {
+            for (std::size_t k = 0; k < m.days[i].count; ++k)
+                if (m.entries[m.days[i].first + k].post_id == m_post_id) cell = i;
+        }
+        if (!expect(cell.has_value(), "the post is on the calendar")) return true;
+        expect(m.days[*cell].date == schedule::LocalDate{2030, 3, 10}, "on its local day, 10 March");
+        cal->select_day(*cell);
+        expect(cal->day_list()->GetItemCount() == 2, "widget: the day lists both targets");
+        expect(from_wx(cal->day_list()->GetItemText(0, 0)) == "03:00", "widget: at 03:00 local time");
+        expect(from_wx(cal->title()->GetLabel()).find("March 2030") == 0,
+               "widget: the title names the month: " + from_wx(cal->title()->GetLabel()));
+        return true;
+    }});
+    m_steps.push_back({"calendar screenshot", [this] { return screenshot("calendar.png"); }});
+    m_steps.push_back({"an approver may not read the audit log", [frame, this] {
+        auto* a = frame->audit();
+        if (!m_sent) {
+            m_sent = true;
+            frame->show_page(MainFrame::Page::Audit);
+            return false;
+        }
+        if (a->loading()) return false;
+        m_sent = false;
+        expect(!a->trail() && from_wx(a->verdict()->GetLabel()).find("only an admin or a privacy officer") == 0,
+               "core refuses and the page says so: " + from_wx(a->verdict()->GetLabel()));
+        return true;
+    }});
+    m_steps.push_back({"switch to the admin", [frame, this] {
+        if (!m_sent) {
+            m_sent = true;
+            m_switched = false;
+            const char* password = std::getenv("CLEARPOST_ADMIN_PASSWORD");
+            frame->switch_user(m_options.admin, password ? password : "", [this](const std::string& error) {
+                m_switch_error = error;
+                m_switched = true;
+            });
+            return false;
+        }
+        if (!m_switched) return false;
+        if (!m_switch_error.empty()) {
+            m_sent = false;
+            expect(false, "signed in as the admin: " + m_switch_error);
+            return true;
+        }
+        if (frame->audit()->loading() || !frame->audit()->trail()) return false;
+        m_sent = false;
+        const auto& trail = *frame->audit()->trail();
+        expect(trail.verification.intact, "the audit chain verifies");
+        expect(!trail.entries.empty() && trail.entries.front().action == "publishing.resume",
+               "the newest entry is the resume");
+        const bool approved = std::any_of(trail.entries.begin(), trail.entries.end(), [this](const model::AuditEntry& e) {
+            return e.action == "post.schedule" && e.subject == "post " + std::to_string(m_post_id);
+        });
+        expect(approved, "the log records that the approval queued the post");
+        expect(from_wx(frame->audit()->verdict()->GetLabel()).find("The chain is intact") == 0,
+               "widget: the verdict says the chain is intact");
+        return true;
+    }});
+    m_steps.push_back({"audit log screenshot", [this] { return screenshot("audit.png"); }});
     m_steps.push_back({"measure a long post", [frame, this] {
         frame->show_page(MainFrame::Page::Composer);
         auto* c = frame->composer();

@@ -3,7 +3,8 @@
 // --scenario: it drives the real window by injecting the events a person's
 // clicks and keystrokes would (author writes a post with PHI, sees the
 // findings, fixes them, schedules across a DST gap, submits; an approver
-// signs in and approves), checks the model and the widgets at each step,
+// signs in and approves, which queues the post; the queue, the emergency
+// pause and the calendar show it; an admin reads the audit log), checks the model and the widgets at each step,
 // saves screenshots, and writes one line per check to the report file.
 
 #include <wx/event.h>
@@ -23,6 +24,7 @@ struct ScenarioOptions {
     std::filesystem::path report;       // "ok ..." / "FAIL ..." lines, then "scenario passed"/"scenario failed"
     std::filesystem::path screenshots;  // composer.png and inbox.png, taken by the test script
     std::string approver;               // signs in second; password in CLEARPOST_APPROVER_PASSWORD
+    std::string admin;                  // signs in last, to read the audit log; password in CLEARPOST_ADMIN_PASSWORD
 };
 
 class Scenario : public wxEvtHandler {

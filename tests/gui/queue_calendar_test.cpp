@@ -51,7 +51,7 @@ TEST_CASE("the queue says in plain words where each target is, and offers each r
     Backend backend(s.paths(), s.gui.dispatcher());
     const auto post = queued_post(s, backend, "Flu clinic Saturday\nsecond line", kAt);
     auto load = [&](const model::User& user, QueueView view, UnixSeconds now) {
-        auto page = s.run<QueuePage>(backend, [&](Services& sv) { return load_queue(sv, user, view, now); });
+        auto page = s.run<QueuePage>(backend, [&](Services& sv) { return load_queue(sv.store, user, view, now); });
         REQUIRE(page.ok());
         return *page;
     };
@@ -131,6 +131,9 @@ TEST_CASE("the month grid starts on the Monday on or before the 1st and spans si
     REQUIRE(grid.ok());
     CHECK(grid->front() == schedule::LocalDate{2027, 2, 1});
     CHECK(month_grid(2026, 13).error().code == ErrorCode::Invalid);
+    CHECK(add_months(2030, 1, -1) == std::pair{2029, 12});
+    CHECK(add_months(2030, 12, 1) == std::pair{2031, 1});
+    CHECK(add_months(2030, 5, 1) == std::pair{2030, 6});
 }
 
 TEST_CASE("calendar entries fall on the organisation's local day, across the spring-forward night") {
@@ -173,8 +176,12 @@ TEST_CASE("a queued post shows on its local day of the month read through the wo
     Studio s;
     Backend backend(s.paths(), s.gui.dispatcher());
     const auto post = queued_post(s, backend, "Open house", kAt);
-    auto month = s.run<CalendarMonth>(backend, [](Services& sv) { return load_month(sv, 2030, 3); });
+    // Year 0: the month of "now" in the organisation's zone.
+    auto month = s.run<CalendarMonth>(backend, [](Services& sv) { return load_month(sv.store, 0, 0, kAt); });
     REQUIRE(month.ok());
+    CHECK(month->year == 2030);
+    CHECK(month->month == 3);
+    CHECK(month->today == schedule::LocalDate{2030, 3, 10});
     REQUIRE(month->entries.size() == 1);
     const auto& day = month->days[static_cast<std::size_t>(
         std::find_if(month->days.begin(), month->days.end(), [](const CalendarDay& d) { return d.count > 0; }) -
@@ -183,7 +190,7 @@ TEST_CASE("a queued post shows on its local day of the month read through the wo
     CHECK(month->entries[0].post_id == post);
     CHECK(month->entries[0].time == "10:00");
     CHECK(month->entries[0].network == "bluesky");
-    auto may = s.run<CalendarMonth>(backend, [](Services& sv) { return load_month(sv, 2030, 5); });
+    auto may = s.run<CalendarMonth>(backend, [](Services& sv) { return load_month(sv.store, 2030, 5); });
     REQUIRE(may.ok());
     CHECK(may->entries.empty());
 }

@@ -83,16 +83,28 @@ CalendarMonth arrange_month(int year, int month, const std::array<schedule::Loca
     return m;
 }
 
-Result<CalendarMonth> load_month(Services& s, int year, int month) {
-    CLEARPOST_ASSIGN(auto grid, month_grid(year, month));
-    CLEARPOST_ASSIGN(auto org, s.store.organisation());
+std::pair<int, int> add_months(int year, int month, int delta) {
+    const int index = year * 12 + (month - 1) + delta;
+    return {index / 12, index % 12 + 1};
+}
+
+Result<CalendarMonth> load_month(store::Store& store, int year, int month, UnixSeconds now) {
+    CLEARPOST_ASSIGN(auto org, store.organisation());
     schedule::TzDatabase zones;
     CLEARPOST_ASSIGN(auto zone, zones.find(org.default_zone));
+    CLEARPOST_ASSIGN(auto today, schedule::utc_to_local(now, zone));
+    if (year == 0) {
+        year = today.local.year;
+        month = today.local.month;
+    }
+    CLEARPOST_ASSIGN(auto grid, month_grid(year, month));
     const auto after = from_days(to_days(grid.back()) + chr::days(1));
     CLEARPOST_ASSIGN(auto period, analytics::local_days(zone, grid.front(), after));
-    CLEARPOST_ASSIGN(auto items, s.store.calendar(period.from, period.to));
-    CLEARPOST_ASSIGN(auto accounts, s.store.list_accounts());
-    return arrange_month(year, month, grid, items, zone, accounts);
+    CLEARPOST_ASSIGN(auto items, store.calendar(period.from, period.to));
+    CLEARPOST_ASSIGN(auto accounts, store.list_accounts());
+    auto m = arrange_month(year, month, grid, items, zone, accounts);
+    m.today = today.local.date();
+    return m;
 }
 
 }  // namespace clearpost::gui

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "backend.h"
+#include "clearpost/store/store.h"
 #include "clearpost/schedule/local_datetime.h"
 #include "clearpost/schedule/time_zone.h"
 
@@ -39,6 +39,7 @@ struct CalendarMonth {
     int year = 1970;
     int month = 1;
     std::string zone;
+    schedule::LocalDate today;  // in the organisation's zone, when the month was read
     std::array<CalendarDay, 42> days;
     std::vector<CalendarEntry> entries;  // in time order
 };
@@ -53,7 +54,11 @@ CalendarMonth arrange_month(int year, int month, const std::array<schedule::Loca
                             const std::vector<store::CalendarItem>& items, const schedule::TimeZone& zone,
                             const std::vector<model::Account>& accounts);
 
-// Reads the month in the organisation's time zone.
-Result<CalendarMonth> load_month(Services& services, int year, int month);
+// Reads the month in the organisation's time zone; year 0 means the
+// month that holds `now` there.
+Result<CalendarMonth> load_month(store::Store& store, int year, int month, UnixSeconds now = system_now());
+
+// The month before (-1) or after (+1) year/month.
+std::pair<int, int> add_months(int year, int month, int delta);
 
 }  // namespace clearpost::gui

@@ -65,21 +65,22 @@ bool may_cancel(const model::User& user, State state, model::Id post_created_by)
     return pending(state) && (user.role != model::Role::Author || post_created_by == user.id);
 }
 
-Result<QueuePage> load_queue(Services& s, const model::User& user, QueueView view, UnixSeconds now) {
+Result<QueuePage> load_queue(store::Store& store, const model::User& user, QueueView view, UnixSeconds now) {
     QueuePage page;
-    CLEARPOST_ASSIGN(auto org, s.store.organisation());
+    CLEARPOST_ASSIGN(auto org, store.organisation());
     page.zone = org.default_zone;
     schedule::TzDatabase zones;
     auto found = zones.find(org.default_zone);
     const schedule::TimeZone* zone = found ? &*found : nullptr;
-    CLEARPOST_ASSIGN(page.pause, s.store.pause_state());
+    CLEARPOST_ASSIGN(page.pause, store.pause_state());
+    if (page.pause) page.paused_since = local_minutes(page.pause->paused_at, zone);
 
     std::map<model::Id, std::string> accounts;
-    CLEARPOST_ASSIGN(auto all_accounts, s.store.list_accounts());
+    CLEARPOST_ASSIGN(auto all_accounts, store.list_accounts());
     for (const auto& a : all_accounts) accounts[a.id] = a.network + ":" + a.handle;
 
     if (view == QueueView::Published) {
-        CLEARPOST_ASSIGN(auto published, s.store.published_between(now - kHistoryDays * 86400, now + 1));
+        CLEARPOST_ASSIGN(auto published, store.published_between(now - kHistoryDays * 86400, now + 1));
         page.truncated = published.size() > kQueueRowLimit;
         // Newest first: the store gives them oldest first.
         for (auto it = published.rbegin(); it != published.rend() && page.rows.size() < kQueueRowLimit; ++it) {
@@ -98,7 +99,7 @@ Result<QueuePage> load_queue(Services& s, const model::User& user, QueueView vie
     }
 
     CLEARPOST_ASSIGN(auto targets,
-                     s.store.targets_in({State::Scheduled, State::Paused, State::Publishing, State::RetryWait,
+                     store.targets_in({State::Scheduled, State::Paused, State::Publishing, State::RetryWait,
                                          State::Failed, State::NeedsAttention},
                                         kQueueRowLimit + 1));
     page.truncated = targets.size() > kQueueRowLimit;
@@ -117,14 +118,14 @@ Result<QueuePage> load_queue(Services& s, const model::User& user, QueueView vie
         row.reason = plain_reason(t, page.pause.has_value(), now, zone);
         auto version = versions.find(t.version_id);
         if (version == versions.end()) {
-            CLEARPOST_ASSIGN(auto read, s.store.version(t.version_id));
+            CLEARPOST_ASSIGN(auto read, store.version(t.version_id));
             version = versions.emplace(t.version_id, std::move(read.content)).first;
         }
         row.text = first_line(version->second.text);
         for (const auto& spec : version->second.targets)
             if (spec.account_id == t.account_id && !spec.text_override.empty()) row.text = first_line(spec.text_override);
         if (!creators.contains(t.post_id)) {
-            CLEARPOST_ASSIGN(auto post, s.store.find_post(t.post_id));
+            CLEARPOST_ASSIGN(auto post, store.find_post(t.post_id));
             creators[t.post_id] = post ? post->created_by : 0;
         }
         row.remote_url = t.remote_url;

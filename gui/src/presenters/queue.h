@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "backend.h"
+#include "clearpost/store/store.h"
 #include "clearpost/schedule/time_zone.h"
 
 namespace clearpost::gui {
@@ -36,6 +36,7 @@ struct QueuePage {
     std::vector<QueueRow> rows;
     bool truncated = false;  // more rows exist than are shown
     std::optional<store::PauseState> pause;
+    std::string paused_since;  // the pause's time in the organisation's zone
     std::string zone;
 };
 
@@ -43,7 +44,7 @@ struct QueuePage {
 inline constexpr std::size_t kQueueRowLimit = 2000;
 
 // Reads one view of the queue for `user` (what they may do depends on the role).
-Result<QueuePage> load_queue(Services& services, const model::User& user, QueueView view, UnixSeconds now);
+Result<QueuePage> load_queue(store::Store& store, const model::User& user, QueueView view, UnixSeconds now);
 
 // "2030-03-10 09:00 EDT" in `zone` (UTC when the zone cannot say).
 std::string local_minutes(UnixSeconds at, const schedule::TimeZone* zone);

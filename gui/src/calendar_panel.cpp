@@ -1,0 +1,346 @@
+#include "calendar_panel.h"
+
+#include <wx/button.h>
+#include <wx/dcbuffer.h>
+#include <wx/listctrl.h>
+#include <wx/settings.h>
+#include <wx/sizer.h>
+#include <wx/stattext.h>
+
+#include <chrono>
+
+#include "async.h"
+#include "dialogs.h"
+
+namespace clearpost::gui {
+namespace {
+
+// Okabe-Ito: told apart with every common colour-vision deficiency.
+wxColour group_colour(CalendarGroup g) {
+    switch (g) {
+    case CalendarGroup::Upcoming: return {0x00, 0x72, 0xB2};
+    case CalendarGroup::Published: return {0x00, 0x9E, 0x73};
+    case CalendarGroup::Problem: return {0xD5, 0x5E, 0x00};
+    case CalendarGroup::Stopped: return {0x99, 0x99, 0x99};
+    }
+    return *wxBLACK;
+}
+
+wxString group_name(CalendarGroup g) {
+    switch (g) {
+    case CalendarGroup::Upcoming: return _("upcoming");
+    case CalendarGroup::Published: return _("published");
+    case CalendarGroup::Problem: return _("needs attention");
+    case CalendarGroup::Stopped: return _("paused or cancelled");
+    }
+    return {};
+}
+
+wxString month_name(int month) {
+    static const char* const names[] = {"January", "February", "March",     "April",   "May",      "June",
+                                        "July",    "August",   "September", "October", "November", "December"};
+    return wxGetTranslation(names[(month - 1) % 12]);
+}
+
+wxString long_date(const schedule::LocalDate& d) {
+    static const char* const days[] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+    namespace chr = std::chrono;
+    const chr::weekday wd{chr::sys_days(chr::year(d.year) / chr::month(static_cast<unsigned>(d.month)) /
+                                        chr::day(static_cast<unsigned>(d.day)))};
+    return wxString::Format("%s %d %s %d", wxGetTranslation(days[wd.c_encoding()]), d.day, month_name(d.month),
+                            d.year);
+}
+
+}  // namespace
+
+// A day's targets: virtual, since a busy day holds hundreds.
+class DayList : public wxListCtrl {
+public:
+    explicit DayList(wxWindow* parent)
+        : wxListCtrl(parent, wxID_ANY, wxDefaultPosition, wxDefaultSize,
+                     wxLC_REPORT | wxLC_VIRTUAL | wxLC_SINGLE_SEL | wxLC_HRULES) {
+        SetName(_("Posts of the selected day"));
+        AppendColumn(_("Time"), wxLIST_FORMAT_LEFT, FromDIP(70));
+        AppendColumn(_("Post"), wxLIST_FORMAT_RIGHT, FromDIP(60));
+        AppendColumn(_("Network"), wxLIST_FORMAT_LEFT, FromDIP(110));
+        AppendColumn(_("State"), wxLIST_FORMAT_LEFT, FromDIP(130));
+    }
+    void show(const CalendarMonth* month, const CalendarDay* day) {
+        m_month = month;
+        m_day = day;
+        SetItemCount(day ? static_cast<long>(day->count) : 0);
+        Refresh();
+    }
+    const CalendarEntry* entry(long item) const {
+        if (!m_month || !m_day || item < 0 || static_cast<std::size_t>(item) >= m_day->count) return nullptr;
+        return &m_month->entries[m_day->first + static_cast<std::size_t>(item)];
+    }
+
+private:
+    wxString OnGetItemText(long item, long column) const override {
+        const auto* e = entry(item);
+        if (!e) return {};
+        switch (column) {
+        case 0: return to_wx(e->time);
+        case 1: return wxString::Format("%lld", static_cast<long long>(e->post_id));
+        case 2: return to_wx(e->network);
+        default: return to_wx(std::string(model::to_string(e->state)));
+        }
+    }
+    const CalendarMonth* m_month = nullptr;
+    const CalendarDay* m_day = nullptr;
+};
+
+// Seven columns, six weeks; each cell its day number, counts and as many
+// of its first targets as fit. Painting touches only what a cell shows.
+class MonthGrid : public wxWindow {
+public:
+    explicit MonthGrid(CalendarPanel* owner)
+        : wxWindow(owner, wxID_ANY, wxDefaultPosition, wxDefaultSize, wxWANTS_CHARS | wxFULL_REPAINT_ON_RESIZE),
+          m_owner(owner) {
+        SetName(_("Month calendar"));
+        SetBackgroundStyle(wxBG_STYLE_PAINT);
+        SetMinSize(FromDIP(wxSize(560, 360)));
+        Bind(wxEVT_PAINT, [this](wxPaintEvent&) { paint(); });
+        Bind(wxEVT_LEFT_DOWN, [this](wxMouseEvent& e) {
+            SetFocus();
+            if (auto cell = cell_at(e.GetPosition())) m_owner->select_day(*cell);
+        });
+        Bind(wxEVT_SET_FOCUS, [this](wxFocusEvent& e) { Refresh(); e.Skip(); });
+        Bind(wxEVT_KILL_FOCUS, [this](wxFocusEvent& e) { Refresh(); e.Skip(); });
+        Bind(wxEVT_KEY_DOWN, [this](wxKeyEvent& e) { key(e); });
+    }
+    void show(const CalendarMonth* month, std::optional<std::size_t> selected) {
+        m_month = month;
+        m_selected = selected;
+        Refresh();
+    }
+
+private:
+    static constexpr int kHeader = 22;
+
+    wxRect cell_rect(std::size_t i) const {
+        const wxSize size = GetClientSize();
+        const int header = FromDIP(kHeader);
+        const int w = size.x / 7, h = (size.y - header) / 6;
+        return {static_cast<int>(i % 7) * w, header + static_cast<int>(i / 7) * h, w, h};
+    }
+    std::optional<std::size_t> cell_at(wxPoint p) const {
+        for (std::size_t i = 0; i < 42; ++i)
+            if (cell_rect(i).Contains(p)) return i;
+        return std::nullopt;
+    }
+    void key(wxKeyEvent& e) {
+        if (!m_month) return e.Skip();
+        const int cell = m_selected ? static_cast<int>(*m_selected) : 0;
+        int to = cell;
+        switch (e.GetKeyCode()) {
+        case WXK_LEFT: to = cell - 1; break;
+        case WXK_RIGHT: to = cell + 1; break;
+        case WXK_UP: to = cell - 7; break;
+        case WXK_DOWN: to = cell + 7; break;
+        case WXK_PAGEUP: {
+            auto [y, m] = add_months(m_month->year, m_month->month, -1);
+            m_owner->show_month(y, m);
+            return;
+        }
+        case WXK_PAGEDOWN: {
+            auto [y, m] = add_months(m_month->year, m_month->month, 1);
+            m_owner->show_month(y, m);
+            return;
+        }
+        case WXK_RETURN:
+        case WXK_NUMPAD_ENTER:
+            if (auto* list = m_owner->day_list(); list && list->GetItemCount() > 0) list->SetFocus();
+            return;
+        default: e.Skip(); return;
+        }
+        if (to >= 0 && to < 42) m_owner->select_day(static_cast<std::size_t>(to));
+    }
+    void paint() {
+        wxAutoBufferedPaintDC dc(this);
+        const wxColour window = wxSystemSettings::GetColour(wxSYS_COLOUR_WINDOW);
+        const wxColour text = wxSystemSettings::GetColour(wxSYS_COLOUR_WINDOWTEXT);
+        const wxColour grey = wxSystemSettings::GetColour(wxSYS_COLOUR_GRAYTEXT);
+        const wxColour highlight = wxSystemSettings::GetColour(wxSYS_COLOUR_HIGHLIGHT);
+        dc.SetBackground(wxBrush(window));
+        dc.Clear();
+        dc.SetFont(GetFont());
+        const int line = dc.GetCharHeight() + FromDIP(2);
+        static const char* const weekdays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+        for (int d = 0; d < 7; ++d) {
+            const wxRect r = cell_rect(static_cast<std::size_t>(d));
+            dc.SetTextForeground(grey);
+            dc.DrawText(wxGetTranslation(weekdays[d]), r.x + FromDIP(6), FromDIP(3));
+        }
+        if (!m_month) return;
+        const wxFont normal = GetFont();
+        const wxFont bold = normal.Bold();
+        for (std::size_t i = 0; i < 42; ++i) {
+            const wxRect r = cell_rect(i);
+            const auto& day = m_month->days[i];
+            dc.SetPen(wxPen(grey.ChangeLightness(window.GetLuminance() > 0.5 ? 160 : 60)));
+            dc.SetBrush(*wxTRANSPARENT_BRUSH);
+            dc.DrawRectangle(r.x, r.y, r.width + 1, r.height + 1);
+            const bool today = day.date == m_month->today;
+            dc.SetFont(today ? bold : normal);
+            dc.SetTextForeground(day.in_month ? text : grey);
+            dc.DrawText(today ? wxString::Format(_("%d today"), day.date.day) : wxString::Format("%d", day.date.day),
+                        r.x + FromDIP(6), r.y + FromDIP(3));
+            dc.SetFont(normal);
+            int y = r.y + FromDIP(3) + line;
+            const int room = (r.GetBottom() - y) / line;  // lines that fit below the day number
+            const int shown = static_cast<int>(day.count) > room ? std::max(room - 1, 0) : static_cast<int>(day.count);
+            for (int k = 0; k < shown; ++k) {
+                const auto& e = m_month->entries[day.first + static_cast<std::size_t>(k)];
+                const wxColour c = group_colour(calendar_group(e.state));
+                dc.SetPen(wxPen(c));
+                dc.SetBrush(wxBrush(c));
+                const int dot = FromDIP(7);
+                dc.DrawRectangle(r.x + FromDIP(6), y + (line - dot) / 2, dot, dot);
+                dc.SetTextForeground(day.in_month ? text : grey);
+                dc.DrawText(wxString::Format("%s %s #%lld", to_wx(e.time), to_wx(e.network),
+                                             static_cast<long long>(e.post_id)),
+                            r.x + FromDIP(6) + dot + FromDIP(4), y);
+                y += line;
+            }
+            if (static_cast<int>(day.count) > shown) {
+                dc.SetTextForeground(grey);
+                dc.DrawText(wxString::Format(_("+%zu more"), day.count - static_cast<std::size_t>(shown)),
+                            r.x + FromDIP(6), y);
+            }
+            if (m_selected && *m_selected == i) {
+                dc.SetPen(wxPen(highlight, FromDIP(HasFocus() ? 3 : 2)));
+                dc.SetBrush(*wxTRANSPARENT_BRUSH);
+                dc.DrawRectangle(r.x + 1, r.y + 1, r.width - 1, r.height - 1);
+            }
+        }
+    }
+
+    CalendarPanel* m_owner;
+    const CalendarMonth* m_month = nullptr;
+    std::optional<std::size_t> m_selected;
+};
+
+CalendarPanel::CalendarPanel(wxWindow* parent, Backend& backend) : wxPanel(parent, wxID_ANY), m_backend(backend) {
+    SetName(_("Calendar"));
+    build();
+}
+
+wxListCtrl* CalendarPanel::day_list() const { return m_days; }
+
+void CalendarPanel::build() {
+    const int gap = FromDIP(8);
+    auto* top = new wxBoxSizer(wxVERTICAL);
+    auto* nav = new wxBoxSizer(wxHORIZONTAL);
+    auto* previous = new wxButton(this, wxID_ANY, _("< Pre&vious"));
+    auto* today = new wxButton(this, wxID_ANY, _("&Today"));
+    auto* next = new wxButton(this, wxID_ANY, _("Ne&xt >"));
+    m_title = new wxStaticText(this, wxID_ANY, _("Loading..."));
+    m_title->SetFont(m_title->GetFont().Bold().Larger());
+    nav->Add(previous, 0, wxRIGHT, gap);
+    nav->Add(today, 0, wxRIGHT, gap);
+    nav->Add(next, 0, wxRIGHT, 2 * gap);
+    nav->Add(m_title, 1, wxALIGN_CENTER_VERTICAL);
+    top->Add(nav, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, gap);
+    auto* info = new wxBoxSizer(wxHORIZONTAL);
+    m_summary = new wxStaticText(this, wxID_ANY, wxString());
+    info->Add(m_summary, 1, wxALIGN_CENTER_VERTICAL);
+    // The legend, in the colours the cells use.
+    for (auto g : {CalendarGroup::Upcoming, CalendarGroup::Published, CalendarGroup::Problem, CalendarGroup::Stopped}) {
+        auto* swatch = new wxStaticText(this, wxID_ANY, wxString::FromUTF8("\u25A0"));
+        swatch->SetForegroundColour(group_colour(g));
+        info->Add(swatch, 0, wxALIGN_CENTER_VERTICAL | wxLEFT, gap);
+        info->Add(new wxStaticText(this, wxID_ANY, group_name(g)), 0, wxALIGN_CENTER_VERTICAL | wxLEFT, FromDIP(3));
+    }
+    top->Add(info, 0, wxEXPAND | wxALL, gap);
+
+    m_grid = new MonthGrid(this);
+    top->Add(m_grid, 3, wxEXPAND | wxLEFT | wxRIGHT, gap);
+    m_day_title = new wxStaticText(this, wxID_ANY, _("Click a day to list its posts."));
+    top->Add(m_day_title, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, gap);
+    m_days = new DayList(this);
+    top->Add(m_days, 1, wxEXPAND | wxALL, gap);
+    SetSizer(top);
+
+    previous->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+        if (!m_data) return;
+        auto [y, m] = add_months(m_data->year, m_data->month, -1);
+        show_month(y, m);
+    });
+    next->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+        if (!m_data) return;
+        auto [y, m] = add_months(m_data->year, m_data->month, 1);
+        show_month(y, m);
+    });
+    today->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { show_month(0, 0); });
+    m_days->Bind(wxEVT_LIST_ITEM_ACTIVATED, [this](wxListEvent& e) {
+        if (const auto* entry = m_days->entry(e.GetIndex()); entry && on_open_post) on_open_post(entry->post_id);
+    });
+}
+
+void CalendarPanel::show_month(int year, int month) {
+    m_year = year;
+    m_month = month;
+    m_selected.reset();
+    reload();
+}
+
+void CalendarPanel::reload() {
+    m_loading = true;
+    m_backend.run<CalendarMonth>(
+        [year = m_year, month = m_month](Services& s) { return load_month(s.store, year, month); },
+        on_window<CalendarMonth>(this, [](CalendarPanel& self, Result<CalendarMonth> month) {
+            self.m_loading = false;
+            if (!month) {
+                self.m_summary->SetLabel(_("Could not read the calendar: ") + to_wx(month.error().message));
+                return;
+            }
+            self.m_year = month->year;
+            self.m_month = month->month;
+            self.m_data = std::move(*month);
+            self.show();
+        }));
+}
+
+void CalendarPanel::show() {
+    const auto& m = *m_data;
+    std::size_t total = 0;
+    for (const auto& d : m.days)
+        if (d.in_month) total += d.count;
+    m_title->SetLabel(wxString::Format("%s %d", month_name(m.month), m.year));
+    m_summary->SetLabel(wxString::Format(wxPLURAL("%zu post target this month; times in %s",
+                                                  "%zu post targets this month; times in %s", total),
+                                         total, to_wx(m.zone)));
+    // Keep the selected day, or pick today, or the month's first day.
+    if (!m_selected) {
+        for (std::size_t i = 0; i < m.days.size() && !m_selected; ++i)
+            if (m.days[i].date == m.today) m_selected = i;
+        for (std::size_t i = 0; i < m.days.size() && !m_selected; ++i)
+            if (m.days[i].in_month) m_selected = i;
+    }
+    select_day(*m_selected);
+    Layout();
+}
+
+void CalendarPanel::select_day(std::size_t cell) {
+    if (!m_data || cell >= m_data->days.size()) return;
+    m_selected = cell;
+    const auto& day = m_data->days[cell];
+    wxString title = long_date(day.date) + ": ";
+    if (day.count == 0) {
+        title += _("nothing scheduled");
+    } else {
+        title += wxString::Format(wxPLURAL("%zu target", "%zu targets", day.count), day.count);
+        for (auto g : {CalendarGroup::Upcoming, CalendarGroup::Published, CalendarGroup::Problem,
+                       CalendarGroup::Stopped}) {
+            const int n = day.groups[static_cast<std::size_t>(g)];
+            if (n > 0) title += wxString::Format(", %d %s", n, group_name(g));
+        }
+    }
+    m_day_title->SetLabel(title);
+    m_days->show(&*m_data, &day);
+    m_grid->show(&*m_data, m_selected);
+}
+
+}  // namespace clearpost::gui

@@ -1,0 +1,59 @@
+#pragma once
+// The month calendar: scheduled and published posts on their local days in
+// the organisation's time zone, coloured by what they need from people; a
+// day's list on click (or Enter). Arrow keys move between days, Page Up and
+// Page Down between months. The month is read on the worker.
+
+#include <wx/panel.h>
+
+#include <functional>
+#include <optional>
+
+#include "presenters/backend.h"
+#include "presenters/calendar.h"
+
+class wxListCtrl;
+class wxStaticText;
+
+namespace clearpost::gui {
+
+class MonthGrid;
+class DayList;
+
+class CalendarPanel : public wxPanel {
+public:
+    CalendarPanel(wxWindow* parent, Backend& backend);
+
+    // Reads the shown month again (year 0: the current month).
+    void reload();
+    void show_month(int year, int month);
+    void select_day(std::size_t cell);
+
+    std::function<void(model::Id)> on_open_post;
+
+    // State the GUI test reads.
+    bool loading() const { return m_loading; }
+    const std::optional<CalendarMonth>& month() const { return m_data; }
+    std::optional<std::size_t> selected_day() const { return m_selected; }
+    wxListCtrl* day_list() const;
+    wxStaticText* title() const { return m_title; }
+
+private:
+    void build();
+    void show();
+
+    Backend& m_backend;
+    int m_year = 0;  // 0 until the first month is read: the current one
+    int m_month = 0;
+    std::optional<CalendarMonth> m_data;
+    std::optional<std::size_t> m_selected;
+    bool m_loading = false;
+
+    wxStaticText* m_title = nullptr;
+    wxStaticText* m_summary = nullptr;
+    MonthGrid* m_grid = nullptr;
+    wxStaticText* m_day_title = nullptr;
+    DayList* m_days = nullptr;
+};
+
+}  // namespace clearpost::gui
