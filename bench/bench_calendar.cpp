@@ -8,6 +8,8 @@
 // lines a day cell has room for.
 //
 // Usage: bench_calendar
+//        bench_calendar --fill DB POSTS   (adds POSTS posts to an existing
+//        database, for bench_studio_startup.sh)
 
 #include <algorithm>
 #include <chrono>
@@ -44,13 +46,17 @@ double median(std::vector<double> v) {
     return v[v.size() / 2];
 }
 
-void fill(store::Store& store) {
+// Adds `posts` posts of one target each over the month; `with_org` also
+// writes the organisation (a new file has none).
+void fill(store::Store& store, int posts, bool with_org) {
     std::mt19937_64 rng(7);
     must(store.transaction([&]() -> Result<void> {
-        model::Organisation org;
-        org.name = "Bench";
-        org.default_zone = "America/New_York";
-        CLEARPOST_CHECK(store.set_organisation(org));
+        if (with_org) {
+            model::Organisation org;
+            org.name = "Bench";
+            org.default_zone = "America/New_York";
+            CLEARPOST_CHECK(store.set_organisation(org));
+        }
         model::User u;
         u.name = "bench";
         u.password_hash = "x";
@@ -64,7 +70,7 @@ void fill(store::Store& store) {
         }
         std::uniform_int_distribution<UnixSeconds> when(0, kMonth - 1);
         std::uniform_int_distribution<int> kind(0, 9);
-        for (int p = 0; p < kTargets; ++p) {
+        for (int p = 0; p < posts; ++p) {
             const UnixSeconds at = kMonthStart + when(rng);
             CLEARPOST_ASSIGN(model::Id pid, store.insert_post(uid, at - 86400));
             store::NewVersion v;
@@ -92,14 +98,20 @@ void fill(store::Store& store) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+    if (argc == 4 && std::string(argv[1]) == "--fill") {
+        auto store = must(store::open_sqlite(argv[2], store::OpenMode::MustExist, store::MigrationPolicy::RequireCurrent),
+                          "open");
+        fill(*store, std::stoi(argv[3]), false);
+        return 0;
+    }
     const auto dir = std::filesystem::temp_directory_path() / ("clearpost-bench-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const auto path = dir / "calendar.db";
     {
         auto store = must(store::open_sqlite(path, store::OpenMode::CreateIfMissing, store::MigrationPolicy::Migrate),
                           "open");
-        fill(*store);
+        fill(*store, kTargets, true);
     }
     std::vector<double> month_ms, queue_ms;
     std::size_t shown = 0, pending = 0;

@@ -122,7 +122,8 @@ private:
     wxRect cell_rect(std::size_t i) const {
         const wxSize size = GetClientSize();
         const int header = FromDIP(kHeader);
-        const int w = size.x / 7, h = (size.y - header) / 6;
+        // One pixel spare, so the last row and column keep their border.
+        const int w = (size.x - 1) / 7, h = (size.y - header - 1) / 6;
         return {static_cast<int>(i % 7) * w, header + static_cast<int>(i / 7) * h, w, h};
     }
     std::optional<std::size_t> cell_at(wxPoint p) const {

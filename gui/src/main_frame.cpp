@@ -132,9 +132,10 @@ MainFrame::MainFrame(std::string db, model::User user, std::filesystem::path sel
     sizer->Add(m_book, 1, wxEXPAND);
     SetSizer(sizer);
 
-    CreateStatusBar(2);
-    const int widths[] = {-1, FromDIP(300)};
-    SetStatusWidths(2, widths);
+    // The message of the moment; who publishes; who is acting.
+    CreateStatusBar(3);
+    const int widths[] = {-1, FromDIP(340), FromDIP(230)};
+    SetStatusWidths(3, widths);
 
     m_composer->on_saved = [this](const SavedPost& saved) {
         show_status(wxString::Format(_("Post %lld saved: %s"), static_cast<long long>(saved.post_id),
@@ -174,6 +175,12 @@ MainFrame::MainFrame(std::string db, model::User user, std::filesystem::path sel
                                     if (self.on_ready) self.on_ready();
                                 }));
     refresh();
+    // Publishes due posts while no clearpostctl run does (status bar).
+    SetStatusText(_("Publishing: looking for clearpostctl run..."), 1);
+    m_publisher = std::make_unique<InAppPublisher>(m_db, security::default_config_dir(),
+                                                   [this](const PublisherStatus& status) {
+                                                       CallAfter([this, status] { show_publisher(status); });
+                                                   });
     // Team mode: what others approve, publish or send for review shows up here.
     m_changes.start(m_db, [this](std::vector<store::Change> changes) {
         const bool posts = std::any_of(changes.begin(), changes.end(), [](const auto& c) { return c.kind == "post"; });
@@ -186,6 +193,7 @@ MainFrame::MainFrame(std::string db, model::User user, std::filesystem::path sel
 
 MainFrame::~MainFrame() {
     // Stop the workers before the panels they report to are destroyed.
+    m_publisher.reset();
     m_changes.stop();
     m_backend.reset();
 }
@@ -318,12 +326,38 @@ void MainFrame::set_user(model::User user) {
     // Who is acting is always visible: separation of duties depends on it.
     SetStatusText(wxString::Format(_("Signed in as %s (%s)"), to_wx(m_user.name),
                                    to_wx(std::string(model::to_string(m_user.role)))),
-                  1);
+                  2);
     m_composer->set_user(m_user);
     m_inbox->set_user(m_user);
     m_queue->set_user(m_user);
     m_audit->set_user(m_user);
     reload_page(m_book->GetCurrentPage());
+}
+
+void MainFrame::show_publisher(const PublisherStatus& status) {
+    wxString text;
+    switch (status.mode) {
+    case PublisherStatus::Mode::Here:
+        text = wxString::Format(_("Publishing here, no clearpostctl run (%d sent)"), status.total.published);
+        break;
+    case PublisherStatus::Mode::Service: {
+        // The holder is "KIND HOST:PID:RANDOM": people need the kind and the host.
+        const auto space = status.detail.find(' ');
+        const std::string kind = status.detail.substr(0, space);
+        const std::string host = space == std::string::npos ? std::string()
+                                                            : status.detail.substr(space + 1, status.detail.find(':') - space - 1);
+        text = kind == "service" ? wxString::Format(_("Publishing: clearpostctl run on %s"), to_wx(host))
+                                 : wxString::Format(_("Publishing: another studio on %s"), to_wx(host));
+        break;
+    }
+    case PublisherStatus::Mode::Unavailable: text = _("Not publishing from here: ") + to_wx(status.detail); break;
+    }
+    SetStatusText(text, 1);
+    // What it published shows in the lists.
+    if (status.mode == PublisherStatus::Mode::Here && status.total.claimed > m_published_seen) {
+        m_published_seen = status.total.claimed;
+        refresh();
+    }
 }
 
 void MainFrame::reload_page(wxWindow* page) {

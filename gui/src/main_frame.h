@@ -14,6 +14,7 @@
 #include "clearpost/model/model.h"
 #include "post_loader.h"
 #include "presenters/backend.h"
+#include "presenters/in_app_publisher.h"
 
 class wxNotebook;
 
@@ -80,6 +81,7 @@ private:
     void show_status(const wxString& text);
     // Reads the shown page again when it is one that reads on showing.
     void reload_page(wxWindow* page);
+    void show_publisher(const PublisherStatus& status);
 
     std::string m_db;  // a database file, or a postgresql:// URI
     model::User m_user;
@@ -87,6 +89,8 @@ private:
     bool m_ready = false;
     std::unique_ptr<Backend> m_backend;
     ChangeListener m_changes;
+    std::unique_ptr<InAppPublisher> m_publisher;
+    int m_published_seen = 0;  // targets the in-app publisher had handled at the last refresh
     wxNotebook* m_book = nullptr;
     PostListCtrl* m_list = nullptr;
     ComposerPanel* m_composer = nullptr;

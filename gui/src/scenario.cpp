@@ -8,6 +8,7 @@
 #include <wx/dateevt.h>
 #include <wx/listctrl.h>
 #include <wx/stattext.h>
+#include <wx/statusbr.h>
 #include <wx/stc/stc.h>
 #include <wx/textctrl.h>
 #include <wx/timectrl.h>
@@ -411,6 +412,10 @@ void Scenario::build() {
         }
         expect(from_wx(q->pause_banner()->GetLabel()) == "Publishing is running.",
                "widget: the pause bar says publishing runs");
+        // No clearpostctl run here: this studio (or, in team mode, another) publishes.
+        const std::string publishing = from_wx(frame->GetStatusBar()->GetStatusText(1));
+        expect(publishing.rfind("Publishing here", 0) == 0 || publishing.rfind("Publishing: another studio", 0) == 0,
+               "widget: the status bar says who publishes: " + publishing);
         return true;
     }});
     m_steps.push_back({"queue screenshot", [this] { return screenshot("queue.png"); }});

@@ -6,6 +6,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "clearpost/publish/notify.h"
 
 namespace clearpost::publish {
@@ -82,7 +84,49 @@ Result<void> work(Worker& worker, WorkerContext& ctx, PluginRegistry& plugins, c
     return ok();
 }
 
+constexpr const char* kLeaseKey = "publishing.service_lease";
+
+std::optional<ServiceLease> parse_lease(const std::string& text) {
+    const auto doc = nlohmann::json::parse(text, nullptr, false);
+    if (!doc.is_object()) return std::nullopt;
+    return ServiceLease{doc.value("owner", std::string()), doc.value("kind", std::string()),
+                        doc.value("expires_at", UnixSeconds{0})};
+}
+
 }  // namespace
+
+Result<std::optional<ServiceLease>> service_lease(store::Store& store, UnixSeconds now) {
+    CLEARPOST_ASSIGN(auto text, store.setting(kLeaseKey));
+    if (!text) return std::optional<ServiceLease>();
+    auto lease = parse_lease(*text);
+    if (!lease || lease->expires_at <= now) return std::optional<ServiceLease>();
+    return lease;
+}
+
+Result<bool> claim_service_lease(store::Store& store, const ServiceLease& wanted, UnixSeconds now) {
+    bool held = false;
+    // One write transaction: two studios never both see the lease free.
+    CLEARPOST_CHECK(store.transaction([&]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto current, service_lease(store, now));
+        if (wanted.kind != "service" && current && current->owner != wanted.owner) return ok();
+        held = true;
+        return store.set_setting(kLeaseKey, nlohmann::json{{"owner", wanted.owner},
+                                                           {"kind", wanted.kind},
+                                                           {"expires_at", wanted.expires_at}}
+                                                .dump());
+    }));
+    return held;
+}
+
+Result<void> release_service_lease(store::Store& store, const std::string& owner) {
+    return store.transaction([&]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto text, store.setting(kLeaseKey));
+        if (!text) return ok();
+        auto lease = parse_lease(*text);
+        if (!lease || lease->owner != owner) return ok();
+        return store.set_setting(kLeaseKey, nlohmann::json{{"owner", ""}, {"kind", ""}, {"expires_at", 0}}.dump());
+    });
+}
 
 Result<DispatchStats> serve(const OpenWorker& open, PluginRegistry& plugins, const Logger& log,
                             const ServiceOptions& options, const std::atomic<bool>& stop) {
@@ -97,6 +141,13 @@ Result<DispatchStats> serve(const OpenWorker& open, PluginRegistry& plugins, con
         CLEARPOST_ASSIGN(auto ctx, open());
         contexts.push_back(std::move(ctx));
     }
+    // The long-running service announces itself on a connection of its own,
+    // so a studio does not publish beside it.
+    std::optional<WorkerContext> announcer;
+    if (!opts.once) {
+        CLEARPOST_ASSIGN(auto ctx, open());
+        announcer = std::move(ctx);
+    }
     std::vector<Worker> workers(static_cast<std::size_t>(count));
     std::vector<std::thread> threads;
     threads.reserve(workers.size());
@@ -108,6 +159,17 @@ Result<DispatchStats> serve(const OpenWorker& open, PluginRegistry& plugins, con
             auto done = work(w, ctx, plugins, log, opts, stop);
             if (!done) w.error = std::move(done).error();
         });
+    }
+    if (announcer) {
+        const int every = std::clamp(opts.poll_seconds, 1, 30);
+        while (!stop) {
+            const ServiceLease lease{opts.dispatch.owner, "service", now_seconds() + 3 * every};
+            if (auto held = claim_service_lease(*announcer->store, lease, now_seconds()); !held)
+                log(LogLevel::Warn, "could not announce the service: " + held.error().message);
+            sleep_until(now_seconds() + every, stop);
+        }
+        if (auto released = release_service_lease(*announcer->store, opts.dispatch.owner); !released)
+            log(LogLevel::Warn, "could not withdraw the service's announcement: " + released.error().message);
     }
     for (auto& t : threads) t.join();
     if (opts.once) mail(contexts.front(), log);

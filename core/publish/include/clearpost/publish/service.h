@@ -8,6 +8,8 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "clearpost/base/result.h"
 #include "clearpost/publish/dispatcher.h"
@@ -30,9 +32,29 @@ struct ServiceOptions {
     DispatchOptions dispatch;  // owner is suffixed per worker; shard is set per worker
 };
 
+// Who publishes unattended. `clearpostctl run` announces itself in the
+// database while it runs (renewed every poll, dropped when it stops); a
+// studio publishes in-process only while nobody else holds the lease, and a
+// service that starts takes it over from a studio. Two services may run at
+// once (targets have their own leases); studios never compete with them.
+struct ServiceLease {
+    std::string owner;  // make_owner_id(): host, process and a random part
+    std::string kind;   // "service" or "studio"
+    UnixSeconds expires_at = 0;
+};
+// The live lease, if any (an expired one is nobody's).
+Result<std::optional<ServiceLease>> service_lease(store::Store& store, UnixSeconds now);
+// Takes or renews the lease for `wanted.owner` until `wanted.expires_at`. A service
+// always gets it; a studio only when it is free, expired or its own. True
+// when `owner` holds it afterwards.
+Result<bool> claim_service_lease(store::Store& store, const ServiceLease& wanted, UnixSeconds now);
+// Gives the lease up if `owner` holds it.
+Result<void> release_service_lease(store::Store& store, const std::string& owner);
+
 // Runs until `stop` is set (or, with `once`, until nothing is due). A worker
 // whose store fails logs it and tries again after the poll interval; with
 // `once` the first such error is returned after all workers have ended.
+// Without `once` it holds the service lease (kind "service") while it runs.
 Result<DispatchStats> serve(const OpenWorker& open, PluginRegistry& plugins, const Logger& log,
                             const ServiceOptions& options, const std::atomic<bool>& stop);
 
