@@ -1,5 +1,7 @@
 #include "inbox_panel.h"
 
+#include <algorithm>
+
 #include <wx/button.h>
 #include <wx/listctrl.h>
 #include <wx/msgdlg.h>
@@ -162,11 +164,22 @@ void InboxPanel::reload() {
                              self.m_inbox = std::move(*inbox);
                              const auto n = self.m_inbox.entries.size();
                              const wxString role = to_wx(std::string(model::to_string(self.m_user.role)));
-                             self.m_count->SetLabel(
+                             // Posts the person may decide on; the others (e.g. their
+                             // own) are listed so they can follow them.
+                             const auto decide = static_cast<std::size_t>(std::count_if(
+                                 self.m_inbox.entries.begin(), self.m_inbox.entries.end(),
+                                 [](const InboxEntry& e) { return e.offer.approve || e.offer.request_changes; }));
+                             wxString count =
                                  n == 0 ? wxString::Format(_("Nothing waits for you (%s)."), role)
-                                        : wxString::Format(wxPLURAL("%zu post waits for you (%s), oldest first",
-                                                                    "%zu posts wait for you (%s), oldest first", n),
-                                                           n, role));
+                                        : wxString::Format(wxPLURAL("%zu post in review for your role (%s), oldest first",
+                                                                    "%zu posts in review for your role (%s), oldest first",
+                                                                    n),
+                                                           n, role);
+                             if (decide != n)
+                                 count += wxString::Format(wxPLURAL("; %zu waits for your decision",
+                                                                    "; %zu wait for your decision", decide),
+                                                           decide);
+                             self.m_count->SetLabel(count);
                              self.m_posts->DeleteAllItems();
                              for (std::size_t i = 0; i < n; ++i) {
                                  const auto& e = self.m_inbox.entries[i];

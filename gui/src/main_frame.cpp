@@ -4,7 +4,9 @@
 #include <wx/app.h>
 #include <wx/menu.h>
 #include <wx/msgdlg.h>
+#include <wx/log.h>
 #include <wx/notebook.h>
+#include <wx/notifmsg.h>
 #include <wx/persist/toplevel.h>
 #include <wx/sizer.h>
 #include <wx/statusbr.h>
@@ -181,6 +183,10 @@ MainFrame::MainFrame(std::string db, model::User user, std::filesystem::path sel
                                                    [this](const PublisherStatus& status) {
                                                        CallAfter([this, status] { show_publisher(status); });
                                                    });
+    // What others do in another process (SQLite has no live channel) is
+    // noticed within half a minute.
+    m_attention_timer.Bind(wxEVT_TIMER, [this](wxTimerEvent&) { check_attention(); });
+    m_attention_timer.Start(30000);
     // Team mode: what others approve, publish or send for review shows up here.
     m_changes.start(m_db, [this](std::vector<store::Change> changes) {
         const bool posts = std::any_of(changes.begin(), changes.end(), [](const auto& c) { return c.kind == "post"; });
@@ -193,6 +199,7 @@ MainFrame::MainFrame(std::string db, model::User user, std::filesystem::path sel
 
 MainFrame::~MainFrame() {
     // Stop the workers before the panels they report to are destroyed.
+    m_attention_timer.Stop();
     m_publisher.reset();
     m_changes.stop();
     m_backend.reset();
@@ -319,6 +326,8 @@ void MainFrame::show_page(Page page) {
     m_book->SetSelection(static_cast<std::size_t>(page));
 }
 
+wxString MainFrame::page_title(Page page) const { return m_book->GetPageText(static_cast<std::size_t>(page)); }
+
 void MainFrame::show_status(const wxString& text) { SetStatusText(text, 0); }
 
 void MainFrame::set_user(model::User user) {
@@ -331,7 +340,31 @@ void MainFrame::set_user(model::User user) {
     m_inbox->set_user(m_user);
     m_queue->set_user(m_user);
     m_audit->set_user(m_user);
+    m_attention.reset();
     reload_page(m_book->GetCurrentPage());
+}
+
+void MainFrame::check_attention() {
+    m_backend->run<AttentionSnapshot>(
+        [user = m_user](Services& s) { return load_attention(s, user); },
+        on_window<AttentionSnapshot>(this, [name = m_user.name](MainFrame& self, Result<AttentionSnapshot> snapshot) {
+            // Dropped when someone else signed in meanwhile, or unreadable
+            // (the pages say why).
+            if (!snapshot || name != self.m_user.name) return;
+            auto label = [](const wxString& page, std::size_t n) {
+                return n == 0 ? page : wxString::Format("%s (%zu)", page, n);
+            };
+            self.m_book->SetPageText(static_cast<std::size_t>(Page::Inbox), label(_("Inbox"), snapshot->reviews));
+            self.m_book->SetPageText(static_cast<std::size_t>(Page::Queue), label(_("Queue"), snapshot->problems));
+            for (auto& event : self.m_attention.update(*snapshot)) {
+                wxNotificationMessage message(to_wx(event.title), to_wx(event.body), &self);
+                // Without a notification service (a bare X server) showing
+                // fails; the tab counts still say it, so no error dialog.
+                wxLogNull quiet;
+                message.Show();
+                self.m_notified.push_back(std::move(event));
+            }
+        }));
 }
 
 void MainFrame::show_publisher(const PublisherStatus& status) {
@@ -425,6 +458,7 @@ void MainFrame::switch_user(const std::string& name, const std::string& password
 
 void MainFrame::refresh() {
     reload_page(m_book->GetCurrentPage());
+    check_attention();
     m_loader.start(m_db, [this](Result<PostList> result) {
         // Back to the GUI thread; wx drops the call if the frame is gone.
         CallAfter([this, result = std::move(result)]() mutable { on_loaded(std::move(result)); });

@@ -5,6 +5,7 @@
 
 #include <wx/frame.h>
 #include <wx/listctrl.h>
+#include <wx/timer.h>
 
 #include <filesystem>
 #include <functional>
@@ -13,6 +14,7 @@
 
 #include "clearpost/model/model.h"
 #include "post_loader.h"
+#include "presenters/attention.h"
 #include "presenters/backend.h"
 #include "presenters/in_app_publisher.h"
 
@@ -65,6 +67,9 @@ public:
     AuditPanel* audit() const { return m_audit; }
     PostListCtrl* post_list() const { return m_list; }
     bool ready() const { return m_ready; }
+    wxString page_title(Page page) const;
+    // Every notification shown, in order (for the GUI test).
+    const std::vector<AttentionEvent>& notified() const { return m_notified; }
     // Called once the composer has its accounts and rules (for the GUI test).
     std::function<void()> on_ready;
     // Opens `location` in a new window after sign-in (File > Database...);
@@ -82,6 +87,8 @@ private:
     // Reads the shown page again when it is one that reads on showing.
     void reload_page(wxWindow* page);
     void show_publisher(const PublisherStatus& status);
+    // Reads what waits for the signed-in person: tab counts and notifications.
+    void check_attention();
 
     std::string m_db;  // a database file, or a postgresql:// URI
     model::User m_user;
@@ -90,6 +97,9 @@ private:
     std::unique_ptr<Backend> m_backend;
     ChangeListener m_changes;
     std::unique_ptr<InAppPublisher> m_publisher;
+    AttentionTracker m_attention;
+    std::vector<AttentionEvent> m_notified;
+    wxTimer m_attention_timer;
     int m_published_seen = 0;  // targets the in-app publisher had handled at the last refresh
     wxNotebook* m_book = nullptr;
     PostListCtrl* m_list = nullptr;

@@ -276,6 +276,16 @@ void Scenario::build() {
         frame->show_page(MainFrame::Page::Inbox);
         return true;
     }});
+    m_steps.push_back({"the approver is told what waits", [frame, this] {
+        // One summary at sign-in, without any post's text.
+        const auto& shown = frame->notified();
+        if (shown.empty() || shown.back().key != "summary") return false;
+        expect(shown.back().body == "2 posts wait for your review.",
+               "one notification sums up what waits: " + shown.back().body);
+        expect(from_wx(frame->page_title(MainFrame::Page::Inbox)) == "Inbox (2)",
+               "widget: the inbox tab counts them: " + from_wx(frame->page_title(MainFrame::Page::Inbox)));
+        return true;
+    }});
     m_steps.push_back({"the approver's inbox", [frame, this] {
         auto* inbox = frame->inbox();
         const auto& entries = inbox->inbox().entries;
