@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "clearpost/net/http.h"
+#include "clearpost/publish/accounts.h"
 #include "clearpost/publish/notify.h"
 #include "clearpost/publish/service.h"
 #include "clearpost/security/vault.h"
@@ -264,43 +265,22 @@ void add_connect(CLI::App& app, Context& ctx) {
     connect->callback(command(ctx, [&ctx, network, handle, service, appview]() -> Result<void> {
         CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
                                                      Session::Actor::Required));
-        CLEARPOST_CHECK(workflow::require_admin(session->user(), "connect accounts"));
+        // Refused before a secret is asked for: the user, the account, the network, the instance.
+        CLEARPOST_CHECK(publish::check_connect(session->user(), *network, *service));
         CLEARPOST_ASSIGN(auto account, session->store().find_account(*network, *handle));
         if (!account) {
             return make_error(ErrorCode::NotFound, "no account " + *network + ":" + *handle +
                                                        "; add it first with clearpostctl account add");
         }
-        // Only these two have a publisher and a way in without a browser
-        // sign-in; storing a password for any other network would look like
-        // success and publish nothing.
-        if (*network != "bluesky" && *network != "mastodon") {
-            return make_error(ErrorCode::Invalid, "clearpostctl cannot connect " + *network +
-                                                      " accounts yet (no publisher or sign-in for it); only bluesky "
-                                                      "and mastodon. See docs/app-registration.md");
-        }
-        // Mastodon takes an access token for now (the instance's OAuth sign-in
-        // comes later); its instance has no default, so --service is needed.
         const bool mastodon = *network == "mastodon";
-        if (mastodon && service->empty()) {
-            return make_error(ErrorCode::Invalid, "a Mastodon account needs its instance: add --service https://INSTANCE");
-        }
-        CLEARPOST_ASSIGN(std::string secret,
+        publish::AccountSecret secret{{}, *service, *appview};
+        CLEARPOST_ASSIGN(secret.secret,
                          read_password("CLEARPOST_ACCOUNT_SECRET",
                                        (mastodon ? "Access token for " : "App password for ") + *network + ":" + *handle,
                                        false));
         CLEARPOST_ASSIGN(auto vault, security::Vault::open(session->store(), security::default_config_dir(), vault_unlock()));
-        nlohmann::json creds = mastodon ? nlohmann::json{{"access_token", secret}}
-                                        : nlohmann::json{{"identifier", *handle}, {"app_password", secret}};
-        if (!service->empty()) creds["service"] = *service;
-        if (!appview->empty()) creds["appview"] = *appview;
-        CLEARPOST_CHECK(session->store().transaction([&]() -> Result<void> {
-            CLEARPOST_CHECK(vault.put(account->id, creds.dump(), system_now()));
-            CLEARPOST_CHECK(session->store().set_account_status(account->id, "connected"));
-            return session->audit().append({session->user().name, "account.connect",
-                                            "account " + std::to_string(account->id), *network + ":" + *handle},
-                                           system_now());
-        }));
-        CLEARPOST_CHECK(session->audit().anchor());
+        CLEARPOST_CHECK(publish::connect_account(session->store(), vault, session->audit(), session->user(), *network,
+                                                 *handle, secret, system_now()));
         emit(ctx.json, {{"connected", true}, {"account_id", account->id}}, "Connected " + *network + ":" + *handle);
         return ok();
     }));

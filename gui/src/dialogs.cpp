@@ -86,6 +86,42 @@ void SignInDialog::show_error(const std::string& message) {
     GetSizer()->Fit(this);
 }
 
+ConnectAccountDialog::ConnectAccountDialog(wxWindow* parent, const std::string& network, const std::string& handle)
+    : wxDialog(parent, wxID_ANY, _("Connect an account")) {
+    const bool mastodon = network == "mastodon";
+    auto* top = new wxBoxSizer(wxVERTICAL);
+    auto* intro = new wxStaticText(
+        this, wxID_ANY,
+        wxString::Format(mastodon ? _("Connect %s. Create an access token with the write:statuses, write:media and "
+                                      "read:statuses scopes in the instance's settings (Development), then paste "
+                                      "it here.")
+                                  : _("Connect %s. Create an app password in Bluesky's settings (Privacy and "
+                                      "security, App passwords), then paste it here; never the account's own "
+                                      "password."),
+                         to_wx(network + ":" + handle)));
+    intro->Wrap(FromDIP(420));
+    top->Add(intro, 0, wxALL, 12);
+    auto* grid = new wxFlexGridSizer(2, wxSize(8, 8));
+    grid->AddGrowableCol(1);
+    m_secret = add_field(this, grid, mastodon ? _("Access token:") : _("App password:"), {}, wxTE_PASSWORD);
+    m_service = add_field(this, grid, mastodon ? _("Instance:") : _("PDS (optional):"), {});
+    m_service->SetHint(mastodon ? _("https://mastodon.example") : _("https://bsky.social"));
+    if (!mastodon) {
+        m_appview = add_field(this, grid, _("AppView (optional):"), {});
+        m_appview->SetHint(_("https://public.api.bsky.app"));
+    }
+    top->Add(grid, 1, wxEXPAND | wxLEFT | wxRIGHT, 12);
+    top->Add(CreateSeparatedButtonSizer(wxOK | wxCANCEL), 0, wxEXPAND | wxALL, 12);
+    SetSizerAndFit(top);
+    m_secret->SetFocus();
+}
+
+std::string ConnectAccountDialog::secret() const { return from_wx(m_secret->GetValue()); }
+std::string ConnectAccountDialog::service() const { return from_wx(m_service->GetValue().Trim().Trim(false)); }
+std::string ConnectAccountDialog::appview() const {
+    return m_appview ? from_wx(m_appview->GetValue().Trim().Trim(false)) : std::string();
+}
+
 DatabaseDialog::DatabaseDialog(wxWindow* parent, const std::string& embedded, const std::string& team_address)
     : wxDialog(parent, wxID_ANY, _("Database")) {
     auto* top = new wxBoxSizer(wxVERTICAL);

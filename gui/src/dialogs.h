@@ -71,6 +71,22 @@ private:
     wxStaticText* m_error;
 };
 
+// Connects a Bluesky account (app password, optional PDS and AppView) or a
+// Mastodon account (access token, its instance). The secret is never shown.
+class ConnectAccountDialog : public wxDialog {
+public:
+    ConnectAccountDialog(wxWindow* parent, const std::string& network, const std::string& handle);
+
+    std::string secret() const;
+    std::string service() const;
+    std::string appview() const;
+
+private:
+    wxTextCtrl* m_secret;
+    wxTextCtrl* m_service;
+    wxTextCtrl* m_appview = nullptr;
+};
+
 // std::string (UTF-8) <-> wxString at the GUI edge.
 inline wxString to_wx(const std::string& s) { return wxString::FromUTF8(s.data(), s.size()); }
 inline std::string from_wx(const wxString& s) { return std::string(s.utf8_str()); }

@@ -20,6 +20,7 @@
 #include "clearpost/app/compliance.h"
 #include "clearpost/security/audit.h"
 #include "clearpost/security/users.h"
+#include "accounts_panel.h"
 #include "audit_panel.h"
 #include "calendar_panel.h"
 #include "composer_panel.h"
@@ -42,6 +43,7 @@ enum MenuId {
     IdViewInbox,
     IdViewCalendar,
     IdViewQueue,
+    IdViewAccounts,
     IdViewDashboard,
     IdViewAudit,
     IdPausePublishing,
@@ -109,6 +111,7 @@ MainFrame::MainFrame(std::string db, model::User user, std::filesystem::path sel
     m_inbox = new InboxPanel(m_book, *m_backend);
     m_calendar = new CalendarPanel(m_book, *m_backend);
     m_queue = new QueuePanel(m_book, *m_backend);
+    m_accounts = new AccountsPanel(m_book, *m_backend);
     m_dashboard = new DashboardPanel(m_book, *m_backend);
     m_audit = new AuditPanel(m_book, *m_backend);
     // In the order of Page.
@@ -117,6 +120,7 @@ MainFrame::MainFrame(std::string db, model::User user, std::filesystem::path sel
     m_book->AddPage(m_inbox, _("Inbox"));
     m_book->AddPage(m_calendar, _("Calendar"));
     m_book->AddPage(m_queue, _("Queue"));
+    m_book->AddPage(m_accounts, _("Accounts"));
     m_book->AddPage(m_dashboard, _("Dashboard"));
     m_book->AddPage(m_audit, _("Audit log"));
     // The calendar, the queue and the audit log read afresh each time they
@@ -155,6 +159,7 @@ MainFrame::MainFrame(std::string db, model::User user, std::filesystem::path sel
         show_status(message);
         refresh();
     };
+    m_accounts->on_changed = [this](const wxString& message) { show_status(message); };
     // Enter or a double click on a post opens it in the composer.
     m_list->Bind(wxEVT_LIST_ITEM_ACTIVATED, [this](wxListEvent& e) {
         const auto& rows = m_list->rows();
@@ -238,8 +243,9 @@ void MainFrame::build_menus() {
     view->Append(IdViewInbox, _("&Inbox\tCtrl+3"));
     view->Append(IdViewCalendar, _("C&alendar\tCtrl+4"));
     view->Append(IdViewQueue, _("&Queue\tCtrl+5"));
-    view->Append(IdViewDashboard, _("&Dashboard\tCtrl+6"));
-    view->Append(IdViewAudit, _("Audit &log\tCtrl+7"));
+    view->Append(IdViewAccounts, _("A&ccounts\tCtrl+6"));
+    view->Append(IdViewDashboard, _("&Dashboard\tCtrl+7"));
+    view->Append(IdViewAudit, _("Audit &log\tCtrl+8"));
     auto* publishing = new wxMenu;
     publishing->Append(IdPausePublishing, _("&Pause all publishing...\tCtrl+Shift+P"),
                        _("Stop every network at once, for everyone, until someone resumes"));
@@ -292,6 +298,7 @@ void MainFrame::build_menus() {
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Inbox); }, IdViewInbox);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Calendar); }, IdViewCalendar);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Queue); }, IdViewQueue);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Accounts); }, IdViewAccounts);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Dashboard); }, IdViewDashboard);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Audit); }, IdViewAudit);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_page(Page::Queue); m_queue->pause_publishing(); },
@@ -340,6 +347,7 @@ void MainFrame::set_user(model::User user) {
     m_inbox->set_user(m_user);
     m_queue->set_user(m_user);
     m_audit->set_user(m_user);
+    m_accounts->set_user(m_user);
     m_attention.reset();
     reload_page(m_book->GetCurrentPage());
 }
@@ -397,6 +405,7 @@ void MainFrame::reload_page(wxWindow* page) {
     if (page == m_calendar) m_calendar->reload();
     else if (page == m_queue) m_queue->reload();
     else if (page == m_audit) m_audit->reload();
+    else if (page == m_accounts) m_accounts->reload();
 }
 
 void MainFrame::ask_switch_user() {

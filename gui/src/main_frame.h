@@ -1,6 +1,6 @@
 #pragma once
 // The studio's main window: the post list, the composer, the approval
-// inbox, the calendar, the queue, the dashboard and the audit log on one
+// inbox, the calendar, the queue, the accounts, the dashboard and the audit log on one
 // notebook, with the signed-in person always in the status bar.
 
 #include <wx/frame.h>
@@ -28,6 +28,7 @@ class DashboardPanel;
 class CalendarPanel;
 class QueuePanel;
 class AuditPanel;
+class AccountsPanel;
 
 class PostListCtrl : public wxListCtrl {
 public:
@@ -42,7 +43,7 @@ private:
 
 class MainFrame : public wxFrame {
 public:
-    enum class Page { Posts, Composer, Inbox, Calendar, Queue, Dashboard, Audit };
+    enum class Page { Posts, Composer, Inbox, Calendar, Queue, Accounts, Dashboard, Audit };
 
     // `self_test`: each time a load lands, write the visible rows there
     // (used by the GUI test under Xvfb).
@@ -65,6 +66,7 @@ public:
     CalendarPanel* calendar() const { return m_calendar; }
     QueuePanel* queue() const { return m_queue; }
     AuditPanel* audit() const { return m_audit; }
+    AccountsPanel* accounts() const { return m_accounts; }
     PostListCtrl* post_list() const { return m_list; }
     bool ready() const { return m_ready; }
     wxString page_title(Page page) const;
@@ -109,6 +111,7 @@ private:
     CalendarPanel* m_calendar = nullptr;
     QueuePanel* m_queue = nullptr;
     AuditPanel* m_audit = nullptr;
+    AccountsPanel* m_accounts = nullptr;
     bool m_dashboard_loaded = false;
     PostLoader m_loader;
 };

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "accounts_panel.h"
 #include "audit_panel.h"
 #include "calendar_panel.h"
 #include "composer_panel.h"
@@ -533,6 +534,31 @@ void Scenario::build() {
         return true;
     }});
     m_steps.push_back({"audit log screenshot", [this] { return screenshot("audit.png"); }});
+    m_steps.push_back({"the admin connects an account", [frame, this] {
+        auto* a = frame->accounts();
+        if (!m_sent) {
+            m_sent = true;
+            frame->show_page(MainFrame::Page::Accounts);
+            a->connect("bluesky", "clinic.example", {"abcd-efgh-ijkl-mnop", "https://pds.example", ""});
+            return false;
+        }
+        const auto& accounts = a->accounts();
+        const auto bluesky = std::find_if(accounts.begin(), accounts.end(), [](const publish::AccountView& v) {
+            return v.account.network == "bluesky";
+        });
+        if (a->loading() || bluesky == accounts.end() || !bluesky->has_credentials) return false;
+        m_sent = false;
+        expect(accounts.size() == 2, "both accounts are listed");
+        for (long i = 0; i < a->list()->GetItemCount(); ++i) {
+            const std::string network = from_wx(a->list()->GetItemText(i, 0));
+            const std::string status = from_wx(a->list()->GetItemText(i, 2));
+            expect(network == "bluesky" ? status.rfind("Connected", 0) == 0
+                                        : status.rfind("Cannot be connected yet: Clearpost has no x publisher", 0) == 0,
+                   "widget: " + network + " reads \"" + status + "\"");
+        }
+        return true;
+    }});
+    m_steps.push_back({"accounts screenshot", [this] { return screenshot("accounts.png"); }});
     m_steps.push_back({"measure a long post", [frame, this] {
         frame->show_page(MainFrame::Page::Composer);
         auto* c = frame->composer();

@@ -72,7 +72,7 @@ void Backend::loop(std::stop_token stop) {
             }
         }
         if (m_session) {
-            Services services{*m_session->store, *m_session->audit, *m_session->flow, *m_session->engine};
+            Services services{*m_session->store, *m_session->audit, *m_session->flow, *m_session->engine, m_paths.key_dir};
             job(&services, nullptr);
         } else {
             job(nullptr, &*open_error);

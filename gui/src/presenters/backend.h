@@ -36,6 +36,7 @@ struct Services {
     security::AuditLog& audit;
     workflow::Workflow& flow;
     const compliance::Engine& engine;
+    const std::filesystem::path& key_dir;  // the audit key's and the vault's folder
 };
 
 struct BackendPaths {

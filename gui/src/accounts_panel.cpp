@@ -1,0 +1,160 @@
+#include "accounts_panel.h"
+
+#include <wx/button.h>
+#include <wx/choicdlg.h>
+#include <wx/listctrl.h>
+#include <wx/msgdlg.h>
+#include <wx/sizer.h>
+#include <wx/stattext.h>
+#include <wx/textdlg.h>
+
+#include "async.h"
+#include "clearpost/workflow/admin.h"
+#include "dialogs.h"
+
+namespace clearpost::gui {
+namespace {
+
+wxString status_words(const publish::AccountView& v) {
+    if (v.account.status == "needs_reauthorization") return _("Must be reconnected: its credentials were refused");
+    if (!v.has_credentials && !publish::connects_with_secret(v.account.network))
+        return wxString::Format(_("Cannot be connected yet: Clearpost has no %s publisher (docs/app-registration.md)"),
+                                to_wx(v.account.network));
+    if (!v.has_credentials) return _("Not connected: posts to it wait");
+    return _("Connected (secret sealed in the vault)");
+}
+
+}  // namespace
+
+AccountsPanel::AccountsPanel(wxWindow* parent, Backend& backend) : wxPanel(parent, wxID_ANY), m_backend(backend) {
+    SetName(_("Accounts"));
+    const int gap = FromDIP(8);
+    auto* top = new wxBoxSizer(wxVERTICAL);
+    m_heading = new wxStaticText(this, wxID_ANY, _("Loading..."));
+    m_heading->SetFont(m_heading->GetFont().Bold());
+    top->Add(m_heading, 0, wxEXPAND | wxALL, gap);
+    m_list = new wxListCtrl(this, wxID_ANY, wxDefaultPosition, wxDefaultSize, wxLC_REPORT | wxLC_SINGLE_SEL);
+    m_list->SetName(_("Social accounts"));
+    m_list->AppendColumn(_("Network"), wxLIST_FORMAT_LEFT, FromDIP(110));
+    m_list->AppendColumn(_("Account"), wxLIST_FORMAT_LEFT, FromDIP(220));
+    m_list->AppendColumn(_("Status"), wxLIST_FORMAT_LEFT, FromDIP(420));
+    top->Add(m_list, 1, wxEXPAND | wxLEFT | wxRIGHT, gap);
+    auto* buttons = new wxBoxSizer(wxHORIZONTAL);
+    m_add = new wxButton(this, wxID_ANY, _("&Add account..."));
+    m_connect = new wxButton(this, wxID_ANY, _("&Connect or reconnect..."));
+    buttons->Add(m_add, 0, wxRIGHT, gap);
+    buttons->AddStretchSpacer();
+    buttons->Add(m_connect, 0);
+    top->Add(buttons, 0, wxEXPAND | wxALL, gap);
+    SetSizer(top);
+
+    m_add->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { add_account(); });
+    m_connect->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { ask_connect(); });
+    m_list->Bind(wxEVT_LIST_ITEM_ACTIVATED, [this](wxListEvent&) { ask_connect(); });
+    m_list->Bind(wxEVT_LIST_ITEM_SELECTED, [this](wxListEvent&) { show(); });
+}
+
+void AccountsPanel::set_user(const model::User& user) {
+    m_user = user;
+    reload();
+}
+
+void AccountsPanel::reload() {
+    m_loading = true;
+    m_backend.run<std::vector<publish::AccountView>>(
+        [](Services& s) { return publish::account_views(s.store); },
+        on_window<std::vector<publish::AccountView>>(
+            this, [](AccountsPanel& self, Result<std::vector<publish::AccountView>> accounts) {
+                self.m_loading = false;
+                if (!accounts) {
+                    self.m_heading->SetLabel(_("Could not read the accounts: ") + to_wx(accounts.error().message));
+                    return;
+                }
+                self.m_accounts = std::move(*accounts);
+                self.m_list->DeleteAllItems();
+                for (std::size_t i = 0; i < self.m_accounts.size(); ++i) {
+                    const auto& v = self.m_accounts[i];
+                    const long item = self.m_list->InsertItem(static_cast<long>(i), to_wx(v.account.network));
+                    self.m_list->SetItem(item, 1, to_wx(v.account.handle));
+                    self.m_list->SetItem(item, 2, status_words(v));
+                }
+                self.show();
+            }));
+}
+
+void AccountsPanel::show() {
+    const bool admin = m_user.role == model::Role::Admin;
+    const auto waiting = std::count_if(m_accounts.begin(), m_accounts.end(), [](const publish::AccountView& v) {
+        return !v.has_credentials || v.account.status == "needs_reauthorization";
+    });
+    wxString heading = wxString::Format(wxPLURAL("%zu account", "%zu accounts", m_accounts.size()), m_accounts.size());
+    if (waiting > 0)
+        heading += wxString::Format(wxPLURAL(", %ld needs connecting", ", %ld need connecting", waiting),
+                                    static_cast<long>(waiting));
+    if (!admin) heading += _(" (an admin adds and connects accounts)");
+    m_heading->SetLabel(heading);
+    const long selected = m_list->GetNextItem(-1, wxLIST_NEXT_ALL, wxLIST_STATE_SELECTED);
+    m_add->Enable(admin);
+    m_connect->Enable(admin && selected >= 0 &&
+                      publish::connects_with_secret(m_accounts[static_cast<std::size_t>(selected)].account.network));
+    Layout();
+}
+
+void AccountsPanel::add_account() {
+    static const char* const networks[] = {"bluesky", "mastodon", "x", "linkedin", "facebook", "instagram", "threads"};
+    wxArrayString choices;
+    for (const char* n : networks) choices.Add(n);
+    wxSingleChoiceDialog pick(this, _("Which network?"), _("Add account"), choices);
+    if (pick.ShowModal() != wxID_OK) return;
+    const std::string network = from_wx(pick.GetStringSelection());
+    wxTextEntryDialog ask(this, _("The account's handle (e.g. clinic.bsky.social or clinic@mastodon.example):"),
+                          _("Add account"));
+    if (ask.ShowModal() != wxID_OK) return;
+    const std::string handle = from_wx(ask.GetValue().Trim().Trim(false));
+    m_backend.run<model::Account>(
+        [user = m_user, network, handle](Services& s) {
+            workflow::Admin admin(s.store, s.audit, system_now);
+            return admin.add_account(user, network, handle);
+        },
+        on_window<model::Account>(this, [](AccountsPanel& self, Result<model::Account> added) {
+            if (!added) {
+                wxMessageBox(to_wx(added.error().message), _("Add account"), wxOK | wxICON_ERROR, &self);
+                return;
+            }
+            if (self.on_changed)
+                self.on_changed(wxString::Format(_("Added %s:%s; connect it before posts can go out."),
+                                                 to_wx(added->network), to_wx(added->handle)));
+            self.reload();
+        }));
+}
+
+void AccountsPanel::ask_connect() {
+    const long selected = m_list->GetNextItem(-1, wxLIST_NEXT_ALL, wxLIST_STATE_SELECTED);
+    if (selected < 0 || !m_connect->IsEnabled()) return;
+    const auto& account = m_accounts[static_cast<std::size_t>(selected)].account;
+    ConnectAccountDialog dialog(this, account.network, account.handle);
+    if (dialog.ShowModal() != wxID_OK) return;
+    connect(account.network, account.handle, {dialog.secret(), dialog.service(), dialog.appview()});
+}
+
+void AccountsPanel::connect(const std::string& network, const std::string& handle,
+                            const publish::AccountSecret& secret) {
+    m_backend.run<bool>(
+        [user = m_user, network, handle, secret](Services& s) -> Result<bool> {
+            // The vault opens without a passphrase here (a keyring or key
+            // file); one that needs a passphrase is refused with its reason.
+            CLEARPOST_ASSIGN(auto vault, security::Vault::open(s.store, s.key_dir));
+            CLEARPOST_CHECK(publish::connect_account(s.store, vault, s.audit, user, network, handle, secret, system_now()));
+            return true;
+        },
+        on_window<bool>(this, [label = network + ":" + handle](AccountsPanel& self, Result<bool> done) {
+            if (!done) {
+                wxMessageBox(to_wx(done.error().message), _("Connect account"), wxOK | wxICON_ERROR, &self);
+            } else if (self.on_changed) {
+                self.on_changed(wxString::Format(_("Connected %s."), to_wx(label)));
+            }
+            self.reload();
+        }));
+}
+
+}  // namespace clearpost::gui
