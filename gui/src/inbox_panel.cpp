@@ -15,10 +15,14 @@
 #include "async.h"
 #include "dialogs.h"
 #include "findings_view.h"
+#include "presenters/diff.h"
 #include "presenters/queue.h"
 
 namespace clearpost::gui {
 namespace {
+
+constexpr int kRemovedIndicator = 16;
+constexpr int kAddedIndicator = 17;
 
 wxString note_text(const ReviewOffer& offer) {
     const wxString role = to_wx(std::string(model::to_string(offer.stage_role)));
@@ -93,6 +97,22 @@ void InboxPanel::build() {
     m_text->SetReadOnly(true);
     m_text->SetCaretLineVisible(false);
     d->Add(m_text, 1, wxEXPAND | wxLEFT | wxRIGHT, gap);
+    m_diff_label = new wxStaticText(detail, wxID_ANY, wxString());
+    d->Add(m_diff_label, 0, wxLEFT | wxRIGHT | wxTOP, gap);
+    m_diff = new wxStyledTextCtrl(detail, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(-1, 64)));
+    m_diff->SetName(_("Changes since the previous version"));
+    setup_editor(m_diff);
+    m_diff->SetLayoutCache(wxSTC_CACHE_NONE);
+    m_diff->SetCaretLineVisible(false);
+    // Removed words struck through, added words boxed: readable without colour.
+    m_diff->IndicatorSetStyle(kRemovedIndicator, wxSTC_INDIC_STRIKE);
+    m_diff->IndicatorSetForeground(kRemovedIndicator, wxColour(0xD5, 0x5E, 0x00));
+    m_diff->IndicatorSetStyle(kAddedIndicator, wxSTC_INDIC_STRAIGHTBOX);
+    m_diff->IndicatorSetForeground(kAddedIndicator, wxColour(0x00, 0x9E, 0x73));
+    m_diff->IndicatorSetAlpha(kAddedIndicator, 70);
+    m_diff->IndicatorSetUnder(kAddedIndicator, true);
+    m_diff->SetReadOnly(true);
+    d->Add(m_diff, 0, wxEXPAND | wxLEFT | wxRIGHT, gap);
     d->Add(new wxStaticText(detail, wxID_ANY, _("Findings as you will sign them:")), 0,
            wxLEFT | wxRIGHT | wxTOP, gap);
     m_findings = new wxListCtrl(detail, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(-1, 100)),
@@ -215,6 +235,8 @@ void InboxPanel::show_selected() {
     m_text->ClearAll();
     if (!any) {
         m_text->SetReadOnly(true);
+        m_diff_label->SetLabel(wxString());
+        m_diff->Hide();
         m_heading->SetLabel(_("Select a post to review it."));
         m_findings->DeleteAllItems();
         m_rows.clear();
@@ -233,6 +255,7 @@ void InboxPanel::show_selected() {
     m_heading->SetLabel(wxString::Format(_("Post %lld, version %d by %s"), static_cast<long long>(entry.post_id),
                                          entry.version, to_wx(entry.author)));
     m_text->SetText(to_wx(version.content.text));
+    show_diff(detail);
     const auto findings = parse_findings(version.compliance.findings_json);
     show_indicators(m_text, indicator_spans(findings, version.content.text.size()));
     m_text->SetReadOnly(true);
@@ -260,6 +283,38 @@ void InboxPanel::show_selected() {
     m_comment->Enable(offer.approve || offer.request_changes);
     m_approve->GetParent()->Layout();
     Layout();
+}
+
+void InboxPanel::show_diff(const workflow::PostDetail& detail) {
+    m_diff->SetReadOnly(false);
+    m_diff->ClearAll();
+    const auto& versions = detail.versions;
+    const bool earlier = versions.size() > 1;
+    m_diff->Show(earlier);
+    if (!earlier) {
+        m_diff_label->SetLabel(_("First version: nothing to compare."));
+        m_diff->SetReadOnly(true);
+        return;
+    }
+    const auto& before = versions[versions.size() - 2];
+    const auto segments = word_diff(before.content.text, versions.back().content.text);
+    const bool same = segments.size() <= 1 && (segments.empty() || segments[0].kind == DiffSegment::Kind::Same);
+    m_diff_label->SetLabel(same ? wxString::Format(_("Same text as version %d (targets, media or time changed):"),
+                                                   before.number)
+                                : wxString::Format(_("Changes since version %d (removed struck through, added boxed):"),
+                                                   before.number));
+    // Offsets are UTF-8 bytes, as Scintilla counts them.
+    int at = 0;
+    for (const auto& seg : segments) {
+        m_diff->AppendText(to_wx(seg.text));
+        const int length = static_cast<int>(seg.text.size());
+        if (seg.kind != DiffSegment::Kind::Same) {
+            m_diff->SetIndicatorCurrent(seg.kind == DiffSegment::Kind::Added ? kAddedIndicator : kRemovedIndicator);
+            m_diff->IndicatorFillRange(at, length);
+        }
+        at += length;
+    }
+    m_diff->SetReadOnly(true);
 }
 
 void InboxPanel::show_explanation(long row) {

@@ -42,12 +42,14 @@ public:
     wxTextCtrl* comment_field() const { return m_comment; }
     wxTextCtrl* justification_field() const { return m_justification; }
     wxStyledTextCtrl* text_view() const { return m_text; }
+    wxStyledTextCtrl* diff_view() const { return m_diff; }
     std::optional<std::size_t> selected() const { return m_selected; }
 
 private:
     void build();
     void show_selected();
     void show_explanation(long row);
+    void show_diff(const workflow::PostDetail& detail);
     void decide(bool approve);
 
     Backend& m_backend;
@@ -60,6 +62,8 @@ private:
     wxListCtrl* m_posts = nullptr;
     wxStaticText* m_heading = nullptr;
     wxStyledTextCtrl* m_text = nullptr;
+    wxStaticText* m_diff_label = nullptr;
+    wxStyledTextCtrl* m_diff = nullptr;
     wxListCtrl* m_findings = nullptr;
     wxStaticText* m_note = nullptr;
     wxStaticText* m_explanation = nullptr;

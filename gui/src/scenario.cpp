@@ -306,6 +306,16 @@ void Scenario::build() {
                        "approve and request changes offered on post " + std::to_string(e.post_id));
             }
             if (e.verdict == "warn") {
+                // Version 2: the changes against version 1, struck and boxed.
+                auto* diff = inbox->diff_view();
+                const std::string merged = from_wx(diff->GetText());
+                const auto removed = merged.find("great");
+                const auto added = merged.find("a miracle");
+                expect(diff->IsShown() && removed != std::string::npos && added != std::string::npos &&
+                           diff->IndicatorValueAt(16, static_cast<int>(removed)) == 1 &&
+                           diff->IndicatorValueAt(17, static_cast<int>(added)) == 1 &&
+                           diff->IndicatorValueAt(16, 0) == 0 && diff->IndicatorValueAt(17, 0) == 0,
+                       "widget: version 2 shows what changed since version 1: " + merged);
                 const std::string shown = from_wx(inbox->text_view()->GetText());
                 const int at = static_cast<int>(shown.find("miracle"));
                 const int mark = underline_indicator(compliance::Severity::Warn);

@@ -15,13 +15,16 @@ CLEARPOST_NEW_PASSWORD="alice has a long password" "$ctl" --db "$db" --as ada us
 "$ctl" --db "$db" --as ada account add bluesky clinic.example >/dev/null
 
 # What the studio's scenario (--scenario) starts from: bob the approver, an X
-# account, and two posts waiting for bob, one with a warning and one he
-# wrote himself (posts 1 and 2).
+# account, and two posts waiting for bob, one with a warning in its second
+# version and one he wrote himself (posts 1 and 2).
 seed_scenario() {
   CLEARPOST_NEW_PASSWORD="bob has a long password" "$ctl" --db "$db" --as ada user add bob --role approver >/dev/null
   "$ctl" --db "$db" --as ada account add x harborclinics >/dev/null
-  "$ctl" --db "$db" --as ada post new --text "Our flu shots are a miracle for busy families: Saturday 9 to noon." \
+  # Post 1 has two versions, so the approver sees what changed.
+  "$ctl" --db "$db" --as ada post new --text "Our flu shots are great for families: Saturday 9 to 11." \
     --target bluesky:clinic.example >/dev/null
+  "$ctl" --db "$db" --as ada post edit 1 \
+    --text "Our flu shots are a miracle for busy families: Saturday 9 to noon." >/dev/null
   "$ctl" --db "$db" --as ada post submit 1 >/dev/null
   CLEARPOST_PASSWORD="bob has a long password" "$ctl" --db "$db" --as bob post new \
     --text "Free blood pressure checks in the lobby all week." --target x:harborclinics >/dev/null
