@@ -19,6 +19,8 @@ packages=(
   libsecret-1-dev dbus gnome-keyring
   # tests
   catch2 python3 sqlite3 tzdata
+  # the studio's translation template (xgettext) and its check
+  gettext
   # the PDF report test reads it back (pdfinfo, pdftotext)
   poppler-utils
   # the package test: .deb (dpkg-shlibdeps, dpkg-deb), desktop entry and AppStream checks

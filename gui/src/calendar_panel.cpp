@@ -37,13 +37,17 @@ wxString group_name(CalendarGroup g) {
 }
 
 wxString month_name(int month) {
-    static const char* const names[] = {"January", "February", "March",     "April",   "May",      "June",
-                                        "July",    "August",   "September", "October", "November", "December"};
+    static const char* const names[] = {wxTRANSLATE("January"), wxTRANSLATE("February"), wxTRANSLATE("March"),
+                                        wxTRANSLATE("April"),   wxTRANSLATE("May"),      wxTRANSLATE("June"),
+                                        wxTRANSLATE("July"),    wxTRANSLATE("August"),   wxTRANSLATE("September"),
+                                        wxTRANSLATE("October"), wxTRANSLATE("November"), wxTRANSLATE("December")};
     return wxGetTranslation(names[(month - 1) % 12]);
 }
 
 wxString long_date(const schedule::LocalDate& d) {
-    static const char* const days[] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+    static const char* const days[] = {wxTRANSLATE("Sunday"),   wxTRANSLATE("Monday"), wxTRANSLATE("Tuesday"),
+                                       wxTRANSLATE("Wednesday"), wxTRANSLATE("Thursday"), wxTRANSLATE("Friday"),
+                                       wxTRANSLATE("Saturday")};
     namespace chr = std::chrono;
     const chr::weekday wd{chr::sys_days(chr::year(d.year) / chr::month(static_cast<unsigned>(d.month)) /
                                         chr::day(static_cast<unsigned>(d.day)))};
@@ -168,7 +172,9 @@ private:
         dc.Clear();
         dc.SetFont(GetFont());
         const int line = dc.GetCharHeight() + FromDIP(2);
-        static const char* const weekdays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+        static const char* const weekdays[] = {wxTRANSLATE("Mon"), wxTRANSLATE("Tue"), wxTRANSLATE("Wed"),
+                                               wxTRANSLATE("Thu"), wxTRANSLATE("Fri"), wxTRANSLATE("Sat"),
+                                               wxTRANSLATE("Sun")};
         for (int d = 0; d < 7; ++d) {
             const wxRect r = cell_rect(static_cast<std::size_t>(d));
             dc.SetTextForeground(grey);
