@@ -10,6 +10,7 @@
 #include <wx/listctrl.h>
 #include <wx/msgdlg.h>
 #include <wx/sizer.h>
+#include <wx/persist/splitter.h>
 #include <wx/splitter.h>
 #include <wx/statbox.h>
 #include <wx/stattext.h>
@@ -99,6 +100,8 @@ void ComposerPanel::build() {
     side->SetSizer(side_sizer);
 
     splitter->SplitVertically(m_editor, side, -FromDIP(400));
+    // Where the person left the sash, next time too.
+    wxPersistentRegisterAndRestore(splitter, "composer_splitter");
     side->Bind(wxEVT_SIZE, [this](wxSizeEvent& e) {
         e.Skip();
         CallAfter([this] { wrap_finding_text(); });

@@ -7,6 +7,7 @@
 #include <wx/msgdlg.h>
 #include <wx/settings.h>
 #include <wx/sizer.h>
+#include <wx/persist/splitter.h>
 #include <wx/splitter.h>
 #include <wx/stattext.h>
 #include <wx/stc/stc.h>
@@ -155,6 +156,8 @@ void InboxPanel::build() {
     detail->SetSizer(d);
 
     splitter->SplitVertically(m_posts, detail, FromDIP(500));
+    // Where the person left the sash, next time too.
+    wxPersistentRegisterAndRestore(splitter, "inbox_splitter");
     top->Add(splitter, 1, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, gap);
     SetSizer(top);
 

@@ -2,11 +2,13 @@
 
 #include <wx/aboutdlg.h>
 #include <wx/app.h>
+#include <wx/busyinfo.h>
 #include <wx/menu.h>
 #include <wx/msgdlg.h>
 #include <wx/log.h>
 #include <wx/notebook.h>
 #include <wx/notifmsg.h>
+#include <wx/persist/bookctrl.h>
 #include <wx/persist/toplevel.h>
 #include <wx/sizer.h>
 #include <wx/statusbr.h>
@@ -14,7 +16,9 @@
 #include <wx/utils.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
+#include <future>
 
 #include "async.h"
 #include "clearpost/app/compliance.h"
@@ -168,6 +172,8 @@ MainFrame::MainFrame(std::string db, model::User user, std::filesystem::path sel
     });
 
     wxPersistentRegisterAndRestore(this, "studio");
+    // The page the person last had open.
+    wxPersistentRegisterAndRestore(m_book, "studio_page");
     set_user(m_user);
     m_backend->run<StudioSetup>([](Services& s) { return load_setup(s); },
                                 on_window<StudioSetup>(this, [](MainFrame& self, Result<StudioSetup> setup) {
@@ -426,9 +432,17 @@ void MainFrame::ask_database() {
     while (dialog.ShowModal() == wxID_OK) {
         std::string location = embedded;
         if (dialog.team()) {
-            wxBusyCursor busy;
-            auto connected = connect_team_database(dialog.address(), dialog.password(), dialog.remember(),
-                                                   *security::system_keyring());
+            // The server may take seconds to answer (or time out): the check
+            // runs on its own thread while this window keeps painting.
+            auto pending = std::async(std::launch::async, [address = dialog.address(), password = dialog.password(),
+                                                           remember = dialog.remember()] {
+                return connect_team_database(address, password, remember, *security::system_keyring());
+            });
+            {
+                wxBusyInfo waiting(_("Connecting to the team database..."), this);
+                while (pending.wait_for(std::chrono::milliseconds(30)) != std::future_status::ready) wxSafeYield(this);
+            }
+            auto connected = pending.get();
             if (!connected) {
                 dialog.show_error(connected.error().message);
                 continue;
