@@ -21,6 +21,7 @@
 
 #include <unistd.h>
 
+#include "bench_fill.h"
 #include "bench_support.h"
 #include "clearpost/store/store.h"
 #include "presenters/calendar.h"
@@ -57,35 +58,17 @@ void fill(store::Store& store, int posts, bool with_org) {
             org.default_zone = "America/New_York";
             CLEARPOST_CHECK(store.set_organisation(org));
         }
-        model::User u;
-        u.name = "bench";
-        u.password_hash = "x";
-        CLEARPOST_ASSIGN(model::Id uid, store.insert_user(u));
-        std::vector<model::Id> accounts;
-        static const char* kNetworks[] = {"bluesky", "mastodon", "x", "linkedin", "facebook"};
-        for (int a = 0; a < kAccounts; ++a) {
-            CLEARPOST_ASSIGN(model::Id id,
-                             store.insert_account({0, kNetworks[a % 5], "acct" + std::to_string(a), "connected"}));
-            accounts.push_back(id);
-        }
+        CLEARPOST_ASSIGN(auto people, bench::add_people(store, kAccounts));
         std::uniform_int_distribution<UnixSeconds> when(0, kMonth - 1);
         std::uniform_int_distribution<int> kind(0, 9);
         for (int p = 0; p < posts; ++p) {
             const UnixSeconds at = kMonthStart + when(rng);
-            CLEARPOST_ASSIGN(model::Id pid, store.insert_post(uid, at - 86400));
-            store::NewVersion v;
-            v.post_id = pid;
-            v.number = 1;
-            v.author_id = uid;
-            v.content.text = "Benchmark post " + std::to_string(p);
-            v.content.zone = "America/New_York";
-            v.content_hash = std::to_string(p);
-            v.created_at = at - 86400;
-            CLEARPOST_ASSIGN(model::Id vid, store.insert_version(v));
+            CLEARPOST_ASSIGN(auto ids, bench::add_post(store, people.author, p, at - 86400));
+            const auto [pid, vid] = ids;
             model::Target t;
             t.post_id = pid;
             t.version_id = vid;
-            t.account_id = accounts[static_cast<std::size_t>(p % kAccounts)];
+            t.account_id = people.accounts[static_cast<std::size_t>(p % kAccounts)];
             t.scheduled_at = at;
             const int k = kind(rng);
             t.state = k < 2 ? model::State::Published : k == 2 ? model::State::Failed : model::State::Scheduled;

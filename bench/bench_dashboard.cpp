@@ -18,6 +18,7 @@
 
 #include <unistd.h>
 
+#include "bench_fill.h"
 #include "bench_support.h"
 #include "clearpost/analytics/dashboard.h"
 #include "clearpost/store/store.h"
@@ -41,16 +42,8 @@ void fill(store::Store& store) {
     std::vector<model::Id> accounts;
     std::vector<std::vector<model::Id>> posts_of_day(kDays);
     must(store.transaction([&]() -> Result<void> {
-        model::User u;
-        u.name = "bench";
-        u.password_hash = "x";
-        CLEARPOST_ASSIGN(model::Id uid, store.insert_user(u));
-        static const char* kNetworks[] = {"bluesky", "mastodon", "x", "linkedin", "facebook"};
-        for (int a = 0; a < kAccounts; ++a) {
-            CLEARPOST_ASSIGN(model::Id id,
-                             store.insert_account({0, kNetworks[a % 5], "acct" + std::to_string(a), "connected"}));
-            accounts.push_back(id);
-        }
+        CLEARPOST_ASSIGN(auto people, bench::add_people(store, kAccounts));
+        accounts = people.accounts;
         std::uniform_int_distribution<UnixSeconds> second_of_day(0, kDay - 1);
         std::uniform_int_distribution<int> kind(0, 9);
         long p = 0;
@@ -60,19 +53,12 @@ void fill(store::Store& store) {
             for (int i = 0; i < kPostsPerDay; ++i, ++p) {
                 const UnixSeconds at = start + second_of_day(rng);
                 const UnixSeconds written = at - 2 * kDay;
-                CLEARPOST_ASSIGN(model::Id pid, store.insert_post(uid, written));
-                store::NewVersion v;
-                v.post_id = pid;
-                v.number = 1;
-                v.author_id = uid;
-                v.content.text = "Benchmark post " + std::to_string(p);
-                v.content.zone = "America/New_York";
-                v.content_hash = std::to_string(p);
-                v.created_at = written;
+                model::ComplianceResult checked;
                 const int k = kind(rng);
-                if (k == 0) v.compliance = {"block", R"([{"rule":"phi.name","severity":"block"}])"};
-                else if (k < 3) v.compliance = {"warn", R"([{"rule":"policy.claim","severity":"warn"}])"};
-                CLEARPOST_ASSIGN(model::Id vid, store.insert_version(v));
+                if (k == 0) checked = {"block", R"([{"rule":"phi.name","severity":"block"}])"};
+                else if (k < 3) checked = {"warn", R"([{"rule":"policy.claim","severity":"warn"}])"};
+                CLEARPOST_ASSIGN(auto ids, bench::add_post(store, people.author, p, written, checked));
+                const auto [pid, vid] = ids;
                 const std::string subject = "post " + std::to_string(pid);
                 CLEARPOST_CHECK(store.append_audit({++seq, written + 60, "bench", "post.submit", subject, "", "", ""}));
                 CLEARPOST_CHECK(store.append_audit(

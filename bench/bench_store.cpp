@@ -22,6 +22,7 @@
 
 #include <unistd.h>
 
+#include "bench_fill.h"
 #include "bench_support.h"
 #include "clearpost/store/store.h"
 
@@ -63,28 +64,13 @@ int main(int argc, char** argv) {
 
     const auto fill_start = Steady::now();
     must(store->transaction([&]() -> Result<void> {
-        model::User u;
-        u.name = "bench";
-        u.password_hash = "x";
-        CLEARPOST_ASSIGN(model::Id uid, store->insert_user(u));
-        std::vector<model::Id> accounts;
-        static const char* kNetworks[] = {"bluesky", "mastodon", "x", "linkedin", "facebook"};
-        for (int a = 0; a < kAccounts; ++a) {
-            CLEARPOST_ASSIGN(model::Id id, store->insert_account({0, kNetworks[a % 5], "acct" + std::to_string(a), "connected"}));
-            accounts.push_back(id);
-        }
+        CLEARPOST_ASSIGN(auto people, bench::add_people(*store, kAccounts));
+        const auto& accounts = people.accounts;
         std::mt19937_64 rng(42);
         std::uniform_int_distribution<UnixSeconds> when(kNow - 2 * kSpan / 3, kNow + kSpan / 3);
         for (long p = 0; p < posts; ++p) {
-            CLEARPOST_ASSIGN(model::Id pid, store->insert_post(uid, kNow));
-            store::NewVersion v;
-            v.post_id = pid;
-            v.number = 1;
-            v.author_id = uid;
-            v.content.text = "Benchmark post " + std::to_string(p);
-            v.content.zone = "America/New_York";
-            v.content_hash = std::to_string(p);
-            CLEARPOST_ASSIGN(model::Id vid, store->insert_version(v));
+            CLEARPOST_ASSIGN(auto ids, bench::add_post(*store, people.author, p, kNow));
+            const auto [pid, vid] = ids;
             const UnixSeconds at = when(rng);
             for (int t = 0; t < kTargetsPerPost; ++t) {
                 model::Target target;

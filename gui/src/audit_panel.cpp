@@ -1,11 +1,11 @@
 #include "audit_panel.h"
 
-#include <wx/listctrl.h>
 #include <wx/sizer.h>
 #include <wx/stattext.h>
 
 #include "async.h"
 #include "dialogs.h"
+#include "virtual_list.h"
 
 namespace clearpost::gui {
 namespace {
@@ -13,41 +13,6 @@ namespace {
 constexpr std::size_t kAuditRows = 5000;
 
 }  // namespace
-
-class AuditList : public wxListCtrl {
-public:
-    explicit AuditList(wxWindow* parent)
-        : wxListCtrl(parent, wxID_ANY, wxDefaultPosition, wxDefaultSize,
-                     wxLC_REPORT | wxLC_VIRTUAL | wxLC_SINGLE_SEL | wxLC_HRULES) {
-        SetName(_("Audit log entries"));
-        AppendColumn(_("Entry"), wxLIST_FORMAT_RIGHT, FromDIP(60));
-        AppendColumn(_("When (UTC)"), wxLIST_FORMAT_LEFT, FromDIP(160));
-        AppendColumn(_("Who"), wxLIST_FORMAT_LEFT, FromDIP(90));
-        AppendColumn(_("Action"), wxLIST_FORMAT_LEFT, FromDIP(150));
-        AppendColumn(_("Subject"), wxLIST_FORMAT_LEFT, FromDIP(140));
-        AppendColumn(_("Detail"), wxLIST_FORMAT_LEFT, FromDIP(700));
-    }
-    void set_entries(const std::vector<model::AuditEntry>* entries) {
-        m_entries = entries;
-        SetItemCount(entries ? static_cast<long>(entries->size()) : 0);
-        Refresh();
-    }
-
-private:
-    wxString OnGetItemText(long item, long column) const override {
-        if (!m_entries || item < 0 || static_cast<std::size_t>(item) >= m_entries->size()) return {};
-        const auto& e = (*m_entries)[static_cast<std::size_t>(item)];
-        switch (column) {
-        case 0: return wxString::Format("%lld", static_cast<long long>(e.seq));
-        case 1: return to_wx(format_utc(e.at));
-        case 2: return to_wx(e.actor);
-        case 3: return to_wx(e.action);
-        case 4: return to_wx(e.subject);
-        default: return to_wx(e.detail);
-        }
-    }
-    const std::vector<model::AuditEntry>* m_entries = nullptr;
-};
 
 AuditPanel::AuditPanel(wxWindow* parent, Backend& backend) : wxPanel(parent, wxID_ANY), m_backend(backend) {
     SetName(_("Audit log"));
@@ -57,7 +22,13 @@ AuditPanel::AuditPanel(wxWindow* parent, Backend& backend) : wxPanel(parent, wxI
     m_verdict->SetName(_("Audit chain verification"));
     m_verdict->SetFont(m_verdict->GetFont().Bold());
     top->Add(m_verdict, 0, wxEXPAND | wxALL, gap);
-    m_list = new AuditList(this);
+    m_list = new VirtualList(this, _("Audit log entries"),
+                             {{_("Entry"), 60, wxLIST_FORMAT_RIGHT},
+                              {_("When (UTC)"), 160},
+                              {_("Who"), 90},
+                              {_("Action"), 150},
+                              {_("Subject"), 140},
+                              {_("Detail"), 700}});
     top->Add(m_list, 1, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, gap);
     SetSizer(top);
 }
@@ -65,7 +36,7 @@ AuditPanel::AuditPanel(wxWindow* parent, Backend& backend) : wxPanel(parent, wxI
 void AuditPanel::set_user(const model::User& user) {
     m_user = user;
     m_trail.reset();
-    m_list->set_entries(nullptr);
+    m_list->show(0, {});
     m_verdict->SetLabel(wxString());
 }
 
@@ -79,7 +50,7 @@ void AuditPanel::reload() {
             self.m_verdict->SetForegroundColour(wxNullColour);
             if (!trail) {
                 self.m_trail.reset();
-                self.m_list->set_entries(nullptr);
+                self.m_list->show(0, {});
                 self.m_verdict->SetLabel(to_wx(trail.error().message));
                 return;
             }
@@ -95,7 +66,17 @@ void AuditPanel::reload() {
             // Vermillion from the palette the findings use for blocks.
             if (!v.intact) self.m_verdict->SetForegroundColour(wxColour(0xD5, 0x5E, 0x00));
             self.m_verdict->SetLabel(label);
-            self.m_list->set_entries(&self.m_trail->entries);
+            self.m_list->show(self.m_trail->entries.size(), [&self](std::size_t row, long column) -> wxString {
+                const auto& e = self.m_trail->entries[row];
+                switch (column) {
+                case 0: return wxString::Format("%lld", static_cast<long long>(e.seq));
+                case 1: return to_wx(format_utc(e.at));
+                case 2: return to_wx(e.actor);
+                case 3: return to_wx(e.action);
+                case 4: return to_wx(e.subject);
+                default: return to_wx(e.detail);
+                }
+            });
         }));
 }
 

@@ -14,7 +14,7 @@ class wxStaticText;
 
 namespace clearpost::gui {
 
-class AuditList;
+class VirtualList;
 
 class AuditPanel : public wxPanel {
 public:
@@ -34,7 +34,7 @@ private:
     std::optional<workflow::AuditTrail> m_trail;
     bool m_loading = false;
     wxStaticText* m_verdict = nullptr;
-    AuditList* m_list = nullptr;
+    VirtualList* m_list = nullptr;
 };
 
 }  // namespace clearpost::gui

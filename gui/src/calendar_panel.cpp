@@ -2,7 +2,6 @@
 
 #include <wx/button.h>
 #include <wx/dcbuffer.h>
-#include <wx/listctrl.h>
 #include <wx/settings.h>
 #include <wx/sizer.h>
 #include <wx/stattext.h>
@@ -11,6 +10,7 @@
 
 #include "async.h"
 #include "dialogs.h"
+#include "virtual_list.h"
 
 namespace clearpost::gui {
 namespace {
@@ -56,44 +56,6 @@ wxString long_date(const schedule::LocalDate& d) {
 }
 
 }  // namespace
-
-// A day's targets: virtual, since a busy day holds hundreds.
-class DayList : public wxListCtrl {
-public:
-    explicit DayList(wxWindow* parent)
-        : wxListCtrl(parent, wxID_ANY, wxDefaultPosition, wxDefaultSize,
-                     wxLC_REPORT | wxLC_VIRTUAL | wxLC_SINGLE_SEL | wxLC_HRULES) {
-        SetName(_("Posts of the selected day"));
-        AppendColumn(_("Time"), wxLIST_FORMAT_LEFT, FromDIP(70));
-        AppendColumn(_("Post"), wxLIST_FORMAT_RIGHT, FromDIP(60));
-        AppendColumn(_("Network"), wxLIST_FORMAT_LEFT, FromDIP(110));
-        AppendColumn(_("State"), wxLIST_FORMAT_LEFT, FromDIP(130));
-    }
-    void show(const CalendarMonth* month, const CalendarDay* day) {
-        m_month = month;
-        m_day = day;
-        SetItemCount(day ? static_cast<long>(day->count) : 0);
-        Refresh();
-    }
-    const CalendarEntry* entry(long item) const {
-        if (!m_month || !m_day || item < 0 || static_cast<std::size_t>(item) >= m_day->count) return nullptr;
-        return &m_month->entries[m_day->first + static_cast<std::size_t>(item)];
-    }
-
-private:
-    wxString OnGetItemText(long item, long column) const override {
-        const auto* e = entry(item);
-        if (!e) return {};
-        switch (column) {
-        case 0: return to_wx(e->time);
-        case 1: return wxString::Format("%lld", static_cast<long long>(e->post_id));
-        case 2: return to_wx(e->network);
-        default: return to_wx(std::string(model::to_string(e->state)));
-        }
-    }
-    const CalendarMonth* m_month = nullptr;
-    const CalendarDay* m_day = nullptr;
-};
 
 // Seven columns, six weeks; each cell its day number, counts and as many
 // of its first targets as fit. Painting touches only what a cell shows.
@@ -266,7 +228,9 @@ void CalendarPanel::build() {
     top->Add(m_grid, 3, wxEXPAND | wxLEFT | wxRIGHT, gap);
     m_day_title = new wxStaticText(this, wxID_ANY, _("Click a day to list its posts."));
     top->Add(m_day_title, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, gap);
-    m_days = new DayList(this);
+    // Virtual: a busy day holds hundreds.
+    m_days = new VirtualList(this, _("Posts of the selected day"),
+                             {{_("Time"), 70}, {_("Post"), 60, wxLIST_FORMAT_RIGHT}, {_("Network"), 110}, {_("State"), 130}});
     top->Add(m_days, 1, wxEXPAND | wxALL, gap);
     SetSizer(top);
 
@@ -282,7 +246,10 @@ void CalendarPanel::build() {
     });
     today->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { show_month(0, 0); });
     m_days->Bind(wxEVT_LIST_ITEM_ACTIVATED, [this](wxListEvent& e) {
-        if (const auto* entry = m_days->entry(e.GetIndex()); entry && on_open_post) on_open_post(entry->post_id);
+        if (!m_data || !m_selected || !on_open_post) return;
+        const auto& day = m_data->days[*m_selected];
+        if (e.GetIndex() >= 0 && static_cast<std::size_t>(e.GetIndex()) < day.count)
+            on_open_post(m_data->entries[day.first + static_cast<std::size_t>(e.GetIndex())].post_id);
     });
 }
 
@@ -346,7 +313,15 @@ void CalendarPanel::select_day(std::size_t cell) {
         }
     }
     m_day_title->SetLabel(title);
-    m_days->show(&*m_data, &day);
+    m_days->show(day.count, [this, first = day.first](std::size_t row, long column) -> wxString {
+        const auto& e = m_data->entries[first + row];
+        switch (column) {
+        case 0: return to_wx(e.time);
+        case 1: return wxString::Format("%lld", static_cast<long long>(e.post_id));
+        case 2: return to_wx(e.network);
+        default: return to_wx(std::string(model::to_string(e.state)));
+        }
+    });
     m_grid->show(&*m_data, m_selected);
 }
 

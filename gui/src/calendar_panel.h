@@ -18,7 +18,7 @@ class wxStaticText;
 namespace clearpost::gui {
 
 class MonthGrid;
-class DayList;
+class VirtualList;
 
 class CalendarPanel : public wxPanel {
 public:
@@ -53,7 +53,7 @@ private:
     wxStaticText* m_summary = nullptr;
     MonthGrid* m_grid = nullptr;
     wxStaticText* m_day_title = nullptr;
-    DayList* m_days = nullptr;
+    VirtualList* m_days = nullptr;
 };
 
 }  // namespace clearpost::gui

@@ -2,7 +2,6 @@
 
 #include <wx/button.h>
 #include <wx/choice.h>
-#include <wx/listctrl.h>
 #include <wx/msgdlg.h>
 #include <wx/sizer.h>
 #include <wx/stattext.h>
@@ -12,47 +11,9 @@
 #include "async.h"
 #include "clearpost/workflow/admin.h"
 #include "dialogs.h"
+#include "virtual_list.h"
 
 namespace clearpost::gui {
-
-enum QueueColumn { QcPost, QcAccount, QcWhen, QcState, QcReason, QcText, QcCount };
-
-// Virtual: the queue may hold thousands of targets.
-class QueueList : public wxListCtrl {
-public:
-    explicit QueueList(wxWindow* parent)
-        : wxListCtrl(parent, wxID_ANY, wxDefaultPosition, wxDefaultSize,
-                     wxLC_REPORT | wxLC_VIRTUAL | wxLC_SINGLE_SEL | wxLC_HRULES) {
-        SetName(_("Publishing queue"));
-        AppendColumn(_("Post"), wxLIST_FORMAT_RIGHT, FromDIP(50));
-        AppendColumn(_("Account"), wxLIST_FORMAT_LEFT, FromDIP(170));
-        AppendColumn(_("When"), wxLIST_FORMAT_LEFT, FromDIP(175));
-        AppendColumn(_("State"), wxLIST_FORMAT_LEFT, FromDIP(110));
-        AppendColumn(_("What is happening"), wxLIST_FORMAT_LEFT, FromDIP(360));
-        AppendColumn(_("Text"), wxLIST_FORMAT_LEFT, FromDIP(260));
-    }
-    void set_rows(const std::vector<QueueRow>* rows) {
-        m_rows = rows;
-        SetItemCount(static_cast<long>(rows->size()));
-        Refresh();
-    }
-
-private:
-    wxString OnGetItemText(long item, long column) const override {
-        if (!m_rows || item < 0 || static_cast<std::size_t>(item) >= m_rows->size()) return {};
-        const auto& r = (*m_rows)[static_cast<std::size_t>(item)];
-        switch (column) {
-        case QcPost: return wxString::Format("%lld", static_cast<long long>(r.post_id));
-        case QcAccount: return to_wx(r.account);
-        case QcWhen: return to_wx(r.when);
-        case QcState: return to_wx(std::string(model::to_string(r.state)));
-        case QcReason: return to_wx(r.reason);
-        case QcText: return to_wx(r.text);
-        default: return {};
-        }
-    }
-    const std::vector<QueueRow>* m_rows = nullptr;
-};
 
 QueuePanel::QueuePanel(wxWindow* parent, Backend& backend) : wxPanel(parent, wxID_ANY), m_backend(backend) {
     SetName(_("Queue"));
@@ -87,7 +48,13 @@ void QueuePanel::build() {
     filter->Add(m_count, 1, wxALIGN_CENTER_VERTICAL | wxLEFT, gap);
     top->Add(filter, 0, wxEXPAND | wxALL, gap);
 
-    m_list = new QueueList(this);
+    m_list = new VirtualList(this, _("Publishing queue"),
+                             {{_("Post"), 50, wxLIST_FORMAT_RIGHT},
+                              {_("Account"), 170},
+                              {_("When"), 175},
+                              {_("State"), 110},
+                              {_("What is happening"), 360},
+                              {_("Text"), 260}});
     top->Add(m_list, 1, wxEXPAND | wxLEFT | wxRIGHT, gap);
 
     auto* buttons = new wxBoxSizer(wxHORIZONTAL);
@@ -172,13 +139,23 @@ void QueuePanel::show() {
                                       to_wx(m_page.zone));
     if (m_page.truncated) count += _(" (the first ones only)");
     m_count->SetLabel(count);
-    m_list->set_rows(&m_page.rows);
+    m_list->show(m_page.rows.size(), [this](std::size_t row, long column) -> wxString {
+        const auto& r = m_page.rows[row];
+        switch (column) {
+        case 0: return wxString::Format("%lld", static_cast<long long>(r.post_id));
+        case 1: return to_wx(r.account);
+        case 2: return to_wx(r.when);
+        case 3: return to_wx(std::string(model::to_string(r.state)));
+        case 4: return to_wx(r.reason);
+        default: return to_wx(r.text);
+        }
+    });
     Layout();
     update_buttons();
 }
 
 std::optional<QueueRow> QueuePanel::selected_row() const {
-    const long item = m_list->GetNextItem(-1, wxLIST_NEXT_ALL, wxLIST_STATE_SELECTED);
+    const long item = m_list->selected();
     if (item < 0 || static_cast<std::size_t>(item) >= m_page.rows.size()) return std::nullopt;
     return m_page.rows[static_cast<std::size_t>(item)];
 }

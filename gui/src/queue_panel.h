@@ -13,12 +13,11 @@
 
 class wxButton;
 class wxChoice;
-class wxListCtrl;
 class wxStaticText;
 
 namespace clearpost::gui {
 
-class QueueList;
+class VirtualList;
 
 class QueuePanel : public wxPanel {
 public:
@@ -62,7 +61,7 @@ private:
     wxButton* m_pause = nullptr;
     wxChoice* m_view = nullptr;
     wxStaticText* m_count = nullptr;
-    QueueList* m_list = nullptr;
+    VirtualList* m_list = nullptr;
     wxButton* m_retry = nullptr;
     wxButton* m_cancel = nullptr;
     wxButton* m_open = nullptr;
