@@ -172,6 +172,20 @@ void add_org(CLI::App& app, Context& ctx) {
         emit(ctx.json, {{"stages", *roles}}, "Approval chain: " + std::to_string(stages.size()) + " stage(s)");
         return ok();
     }));
+    auto* moves = org->add_subcommand(
+        "reschedule-policy", "Whether a queued post moved to another time keeps its approval (keep) or goes back "
+                             "for review (review, the default); admin only");
+    auto policy = std::make_shared<std::string>();
+    moves->add_option("POLICY", *policy, "keep or review")->required()->check(CLI::IsMember({"keep", "review"}));
+    moves->callback(command(ctx, [&ctx, policy]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist,
+                                                     MigrationPolicy::RequireCurrent, Session::Actor::Required));
+        CLEARPOST_CHECK(session->admin().set_reschedule_keeps_approval(session->user(), *policy == "keep"));
+        emit(ctx.json, {{"reschedule_policy", *policy}},
+             *policy == "keep" ? "A queued post moved in time keeps its approval."
+                               : "A queued post moved in time goes back for review.");
+        return ok();
+    }));
     add_org_profile(org, ctx);
 }
 

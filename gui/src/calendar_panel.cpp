@@ -4,7 +4,9 @@
 #include <wx/dcbuffer.h>
 #include <wx/settings.h>
 #include <wx/sizer.h>
+#include <wx/msgdlg.h>
 #include <wx/stattext.h>
+#include <wx/textdlg.h>
 
 #include <chrono>
 
@@ -68,9 +70,38 @@ public:
         SetBackgroundStyle(wxBG_STYLE_PAINT);
         SetMinSize(FromDIP(wxSize(560, 360)));
         Bind(wxEVT_PAINT, [this](wxPaintEvent&) { paint(); });
+        // A post is dragged by its row to another day (same local time).
         Bind(wxEVT_LEFT_DOWN, [this](wxMouseEvent& e) {
             SetFocus();
             if (auto cell = cell_at(e.GetPosition())) m_owner->select_day(*cell);
+            m_drag = entry_at(e.GetPosition());
+            m_drop.reset();
+            if (m_drag) CaptureMouse();
+        });
+        Bind(wxEVT_MOTION, [this](wxMouseEvent& e) {
+            if (!m_drag || !e.Dragging()) return;
+            const auto cell = cell_at(e.GetPosition());
+            if (cell != m_drop) {
+                m_drop = cell;
+                SetCursor(wxCursor(wxCURSOR_HAND));
+                Refresh();
+            }
+        });
+        Bind(wxEVT_LEFT_UP, [this](wxMouseEvent& e) {
+            if (!m_drag) return;
+            if (HasCapture()) ReleaseMouse();
+            SetCursor(wxNullCursor);
+            const auto entry = *m_drag;
+            const auto cell = cell_at(e.GetPosition());
+            m_drag.reset();
+            m_drop.reset();
+            Refresh();
+            if (cell && m_selected && *cell != *m_selected) m_owner->drop(entry, *cell);
+        });
+        Bind(wxEVT_MOUSE_CAPTURE_LOST, [this](wxMouseCaptureLostEvent&) {
+            m_drag.reset();
+            m_drop.reset();
+            Refresh();
         });
         Bind(wxEVT_SET_FOCUS, [this](wxFocusEvent& e) { Refresh(); e.Skip(); });
         Bind(wxEVT_KILL_FOCUS, [this](wxFocusEvent& e) { Refresh(); e.Skip(); });
@@ -91,6 +122,11 @@ private:
         // One pixel spare, so the last row and column keep their border.
         const int w = (size.x - 1) / 7, h = (size.y - header - 1) / 6;
         return {static_cast<int>(i % 7) * w, header + static_cast<int>(i / 7) * h, w, h};
+    }
+    std::optional<std::size_t> entry_at(wxPoint p) const {
+        for (const auto& [rect, entry] : m_entry_rects)
+            if (rect.Contains(p)) return entry;
+        return std::nullopt;
     }
     std::optional<std::size_t> cell_at(wxPoint p) const {
         for (std::size_t i = 0; i < 42; ++i)
@@ -142,6 +178,7 @@ private:
             dc.SetTextForeground(grey);
             dc.DrawText(wxGetTranslation(weekdays[d]), r.x + FromDIP(6), FromDIP(3));
         }
+        m_entry_rects.clear();
         if (!m_month) return;
         const wxFont normal = GetFont();
         const wxFont bold = normal.Bold();
@@ -171,12 +208,18 @@ private:
                 dc.DrawText(wxString::Format("%s %s #%lld", to_wx(e.time), to_wx(e.network),
                                              static_cast<long long>(e.post_id)),
                             r.x + FromDIP(6) + dot + FromDIP(4), y);
+                m_entry_rects.emplace_back(wxRect(r.x + 1, y, r.width - 2, line), day.first + static_cast<std::size_t>(k));
                 y += line;
             }
             if (static_cast<int>(day.count) > shown) {
                 dc.SetTextForeground(grey);
                 dc.DrawText(wxString::Format(_("+%zu more"), day.count - static_cast<std::size_t>(shown)),
                             r.x + FromDIP(6), y);
+            }
+            if (m_drop && *m_drop == i) {
+                dc.SetPen(wxPen(highlight, FromDIP(2), wxPENSTYLE_SHORT_DASH));
+                dc.SetBrush(*wxTRANSPARENT_BRUSH);
+                dc.DrawRectangle(r.x + 1, r.y + 1, r.width - 1, r.height - 1);
             }
             if (m_selected && *m_selected == i) {
                 dc.SetPen(wxPen(highlight, FromDIP(HasFocus() ? 3 : 2)));
@@ -189,6 +232,9 @@ private:
     CalendarPanel* m_owner;
     const CalendarMonth* m_month = nullptr;
     std::optional<std::size_t> m_selected;
+    std::vector<std::pair<wxRect, std::size_t>> m_entry_rects;  // painted rows and their entries
+    std::optional<std::size_t> m_drag;  // the entry being dragged
+    std::optional<std::size_t> m_drop;  // the cell under it
 };
 
 CalendarPanel::CalendarPanel(wxWindow* parent, Backend& backend) : wxPanel(parent, wxID_ANY), m_backend(backend) {
@@ -227,7 +273,13 @@ void CalendarPanel::build() {
     m_grid = new MonthGrid(this);
     top->Add(m_grid, 3, wxEXPAND | wxLEFT | wxRIGHT, gap);
     m_day_title = new wxStaticText(this, wxID_ANY, _("Click a day to list its posts."));
-    top->Add(m_day_title, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, gap);
+    auto* day_bar = new wxBoxSizer(wxHORIZONTAL);
+    day_bar->Add(m_day_title, 1, wxALIGN_CENTER_VERTICAL);
+    auto* move = new wxButton(this, wxID_ANY, _("&Move to..."));
+    move->SetToolTip(_("Move the selected post to another day and time (or drag it in the calendar)"));
+    day_bar->Add(move, 0);
+    move->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { ask_move(); });
+    top->Add(day_bar, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, gap);
     // Virtual: a busy day holds hundreds.
     m_days = new VirtualList(this, _("Posts of the selected day"),
                              {{_("Time"), 70}, {_("Post"), 60, wxLIST_FORMAT_RIGHT}, {_("Network"), 110}, {_("State"), 130}});
@@ -251,6 +303,72 @@ void CalendarPanel::build() {
         if (e.GetIndex() >= 0 && static_cast<std::size_t>(e.GetIndex()) < day.count)
             on_open_post(m_data->entries[day.first + static_cast<std::size_t>(e.GetIndex())].post_id);
     });
+}
+
+void CalendarPanel::drop(std::size_t entry, std::size_t cell) {
+    if (!m_data || entry >= m_data->entries.size() || cell >= m_data->days.size()) return;
+    const auto& e = m_data->entries[entry];
+    const auto& day = m_data->days[cell].date;
+    schedule::LocalDateTime local{day.year, day.month, day.day, std::stoi(e.time.substr(0, 2)),
+                                  std::stoi(e.time.substr(3, 2)), 0};
+    move(e.post_id, local);
+}
+
+void CalendarPanel::ask_move() {
+    if (!m_data || !m_selected) return;
+    const auto& day = m_data->days[*m_selected];
+    const long row = m_days->selected();
+    if (row < 0 || static_cast<std::size_t>(row) >= day.count) {
+        wxMessageBox(_("Select a post in the day's list first."), _("Move post"), wxOK | wxICON_INFORMATION, this);
+        return;
+    }
+    const auto& e = m_data->entries[day.first + static_cast<std::size_t>(row)];
+    const wxString now = wxString::Format("%04d-%02d-%02d %s", day.date.year, day.date.month, day.date.day,
+                                          to_wx(e.time));
+    wxTextEntryDialog ask(this,
+                          wxString::Format(_("New date and time for post %lld (YYYY-MM-DD HH:MM, %s):"),
+                                           static_cast<long long>(e.post_id), to_wx(m_data->zone)),
+                          _("Move post"), now);
+    if (ask.ShowModal() != wxID_OK) return;
+    auto local = schedule::parse_local_datetime(from_wx(ask.GetValue().Trim().Trim(false)));
+    if (!local) {
+        wxMessageBox(to_wx(local.error().message), _("Move post"), wxOK | wxICON_ERROR, this);
+        return;
+    }
+    move(e.post_id, *local, false);
+}
+
+void CalendarPanel::move(model::Id post_id, const schedule::LocalDateTime& local, bool confirm) {
+    if (!m_data) return;
+    if (confirm) {
+        const wxString policy = m_data->moves_keep_approval
+                                    ? _("A queued post keeps its approval when it moves (your organisation's policy).")
+                                    : _("Moving it makes a new version that needs approval again (your "
+                                        "organisation's policy).");
+        const wxString question =
+            wxString::Format(_("Move post %lld to %04d-%02d-%02d %02d:%02d (%s)?"), static_cast<long long>(post_id),
+                             local.year, local.month, local.day, local.hour, local.minute, to_wx(m_data->zone)) +
+            "\n\n" + policy;
+        if (wxMessageBox(question, _("Move post"), wxYES_NO | wxNO_DEFAULT | wxICON_QUESTION, this) != wxYES) return;
+    }
+    m_backend.run<MoveOutcome>(
+        [user = m_user, post_id, local](Services& s) { return move_post(s, user, post_id, local); },
+        on_window<MoveOutcome>(this, [post_id](CalendarPanel& self, Result<MoveOutcome> moved) {
+            if (!moved) {
+                wxMessageBox(to_wx(moved.error().message), _("Move post"), wxOK | wxICON_ERROR, &self);
+                return;
+            }
+            const auto id = static_cast<long long>(post_id);
+            const wxString message =
+                moved->kept_approval ? wxString::Format(_("Post %lld moved to %s; its approval stands."), id,
+                                                        to_wx(moved->when))
+                : moved->resubmitted ? wxString::Format(_("Post %lld moved to %s as version %d, sent for review."), id,
+                                                        to_wx(moved->when), moved->version)
+                                     : wxString::Format(_("Post %lld moved to %s (version %d)."), id,
+                                                        to_wx(moved->when), moved->version);
+            if (self.on_changed) self.on_changed(message);
+            self.reload();
+        }));
 }
 
 void CalendarPanel::show_month(int year, int month) {

@@ -28,8 +28,16 @@ public:
     void reload();
     void show_month(int year, int month);
     void select_day(std::size_t cell);
+    // Asks, then moves the post of `entry` (an index into the month's
+    // entries) to the same local time on the day of `cell`.
+    void drop(std::size_t entry, std::size_t cell);
+    // Moves the post to `local` (on the worker), after asking when `confirm`.
+    void move(model::Id post_id, const schedule::LocalDateTime& local, bool confirm = true);
 
     std::function<void(model::Id)> on_open_post;
+    std::function<void(const wxString&)> on_changed;
+
+    void set_user(const model::User& user) { m_user = user; }
 
     // State the GUI test reads.
     bool loading() const { return m_loading; }
@@ -41,8 +49,10 @@ public:
 private:
     void build();
     void show();
+    void ask_move();
 
     Backend& m_backend;
+    model::User m_user;
     int m_year = 0;  // 0 until the first month is read: the current one
     int m_month = 0;
     std::optional<CalendarMonth> m_data;

@@ -164,6 +164,10 @@ MainFrame::MainFrame(std::string db, model::User user, std::filesystem::path sel
         refresh();
     };
     m_accounts->on_changed = [this](const wxString& message) { show_status(message); };
+    m_calendar->on_changed = [this](const wxString& message) {
+        show_status(message);
+        refresh();
+    };
     // Enter or a double click on a post opens it in the composer.
     m_list->Bind(wxEVT_LIST_ITEM_ACTIVATED, [this](wxListEvent& e) {
         const auto& rows = m_list->rows();
@@ -341,7 +345,10 @@ void MainFrame::show_page(Page page) {
 
 wxString MainFrame::page_title(Page page) const { return m_book->GetPageText(static_cast<std::size_t>(page)); }
 
-void MainFrame::show_status(const wxString& text) { SetStatusText(text, 0); }
+void MainFrame::show_status(const wxString& text) {
+    SetStatusText(text, 0);
+    m_message_at = wxGetLocalTimeMillis();
+}
 
 void MainFrame::set_user(model::User user) {
     m_user = std::move(user);
@@ -354,6 +361,7 @@ void MainFrame::set_user(model::User user) {
     m_queue->set_user(m_user);
     m_audit->set_user(m_user);
     m_accounts->set_user(m_user);
+    m_calendar->set_user(m_user);
     m_attention.reset();
     reload_page(m_book->GetCurrentPage());
 }
@@ -462,7 +470,7 @@ void MainFrame::ask_database() {
 
 void MainFrame::switch_user(const std::string& name, const std::string& password,
                             std::function<void(const std::string&)> done) {
-    show_status(_("Signing in..."));
+    SetStatusText(_("Signing in..."), 0);
     // Password hashing is deliberately slow: it runs on the worker.
     m_backend->run<model::User>(
         [name, password](Services& s) { return security::authenticate(s.store, name, password); },
@@ -496,9 +504,13 @@ void MainFrame::on_loaded(Result<PostList> result) {
     }
     const auto count = result->rows.size();
     m_list->set_rows(std::move(result->rows));
-    show_status(wxString::Format(wxPLURAL("%zu post; times in %s; database %s",
-                                          "%zu posts; times in %s; database %s", count),
-                                 count, to_wx(result->zone), to_wx(store::redact_uri(m_db))));
+    // What just happened stays readable for a while; then the list's summary.
+    if (wxGetLocalTimeMillis() - m_message_at > 8000) {
+        SetStatusText(wxString::Format(wxPLURAL("%zu post; times in %s; database %s",
+                                                "%zu posts; times in %s; database %s", count),
+                                       count, to_wx(result->zone), to_wx(store::redact_uri(m_db))),
+                      0);
+    }
     if (!m_self_test.empty()) write_self_test();
 }
 

@@ -102,7 +102,8 @@ private:
     AttentionTracker m_attention;
     std::vector<AttentionEvent> m_notified;
     wxTimer m_attention_timer;
-    int m_published_seen = 0;  // targets the in-app publisher had handled at the last refresh
+    int m_published_seen = 0;
+    wxLongLong m_message_at = 0;  // when show_status last said something  // targets the in-app publisher had handled at the last refresh
     wxNotebook* m_book = nullptr;
     PostListCtrl* m_list = nullptr;
     ComposerPanel* m_composer = nullptr;

@@ -544,6 +544,33 @@ void Scenario::build() {
         return true;
     }});
     m_steps.push_back({"audit log screenshot", [this] { return screenshot("audit.png"); }});
+    m_steps.push_back({"the admin moves the post two days later", [frame, this] {
+        auto* cal = frame->calendar();
+        if (!m_sent) {
+            m_sent = true;
+            frame->show_page(MainFrame::Page::Calendar);
+            cal->move(m_post_id, schedule::LocalDateTime{2030, 3, 12, 3, 0, 0}, false);
+            return false;
+        }
+        if (cal->loading() || !cal->month()) return false;
+        const auto& m = *cal->month();
+        const auto moved = std::count_if(m.entries.begin(), m.entries.end(), [this](const CalendarEntry& e) {
+            return e.post_id == m_post_id;
+        });
+        const auto twelfth_at = std::find_if(m.days.begin(), m.days.end(), [](const CalendarDay& d) {
+            return d.date == schedule::LocalDate{2030, 3, 12};
+        });
+        if (twelfth_at == m.days.end() || twelfth_at->count < 2) return false;
+        const auto& twelfth = *twelfth_at;
+        m_sent = false;
+        expect(moved == 2 &&
+                   m.entries[twelfth.first].post_id == m_post_id && m.entries[twelfth.first].time == "03:00",
+               "both targets are on 12 March at 03:00");
+        const std::string status = from_wx(frame->GetStatusBar()->GetStatusText(0));
+        expect(status.find("moved to 2030-03-12 03:00 EDT; its approval stands") != std::string::npos,
+               "widget: the status bar says the approval stands (policy: keep): " + status);
+        return true;
+    }});
     m_steps.push_back({"the admin connects an account", [frame, this] {
         auto* a = frame->accounts();
         if (!m_sent) {

@@ -196,3 +196,34 @@ TEST_CASE("a queued post shows on its local day of the month read through the wo
 }
 
 }  // namespace clearpost::gui
+
+namespace clearpost::gui {
+
+TEST_CASE("moving a queued post on the calendar sends the new version for review, and refuses a time DST skips") {
+    Studio s;
+    Backend backend(s.paths(), s.gui.dispatcher());
+    const auto post = queued_post(s, backend, "Open house", kAt);
+    auto move = [&](schedule::LocalDateTime local) {
+        return s.run<MoveOutcome>(backend, [&](Services& sv) { return move_post(sv, s.bob, post, local); });
+    };
+    // 2030-03-10 02:30 does not exist in New York: clocks jump from 02:00 to 03:00.
+    const auto gap = move({2030, 3, 10, 2, 30, 0});
+    REQUIRE_FALSE(gap.ok());
+    CHECK(gap.error().code == ErrorCode::Invalid);
+    // The organisation's default: a move needs a new approval.
+    const auto moved = move({2030, 3, 12, 9, 15, 0});
+    REQUIRE(moved.ok());
+    CHECK_FALSE(moved->kept_approval);
+    CHECK(moved->version == 2);
+    CHECK(moved->resubmitted);
+    CHECK(moved->when == "2030-03-12 09:15 EDT");
+    auto detail = s.run<workflow::PostDetail>(backend, [&](Services& sv) { return sv.flow.detail(post); });
+    REQUIRE(detail.ok());
+    CHECK(detail->post.state == model::State::InReview);
+    CHECK(detail->versions.back().author_id == s.bob.id);  // so bob cannot approve his own move
+    auto month = s.run<CalendarMonth>(backend, [](Services& sv) { return load_month(sv.store, 2030, 3, kAt); });
+    REQUIRE(month.ok());
+    CHECK_FALSE(month->moves_keep_approval);
+}
+
+}  // namespace clearpost::gui

@@ -380,7 +380,10 @@ public:
     Result<std::vector<PostSummary>> list_posts(const PostFilter& filter) override {
         ASSIGN_STMT(st,
                     "SELECT p.id, p.state, p.created_by, p.current_version_id, p.created_at, "
-                    "p.updated_at, v.number, u.name, v.body, v.scheduled_at, v.zone "
+                    "p.updated_at, v.number, u.name, v.body, "
+                    // A queued post moved in time (its approval kept) publishes at its targets' time.
+                    "COALESCE((SELECT min(t.scheduled_at) FROM targets t WHERE t.post_id = p.id "
+                    "AND t.version_id = v.id AND t.state IN ('Scheduled', 'Paused')), v.scheduled_at), v.zone "
                     "FROM posts p JOIN post_versions v ON v.id = p.current_version_id "
                     "JOIN users u ON u.id = v.author_id "
                     "WHERE (CAST(?1 AS TEXT) IS NULL OR p.state = ?1) ORDER BY p.updated_at DESC, p.id DESC "
@@ -569,6 +572,11 @@ public:
                             .bind(4, now)
                             .run());
         return announce("target", target_id, state);
+    }
+
+    Result<void> set_target_schedule(Id target_id, UnixSeconds at, UnixSeconds now) override {
+        ASSIGN_STMT(st, "UPDATE targets SET scheduled_at = ?2, updated_at = ?3 WHERE id = ?1");
+        return st->bind(1, target_id).bind(2, at).bind(3, now).run();
     }
 
     Result<std::vector<model::Target>> claim_due(const std::string& owner, UnixSeconds now, int lease_seconds,

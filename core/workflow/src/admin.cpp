@@ -164,6 +164,26 @@ Result<void> Admin::set_org_profile(const model::User& actor, const std::string&
     });
 }
 
+namespace {
+constexpr const char* kReschedulePolicy = "policy.reschedule_keeps_approval";
+}  // namespace
+
+Result<bool> reschedule_keeps_approval(store::Store& store) {
+    CLEARPOST_ASSIGN(auto value, store.setting(kReschedulePolicy));
+    return value && *value == "yes";
+}
+
+Result<void> Admin::set_reschedule_keeps_approval(const model::User& actor, bool keep) {
+    CLEARPOST_CHECK(require_admin(actor, "change the rescheduling policy"));
+    return in_transaction([&]() -> Result<void> {
+        CLEARPOST_CHECK(m_store.set_setting(kReschedulePolicy, keep ? "yes" : "no"));
+        return m_audit.append({actor.name, "org.policy", "organisation",
+                               keep ? "a queued post moved in time keeps its approval"
+                                    : "a queued post moved in time goes back for review"},
+                              m_clock());
+    });
+}
+
 Result<void> Admin::pause_publishing(const model::User& actor, const std::string& reason) {
     if (reason.empty()) {
         return make_error(ErrorCode::Invalid, "say why publishing is paused (--reason), so others know when to resume");

@@ -5,6 +5,7 @@
 
 #include "clearpost/base/utf8.h"
 #include "clearpost/crypto/crypto.h"
+#include "clearpost/workflow/admin.h"
 #include "transact.h"
 
 namespace clearpost::workflow {
@@ -402,6 +403,50 @@ Result<void> Workflow::cancel(const model::User& actor, Id post_id, const std::s
         return move_post(actor, post, Action::Cancel, post.current_version_id,
                          reason.empty() ? std::string() : "reason: " + reason);
     });
+}
+
+Result<Workflow::Rescheduled> Workflow::reschedule(const model::User& actor, Id post_id, UnixSeconds at) {
+    CLEARPOST_ASSIGN(auto post, load_post(post_id));
+    CLEARPOST_ASSIGN(auto version, current_version(post));
+    CLEARPOST_ASSIGN(auto targets, m_store.targets_of(post_id));
+    for (const auto& t : targets) {
+        if (t.state == State::Publishing || t.state == State::Published || t.state == State::Removed) {
+            return make_error(ErrorCode::Conflict, "post " + std::to_string(post_id) +
+                                                       " has already gone out (or is going out) on one network; "
+                                                       "it cannot be moved");
+        }
+    }
+    auto content = version.content;
+    content.scheduled_at = at;
+    CLEARPOST_ASSIGN(const bool keep, reschedule_keeps_approval(m_store));
+    if (!keep || post.state != State::Scheduled) {
+        CLEARPOST_ASSIGN(int number, edit_post(actor, post_id, std::move(content)));
+        return Rescheduled{false, number};
+    }
+    if (actor.role == Role::Author && post.created_by != actor.id) {
+        return forbidden("only the post's creator, an approver or an admin can move post " + std::to_string(post_id));
+    }
+    CLEARPOST_CHECK(in_transaction([&]() -> Result<void> {
+        if (m_check) {
+            CLEARPOST_ASSIGN(auto consents, m_store.consents_of_post(post_id));
+            const auto checked = m_check(content, consents, m_clock());
+            if (checked.verdict == "block" && version.compliance.verdict != "block") {
+                return make_error(ErrorCode::Conflict,
+                                  "at the new time post " + std::to_string(post_id) +
+                                      " fails its compliance check (e.g. a consent expires before then); keep "
+                                      "the old time or edit the post");
+            }
+        }
+        const UnixSeconds now = m_clock();
+        for (const auto& t : targets)
+            if (is_pending_target(t.state)) CLEARPOST_CHECK(m_store.set_target_schedule(t.id, at, now));
+        return m_audit.append({actor.name, "post.reschedule", post_subject(post_id),
+                               "from " + (version.content.scheduled_at ? format_utc(*version.content.scheduled_at)
+                                                                       : std::string("no time")) +
+                                   " to " + format_utc(at) + "; approval kept (organisation policy)"},
+                              now);
+    }));
+    return Rescheduled{true, 0};
 }
 
 Result<void> Workflow::retry_target(const model::User& actor, Id target_id) {

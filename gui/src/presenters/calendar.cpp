@@ -4,7 +4,10 @@
 #include <cstdio>
 #include <map>
 
+#include "backend.h"
 #include "clearpost/analytics/dashboard.h"
+#include "clearpost/workflow/admin.h"
+#include "queue.h"
 
 namespace clearpost::gui {
 namespace {
@@ -104,7 +107,29 @@ Result<CalendarMonth> load_month(store::Store& store, int year, int month, UnixS
     CLEARPOST_ASSIGN(auto accounts, store.list_accounts());
     auto m = arrange_month(year, month, grid, items, zone, accounts);
     m.today = today.local.date();
+    CLEARPOST_ASSIGN(m.moves_keep_approval, workflow::reschedule_keeps_approval(store));
     return m;
+}
+
+Result<MoveOutcome> move_post(Services& s, const model::User& user, model::Id post_id,
+                              const schedule::LocalDateTime& local) {
+    CLEARPOST_ASSIGN(auto org, s.store.organisation());
+    schedule::TzDatabase zones;
+    CLEARPOST_ASSIGN(auto zone, zones.find(org.default_zone));
+    CLEARPOST_ASSIGN(const UnixSeconds at, schedule::local_to_utc(local, zone, schedule::DstChoice::Reject));
+    CLEARPOST_ASSIGN(auto before, s.flow.detail(post_id));
+    CLEARPOST_ASSIGN(auto moved, s.flow.reschedule(user, post_id, at));
+    MoveOutcome out;
+    out.kept_approval = moved.kept_approval;
+    out.version = moved.version;
+    out.when = local_minutes(at, &zone);
+    const auto was = before.post.state;
+    if (!moved.kept_approval &&
+        (was == model::State::InReview || was == model::State::Approved || was == model::State::Scheduled)) {
+        CLEARPOST_CHECK(s.flow.submit(user, post_id));
+        out.resubmitted = true;
+    }
+    return out;
 }
 
 }  // namespace clearpost::gui

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "clearpost/model/model.h"
 #include "clearpost/store/store.h"
 #include "clearpost/schedule/local_datetime.h"
 #include "clearpost/schedule/time_zone.h"
@@ -40,6 +41,7 @@ struct CalendarMonth {
     int month = 1;
     std::string zone;
     schedule::LocalDate today;  // in the organisation's zone, when the month was read
+    bool moves_keep_approval = false;  // the organisation's policy for moving a queued post
     std::array<CalendarDay, 42> days;
     std::vector<CalendarEntry> entries;  // in time order
 };
@@ -57,6 +59,21 @@ CalendarMonth arrange_month(int year, int month, const std::array<schedule::Loca
 // Reads the month in the organisation's time zone; year 0 means the
 // month that holds `now` there.
 Result<CalendarMonth> load_month(store::Store& store, int year, int month, UnixSeconds now = system_now());
+
+// Moves post `post_id` to `local` in the organisation's zone for `user`
+// (workflow::reschedule). A time that does not exist or happens twice there
+// (DST) is refused with core's explanation. When the move made a new
+// version of a post that was in review, approved or queued, that version is
+// sent for review at once, so the post is not silently left as a draft.
+struct MoveOutcome {
+    bool kept_approval = false;
+    int version = 0;         // the new version, when one was made
+    bool resubmitted = false;
+    std::string when;        // the new time, e.g. "2030-03-12 03:00 EDT"
+};
+struct Services;
+Result<MoveOutcome> move_post(Services& services, const model::User& user, model::Id post_id,
+                              const schedule::LocalDateTime& local);
 
 // The month before (-1) or after (+1) year/month.
 std::pair<int, int> add_months(int year, int month, int delta);

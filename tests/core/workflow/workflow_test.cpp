@@ -446,3 +446,60 @@ TEST_CASE("only admins and privacy officers read the audit trail, newest first, 
     CHECK_FALSE(tampered->verification.intact);
     CHECK(tampered->verification.first_bad_seq == 2);
 }
+
+TEST_CASE("moving a queued post keeps its approval only where the organisation's policy says so") {
+    WorkflowFixture f;
+    const auto post = f.approved_and_scheduled(f.content("Open house", 1900000000));
+    CHECK_FALSE(*workflow::reschedule_keeps_approval(*f.store));
+
+    SECTION("by default the move is a new version that goes back for review") {
+        auto moved = f.flow->reschedule(f.author, post, 1900086400);
+        REQUIRE(moved.ok());
+        CHECK_FALSE(moved->kept_approval);
+        CHECK(moved->version == 2);
+        CHECK(state_of(f, post) == State::Draft);
+        for (const auto& t : *f.store->targets_of(post)) CHECK(t.state == State::Cancelled);
+        CHECK((*f.store->list_posts({}))[0].scheduled_at == 1900086400);
+    }
+    SECTION("with the policy, the targets move and the approval stands") {
+        CHECK(f.admin_service->set_reschedule_keeps_approval(f.author, true).error().code == ErrorCode::Forbidden);
+        REQUIRE(f.admin_service->set_reschedule_keeps_approval(f.admin, true).ok());
+        auto moved = f.flow->reschedule(f.author, post, 1900086400);
+        REQUIRE(moved.ok());
+        CHECK(moved->kept_approval);
+        CHECK(state_of(f, post) == State::Scheduled);
+        for (const auto& t : *f.store->targets_of(post)) {
+            CHECK(t.state == State::Scheduled);
+            CHECK(t.scheduled_at == 1900086400);
+        }
+        // The post list shows the time it will go out at.
+        CHECK((*f.store->list_posts({}))[0].scheduled_at == 1900086400);
+        // Another author may not move it; nothing goes out at the old time.
+        CHECK(f.flow->reschedule(f.author2, post, 1900000000).error().code == ErrorCode::Forbidden);
+        CHECK(f.store->claim_due("w", 1900000100, 60, 10)->empty());
+        CHECK(f.store->claim_due("w", 1900086500, 60, 10)->size() == 2);
+        // Once it is going out, it cannot be moved.
+        CHECK(f.flow->reschedule(f.approver, post, 1900200000).error().code == ErrorCode::Conflict);
+        bool audited = false;
+        REQUIRE(f.store->each_audit([&](const model::AuditEntry& e) {
+            if (e.action == "post.reschedule") audited = e.detail.find("approval kept") != std::string::npos;
+            return true;
+        }).ok());
+        CHECK(audited);
+    }
+}
+
+TEST_CASE("a move that a consent no longer covers is refused, even where approvals survive moves") {
+    // Blocks any time after 1900050000: as a consent expiring then would.
+    WorkflowFixture f([](const model::VersionContent& c, const std::vector<model::Consent>&, UnixSeconds) {
+        const bool late = c.scheduled_at && *c.scheduled_at > 1900050000;
+        return late ? model::ComplianceResult{"block", R"([{"rule":"phi.name"}])"} : model::ComplianceResult{};
+    });
+    const auto post = f.approved_and_scheduled(f.content("With consent", 1900000000));
+    REQUIRE(f.admin_service->set_reschedule_keeps_approval(f.admin, true).ok());
+    const auto refused = f.flow->reschedule(f.author, post, 1900086400);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == ErrorCode::Conflict);
+    for (const auto& t : *f.store->targets_of(post)) CHECK(t.scheduled_at == 1900000000);
+    REQUIRE(f.flow->reschedule(f.author, post, 1900040000).ok());
+}

@@ -28,7 +28,7 @@ struct PostSummary {
     int version_number = 0;
     std::string author;
     std::string text;
-    std::optional<UnixSeconds> scheduled_at;
+    std::optional<UnixSeconds> scheduled_at;  // its queued targets' time once queued, else the version's
     std::string zone;
 };
 
@@ -224,6 +224,8 @@ public:
     virtual Result<std::vector<model::Target>> targets_of(Id post_id) = 0;
     virtual Result<void> set_target_state(Id target_id, model::State state,
                                           const std::string& last_error, UnixSeconds now) = 0;
+    // Moves a target that has not gone out to `at` (a person rescheduled it).
+    virtual Result<void> set_target_schedule(Id target_id, UnixSeconds at, UnixSeconds now) = 0;
     // Claims up to `limit` due targets (Scheduled or RetryWait with
     // scheduled_at <= now, or Publishing with an expired lease) of the
     // shard's accounts that are not held, for `owner` until now +

@@ -30,6 +30,10 @@ public:
     // Replaces the organisation's public profile (JSON the compliance engine
     // reads; the caller has validated its shape).
     Result<void> set_org_profile(const model::User& actor, const std::string& profile_json);
+    // The organisation's policy for a queued post moved to another time:
+    // keep its approval (the time is not what was reviewed), or send a new
+    // version back for review (the default).
+    Result<void> set_reschedule_keeps_approval(const model::User& actor, bool keep);
     // The emergency pause: anyone signed in may stop all publishing at once
     // (a reason is required); approvers, privacy officers and admins resume.
     Result<void> pause_publishing(const model::User& actor, const std::string& reason);
@@ -42,6 +46,9 @@ private:
     security::AuditLog& m_audit;
     Clock m_clock;
 };
+
+// Admin::set_reschedule_keeps_approval's setting (false until an admin sets it).
+Result<bool> reschedule_keeps_approval(store::Store& store);
 
 // The audit log as people read it: the newest `limit` entries (newest
 // first) and the verification of the whole chain. Only admins and privacy

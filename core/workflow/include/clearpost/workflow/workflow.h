@@ -72,6 +72,17 @@ public:
     // settled as absent (the dispatcher would otherwise stop again). Authors
     // may not: what goes out again is an approver's decision.
     Result<void> retry_target(const model::User& actor, Id target_id);
+    // Moves the post to `at`. A queued post whose organisation lets a move
+    // keep its approval (reschedule_keeps_approval) keeps it: its targets
+    // move, after a compliance check at the new time (a consent that
+    // expires before then blocks the move). Otherwise the move is a new
+    // version (edit_post): back to Draft, earlier approvals no longer apply.
+    // Refused once any target has gone out or is going out.
+    struct Rescheduled {
+        bool kept_approval = false;
+        int version = 0;  // the new version's number when one was made
+    };
+    Result<Rescheduled> reschedule(const model::User& actor, Id post_id, UnixSeconds at);
 
     Result<PostDetail> detail(Id post_id);
 
