@@ -2,6 +2,8 @@
 
 #include <wx/aboutdlg.h>
 #include <wx/app.h>
+#include <wx/bmpbndl.h>
+#include <wx/iconbndl.h>
 #include <wx/busyinfo.h>
 #include <wx/menu.h>
 #include <wx/msgdlg.h>
@@ -108,6 +110,14 @@ MainFrame::MainFrame(std::string db, model::User user, std::filesystem::path sel
             if (auto* app = wxTheApp) app->CallAfter(std::move(continuation));
         });
     build_menus();
+    // The app's icon at every size the desktop asks for, drawn from its SVG.
+    if (auto icon = wxBitmapBundle::FromSVGFile((app::assets_dir() / "icons" / "clearpost.svg").string(),
+                                                wxSize(64, 64));
+        icon.IsOk()) {
+        wxIconBundle icons;
+        for (int size : {16, 24, 32, 48, 64, 128, 256}) icons.AddIcon(icon.GetIcon(wxSize(size, size)));
+        SetIcons(icons);
+    }
 
     m_book = new wxNotebook(this, wxID_ANY);
     m_list = new PostListCtrl(m_book);
