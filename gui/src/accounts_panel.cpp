@@ -55,8 +55,8 @@ AccountsPanel::AccountsPanel(wxWindow* parent, Backend& backend) : wxPanel(paren
 }
 
 void AccountsPanel::set_user(const model::User& user) {
+    // Read when the page is shown (the frame calls reload).
     m_user = user;
-    reload();
 }
 
 void AccountsPanel::reload() {

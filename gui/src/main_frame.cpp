@@ -3,11 +3,11 @@
 #include <wx/aboutdlg.h>
 #include <wx/app.h>
 #include <wx/bmpbndl.h>
-#include <wx/iconbndl.h>
 #include <wx/busyinfo.h>
+#include <wx/iconbndl.h>
+#include <wx/log.h>
 #include <wx/menu.h>
 #include <wx/msgdlg.h>
-#include <wx/log.h>
 #include <wx/notebook.h>
 #include <wx/notifmsg.h>
 #include <wx/persist/bookctrl.h>
@@ -22,13 +22,13 @@
 #include <fstream>
 #include <future>
 
+#include "accounts_panel.h"
 #include "async.h"
+#include "audit_panel.h"
+#include "calendar_panel.h"
 #include "clearpost/app/compliance.h"
 #include "clearpost/security/audit.h"
 #include "clearpost/security/users.h"
-#include "accounts_panel.h"
-#include "audit_panel.h"
-#include "calendar_panel.h"
 #include "composer_panel.h"
 #include "dashboard_panel.h"
 #include "dialogs.h"

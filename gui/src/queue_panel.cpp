@@ -94,8 +94,8 @@ void QueuePanel::build() {
 }
 
 void QueuePanel::set_user(const model::User& user) {
+    // Read when the page is shown (the frame calls reload).
     m_user = user;
-    reload();
 }
 
 void QueuePanel::reload() {
