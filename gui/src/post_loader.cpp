@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "clearpost/schedule/time_zone.h"
+#include "presenters/queue.h"
 
 namespace clearpost::gui {
 
@@ -21,15 +22,8 @@ Result<PostList> load_posts(const std::string& db) {
         row.state = std::string(model::to_string(p.post.state));
         row.version = p.version_number;
         row.author = p.author;
-        if (p.scheduled_at) {
-            auto local = zone ? schedule::utc_to_local(*p.scheduled_at, *zone) : Result<schedule::ZonedTime>(
-                                                                                   zone.error());
-            // "2030-11-02 09:00 EDT": minutes are what people schedule in.
-            row.when = local ? schedule::format_local_datetime(local->local).substr(0, 16) + " " +
-                                   local->abbreviation
-                             : format_utc(*p.scheduled_at);
-            if (local) row.when[10] = ' ';
-        }
+        // "2030-11-02 09:00 EDT": minutes are what people schedule in.
+        if (p.scheduled_at) row.when = local_minutes(*p.scheduled_at, zone ? &*zone : nullptr);
         row.text = p.text.substr(0, p.text.find('\n'));
         list.rows.push_back(std::move(row));
     }

@@ -42,10 +42,12 @@ std::string plain_reason(const model::Target& t, bool paused, UnixSeconds now, c
                                      : "Publishes at " + local_minutes(t.scheduled_at, zone);
     case State::Paused: return "This post is paused; resume it to publish";
     case State::Publishing: return "Being published now";
-    case State::RetryWait:
-        return with_detail((paused ? "Held by the pause; then trying again (was due " : "Trying again at ") +
-                               local_minutes(t.scheduled_at, zone) + (paused ? ")" : ""),
+    case State::RetryWait: {
+        const std::string when = local_minutes(t.scheduled_at, zone);
+        return with_detail(paused ? "Held by the pause; then trying again (was due " + when + ")"
+                                  : "Trying again at " + when,
                            t.last_error);
+    }
     case State::Published: return "Published";
     case State::Failed: return with_detail("Failed", t.last_error) + ". Fix the cause, then retry, or cancel the post";
     case State::NeedsAttention:
