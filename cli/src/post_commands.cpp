@@ -6,6 +6,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "clearpost/app/compliance.h"
 #include "clearpost/media/library.h"
 #include "clearpost/schedule/time_zone.h"
 #include "output.h"
@@ -81,14 +82,7 @@ Result<void> apply_media(Session& session, const ContentOptions& o, model::Versi
                                                   std::to_string(o.images.size()) +
                                                   " images; give one --alt after each --image");
     }
-    // An absolute path: `run` may start in another folder than this command.
-    // A server database keeps its media beside this user's default database.
-    std::error_code ec;
-    std::filesystem::path database = store::is_postgres_uri(session.location())
-                                         ? security::default_database_path()
-                                         : std::filesystem::path(session.location());
-    if (auto absolute = std::filesystem::absolute(database, ec); !ec) database = absolute;
-    const auto dir = media::media_dir_for(database);
+    const auto dir = app::media_dir(session.location());
     std::vector<model::MediaRef> refs;
     for (std::size_t i = 0; i < o.images.size(); ++i) {
         CLEARPOST_ASSIGN(auto stored, media::import_image(o.images[i], dir));
@@ -362,6 +356,38 @@ void add_post_commands(CLI::App& app, Context& ctx) {
                         CLEARPOST_CHECK(s.flow().resume(s.user(), id));
                         return "Post " + std::to_string(id) + " is scheduled again";
                     });
+    {
+        struct ConsentOptions {
+            std::string subject, scope, until, document;
+        };
+        auto o = std::make_shared<ConsentOptions>();
+        auto* cmd = add_post_action(
+            post, ctx, "consent", "Link a patient's signed authorisation to a post", std::make_shared<std::string>(),
+            [o](Session& s, model::Id id) -> Result<std::string> {
+                auto last = schedule::parse_local_datetime(o->until + " 00:00");
+                if (!last) {
+                    return make_error(ErrorCode::Invalid,
+                                      "--until takes the last day the consent applies, YYYY-MM-DD, not '" + o->until +
+                                          "'");
+                }
+                CLEARPOST_ASSIGN(auto org, s.store().organisation());
+                schedule::TzDatabase zones;
+                CLEARPOST_ASSIGN(auto zone, zones.find(org.default_zone));
+                model::Consent consent;
+                consent.subject = o->subject;
+                consent.scope = o->scope.empty() ? "all networks" : o->scope;
+                CLEARPOST_ASSIGN(consent.expires_at, schedule::end_of_day(last->date(), zone));
+                consent.document_ref = o->document;
+                CLEARPOST_ASSIGN(auto consent_id, s.flow().link_consent(s.user(), id, consent));
+                return "Consent " + std::to_string(consent_id) + " linked to post " + std::to_string(id) +
+                       "; it applies through " + o->until + " in " + org.default_zone;
+            });
+        cmd->add_option("--subject", o->subject, "The person, as the post names them")->required();
+        cmd->add_option("--scope", o->scope, "Networks it covers, e.g. \"facebook instagram\" (default: all networks)");
+        cmd->add_option("--until", o->until, "Last day it applies, YYYY-MM-DD in the organisation's time zone")
+            ->required();
+        cmd->add_option("--document", o->document, "Where the signed form is kept");
+    }
     {
         auto reason = std::make_shared<std::string>();
         auto* cmd = add_post_action(post, ctx, "cancel", "Cancel a post and its queued targets",

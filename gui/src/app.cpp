@@ -3,6 +3,7 @@
 
 #include <wx/app.h>
 #include <wx/cmdline.h>
+#include <wx/image.h>
 #include <wx/msgdlg.h>
 
 #include <cstdio>
@@ -114,6 +115,8 @@ Result<model::User> App::sign_in(store::Store& store, const std::string& db) {
 
 bool App::OnInit() {
     if (!wxApp::OnInit()) return false;
+    // JPEG and PNG for the composer's thumbnails.
+    wxInitAllImageHandlers();
     if (!m_scenario_options.report.empty()) {
         // Under test nobody can click an assertion dialog away: report it
         // on stderr so the run fails visibly instead of hanging.

@@ -8,7 +8,13 @@
 #include <wx/dateevt.h>
 #include <wx/settings.h>
 #include <wx/listctrl.h>
+#include <wx/dcmemory.h>
+#include <wx/filedlg.h>
+#include <wx/image.h>
+#include <wx/mstream.h>
 #include <wx/msgdlg.h>
+#include <wx/statbmp.h>
+#include <wx/textctrl.h>
 #include <wx/sizer.h>
 #include <wx/persist/splitter.h>
 #include <wx/splitter.h>
@@ -20,6 +26,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <iterator>
+
+#include "clearpost/app/compliance.h"
 
 #include "async.h"
 #include "dialogs.h"
@@ -44,6 +54,33 @@ wxString counter_label(const Counter& c) {
 }
 
 wxString state_label(model::State state) { return to_wx(std::string(model::to_string(state))); }
+
+// A grey square where a thumbnail goes until it is decoded (or for a type
+// wx cannot show, such as WebP).
+wxBitmap placeholder(int size) {
+    wxBitmap bitmap(size, size);
+    wxMemoryDC dc(bitmap);
+    dc.SetBackground(wxBrush(wxSystemSettings::GetColour(wxSYS_COLOUR_BTNFACE)));
+    dc.Clear();
+    dc.SetPen(wxPen(wxSystemSettings::GetColour(wxSYS_COLOUR_GRAYTEXT)));
+    dc.SetBrush(*wxTRANSPARENT_BRUSH);
+    dc.DrawRectangle(0, 0, size, size);
+    return bitmap;
+}
+
+// The image as it is displayed: EXIF orientations 2-8 turned upright.
+wxImage upright(const wxImage& image, int orientation) {
+    switch (orientation) {
+    case 2: return image.Mirror(true);
+    case 3: return image.Rotate180();
+    case 4: return image.Mirror(false);
+    case 5: return image.Rotate90(true).Mirror(true);
+    case 6: return image.Rotate90(true);
+    case 7: return image.Rotate90(false).Mirror(true);
+    case 8: return image.Rotate90(false);
+    default: return image;
+    }
+}
 
 }  // namespace
 
@@ -111,6 +148,28 @@ void ComposerPanel::build() {
     m_counters_sizer = new wxBoxSizer(wxHORIZONTAL);
     top->Add(m_counters_sizer, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, gap);
 
+    // Images with their alt text, and the consents linked to the post.
+    auto* extras = new wxBoxSizer(wxHORIZONTAL);
+    auto* images = new wxStaticBoxSizer(wxVERTICAL, this, _("Images"));
+    // Two cards a row: four images take two rows.
+    m_images_sizer = new wxFlexGridSizer(2, wxSize(gap, 0));
+    images->Add(m_images_sizer, 0, wxEXPAND);
+    m_attach = new wxButton(images->GetStaticBox(), wxID_ANY, _("&Attach image..."));
+    m_attach->SetName(_("Attach an image"));
+    m_attach->SetToolTip(_("JPEG, PNG or WebP, up to four. Location, camera and other metadata are removed "
+                           "before the image is stored; your file is not changed."));
+    images->Add(m_attach, 0, wxALL, gap / 2);
+    extras->Add(images, 3, wxEXPAND | wxRIGHT, gap);
+    auto* consent = new wxStaticBoxSizer(wxVERTICAL, this, _("Consent"));
+    m_consent_text = new wxStaticText(consent->GetStaticBox(), wxID_ANY, wxString());
+    m_consent_text->SetName(_("Linked consents"));
+    consent->Add(m_consent_text, 0, wxEXPAND | wxALL, gap / 2);
+    m_link_consent = new wxButton(consent->GetStaticBox(), wxID_ANY, _("&Link consent..."));
+    m_link_consent->SetName(_("Link a consent"));
+    consent->Add(m_link_consent, 0, wxALL, gap / 2);
+    extras->Add(consent, 2, wxEXPAND);
+    top->Add(extras, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, gap);
+
     // Schedule: date, time and zone; a DST gap or overlap asks for a choice.
     auto* when = new wxStaticBoxSizer(wxVERTICAL, this, _("Schedule"));
     auto* when_row = new wxBoxSizer(wxHORIZONTAL);
@@ -171,6 +230,23 @@ void ComposerPanel::build() {
     m_fix->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { apply_fix(); });
     m_save->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { save(AfterSave::KeepDraft); });
     m_submit->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { save(AfterSave::Submit); });
+    m_attach->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+        wxFileDialog dialog(this, _("Attach images"), wxString(), wxString(),
+                            _("Images (*.jpg;*.jpeg;*.png;*.webp)|*.jpg;*.jpeg;*.JPG;*.JPEG;*.png;*.PNG;*.webp;*.WEBP"),
+                            wxFD_OPEN | wxFD_FILE_MUST_EXIST | wxFD_MULTIPLE);
+        if (dialog.ShowModal() != wxID_OK) return;
+        wxArrayString paths;
+        dialog.GetPaths(paths);
+        std::vector<std::filesystem::path> files;
+        for (const auto& p : paths) files.emplace_back(from_wx(p));
+        attach_images(files);
+    });
+    m_link_consent->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { link_consent(); });
+    // The consents wrap to their box's width each time it changes.
+    m_consent_text->GetParent()->Bind(wxEVT_SIZE, [this](wxSizeEvent& e) {
+        e.Skip();
+        CallAfter([this] { show_consents(); });
+    });
     m_scheduled->Bind(wxEVT_CHECKBOX, [this](wxCommandEvent&) { update_schedule(); });
     m_date->Bind(wxEVT_DATE_CHANGED, [this](wxDateEvent&) { update_schedule(); });
     m_time->Bind(wxEVT_TIME_CHANGED, [this](wxDateEvent&) { update_schedule(); });
@@ -178,6 +254,8 @@ void ComposerPanel::build() {
     m_zone->Bind(wxEVT_COMBOBOX, [this](wxCommandEvent&) { update_schedule(); });
     m_dst->Bind(wxEVT_CHOICE, [this](wxCommandEvent&) { update_schedule(); });
     update_schedule();
+    show_images();
+    show_consents();
     set_busy(true);  // until the setup arrives
 }
 
@@ -225,6 +303,10 @@ void ComposerPanel::new_post() {
     for (auto* b : m_target_boxes) b->SetValue(false);
     m_scheduled->SetValue(false);
     if (m_setup) m_zone->SetValue(to_wx(m_setup->organisation.default_zone));
+    m_images.clear();
+    m_consents.clear();
+    show_images();
+    show_consents();
     m_state->SetLabel(_("New post"));
     update_schedule();
     run_check();
@@ -263,6 +345,28 @@ void ComposerPanel::edit_post(const workflow::PostDetail& post) {
     m_state->SetLabel(wxString::Format(_("Post %lld, version %d: %s (compliance %s)"),
                                        static_cast<long long>(post.post.id), v.number,
                                        state_label(post.post.state), to_wx(v.compliance.verdict)));
+    m_consents = post.consents;
+    show_consents();
+    // The captions need the stored files: read on the worker, shown as they come.
+    m_images.clear();
+    for (const auto& ref : v.content.media) m_images.push_back({ref, from_wx(_("Reading...")), {}, 1});
+    show_images();
+    for (const auto& ref : v.content.media) {
+        m_backend.run<AttachedImage>([ref](Services&) { return reload_image(ref); },
+                                     on_window<AttachedImage>(this, [ref](ComposerPanel& self, Result<AttachedImage> r) {
+                                         for (std::size_t i = 0; i < self.m_images.size(); ++i) {
+                                             if (self.m_images[i].ref.sha256 != ref.sha256) continue;
+                                             const auto alt = self.m_images[i].ref.alt_text;
+                                             if (r) {
+                                                 self.m_images[i] = *r;
+                                                 self.m_images[i].ref.alt_text = alt;
+                                             } else {
+                                                 self.m_images[i].caption = r.error().message;
+                                             }
+                                         }
+                                         self.show_images();
+                                     }));
+    }
     update_schedule();
     check_now();
     m_editor->SetFocus();
@@ -285,6 +389,8 @@ void ComposerPanel::run_check() {
     input.text = text;
     input.networks = networks_of(m_setup->accounts, selected_accounts());
     input.now = system_now();
+    for (std::size_t i = 0; i < m_images.size(); ++i) input.media.push_back(app::media_item(m_images[i].ref, i));
+    for (const auto& consent : m_consents) input.consents.push_back(app::consent_record(consent));
     // The engine is pure and fast, so it runs here on the GUI thread, after
     // a pause in typing; the times are kept for the status line and tests.
     const auto engine_started = std::chrono::steady_clock::now();
@@ -512,7 +618,7 @@ void ComposerPanel::save(AfterSave after) {
         wxMessageBox(to_wx(resolved.message), _("Schedule"), wxOK | wxICON_INFORMATION, this);
         return;
     }
-    auto content = compose_content(from_wx(m_editor->GetText()), selected_accounts(), in, resolved);
+    auto content = current_content(resolved);
     set_busy(true);
     m_state->SetLabel(after == AfterSave::Submit ? _("Submitting...") : _("Saving..."));
     m_backend.run<SavedPost>(
@@ -526,11 +632,244 @@ void ComposerPanel::save(AfterSave after) {
                 wxMessageBox(to_wx(saved.error().message), _("Save post"), wxOK | wxICON_ERROR, &self);
                 return;
             }
-            self.m_post_id = saved->post_id;
-            self.m_state->SetLabel(wxString::Format(_("Post %lld, version %d: %s (compliance %s)"),
-                                                    static_cast<long long>(saved->post_id), saved->version,
-                                                    state_label(saved->state), to_wx(saved->verdict)));
-            if (self.on_saved) self.on_saved(*saved);
+            self.show_saved(*saved);
+        }));
+}
+
+void ComposerPanel::show_saved(const SavedPost& saved) {
+    m_post_id = saved.post_id;
+    m_state->SetLabel(wxString::Format(_("Post %lld, version %d: %s (compliance %s)"),
+                                       static_cast<long long>(saved.post_id), saved.version, state_label(saved.state),
+                                       to_wx(saved.verdict)));
+    if (on_saved) on_saved(saved);
+}
+
+model::VersionContent ComposerPanel::current_content(const ScheduleResolution& resolved) const {
+    std::vector<model::MediaRef> media;
+    for (const auto& image : m_images) media.push_back(image.ref);
+    return compose_content(from_wx(m_editor->GetText()), selected_accounts(), schedule_input(), resolved,
+                           std::move(media));
+}
+
+// ---- images ----------------------------------------------------------------
+
+void ComposerPanel::attach_images(const std::vector<std::filesystem::path>& files) {
+    for (const auto& file : files) {
+        if (m_images.size() >= kMaxImages) {
+            m_state->SetLabel(wxString::Format(_("A post takes at most %zu images; %s was not attached."), kMaxImages,
+                                               to_wx(file.filename().string())));
+            break;
+        }
+        // A placeholder keeps the order the person chose while the worker stores it.
+        AttachedImage pending;
+        pending.ref.path = file.string();
+        pending.caption = from_wx(wxString::Format(_("Removing metadata from %s..."), to_wx(file.filename().string())));
+        m_images.push_back(pending);
+        m_backend.run<AttachedImage>(
+            [file](Services& s) { return attach_image(s, file); },
+            on_window<AttachedImage>(this, [file](ComposerPanel& self, Result<AttachedImage> r) {
+                auto it = std::find_if(self.m_images.begin(), self.m_images.end(), [&](const AttachedImage& i) {
+                    return i.ref.sha256.empty() && i.ref.path == file.string();
+                });
+                if (it == self.m_images.end()) return;  // removed while it was stored
+                if (!r) {
+                    self.m_images.erase(it);
+                    self.show_images();
+                    wxMessageBox(wxString::Format(_("%s was not attached: %s"), to_wx(file.filename().string()),
+                                                  to_wx(r.error().message)),
+                                 _("Attach image"), wxOK | wxICON_ERROR, &self);
+                    return;
+                }
+                const bool duplicate = std::any_of(self.m_images.begin(), self.m_images.end(),
+                                                   [&](const AttachedImage& i) { return i.ref.sha256 == r->ref.sha256; });
+                if (duplicate) {
+                    self.m_images.erase(it);
+                    self.m_state->SetLabel(wxString::Format(_("%s is already attached."), to_wx(file.filename().string())));
+                } else {
+                    *it = std::move(*r);
+                }
+                self.show_images();
+                self.check_now();
+            }));
+    }
+    show_images();
+}
+
+void ComposerPanel::remove_image(std::size_t index) {
+    if (index >= m_images.size()) return;
+    m_images.erase(m_images.begin() + static_cast<std::ptrdiff_t>(index));
+    show_images();
+    check_now();
+}
+
+void ComposerPanel::set_alt_text(std::size_t index, const std::string& alt) {
+    if (index >= m_images.size()) return;
+    m_images[index].ref.alt_text = alt;
+    if (index < m_cards.size() && from_wx(m_cards[index].alt->GetValue()) != alt) {
+        m_cards[index].alt->ChangeValue(to_wx(alt));
+    }
+    m_check_timer.StartOnce(kCheckDelayMs);
+}
+
+void ComposerPanel::show_images() {
+    auto* box = m_attach->GetParent();
+    m_images_sizer->Clear(true);
+    m_cards.clear();
+    m_thumbnails_shown = 0;
+    const int gap = FromDIP(8);
+    const int thumb = FromDIP(72);
+    const wxColour grey = wxSystemSettings::GetColour(wxSYS_COLOUR_GRAYTEXT);
+    for (std::size_t i = 0; i < m_images.size(); ++i) {
+        const auto& image = m_images[i];
+        auto* card = new wxPanel(box);
+        auto* row = new wxBoxSizer(wxHORIZONTAL);
+        ImageCard c;
+        c.thumbnail = new wxStaticBitmap(card, wxID_ANY, placeholder(thumb));
+        c.thumbnail->SetName(wxString::Format(_("Image %zu"), i + 1));
+        row->Add(c.thumbnail, 0, wxRIGHT, gap);
+        auto* column = new wxBoxSizer(wxVERTICAL);
+        c.alt = new wxTextCtrl(card, wxID_ANY, to_wx(image.ref.alt_text), wxDefaultPosition, FromDIP(wxSize(230, -1)));
+        c.alt->SetHint(_("Alt text: what the image shows"));
+        c.alt->SetName(wxString::Format(_("Alt text of image %zu"), i + 1));
+        c.alt->Enable(!image.ref.sha256.empty());
+        c.alt->Bind(wxEVT_TEXT, [this, i](wxCommandEvent& e) { set_alt_text(i, from_wx(e.GetString())); });
+        column->Add(c.alt, 0, wxEXPAND | wxBOTTOM, gap / 2);
+        auto* caption = new wxStaticText(card, wxID_ANY, to_wx(image.caption));
+        caption->SetForegroundColour(grey);
+        column->Add(caption, 0, wxBOTTOM, gap / 4);
+        if (!image.note.empty()) {
+            auto* note = new wxStaticText(card, wxID_ANY, to_wx(image.note));
+            note->SetForegroundColour(grey);
+            note->Wrap(FromDIP(230));
+            column->Add(note, 0, wxBOTTOM, gap / 4);
+        }
+        auto* remove = new wxButton(card, wxID_ANY, _("Remove"), wxDefaultPosition, wxDefaultSize, wxBU_EXACTFIT);
+        remove->SetName(wxString::Format(_("Remove image %zu"), i + 1));
+        remove->Bind(wxEVT_BUTTON, [this, i](wxCommandEvent&) { CallAfter([this, i] { remove_image(i); }); });
+        column->Add(remove, 0);
+        row->Add(column, 1);
+        card->SetSizerAndFit(row);
+        m_images_sizer->Add(card, 0, wxALL, gap / 2);
+        m_cards.push_back(c);
+        if (!image.ref.sha256.empty()) load_thumbnail(i);
+    }
+    m_attach->Enable(m_images.size() < kMaxImages);
+    Layout();
+}
+
+void ComposerPanel::load_thumbnail(std::size_t index) {
+    const auto image = m_images[index];
+    const int size = FromDIP(72);
+    // Decoding a photo takes a while: the worker makes the small copy.
+    m_backend.run<wxImage>(
+        [image, size](Services&) -> Result<wxImage> {
+            std::ifstream in(image.ref.path, std::ios::binary);
+            const std::string bytes(std::istreambuf_iterator<char>(in), {});
+            wxMemoryInputStream stream(bytes.data(), bytes.size());
+            wxImage decoded;
+            if (bytes.empty() || !decoded.LoadFile(stream))
+                return make_error(ErrorCode::Invalid, "no preview for this image type");
+            decoded = upright(decoded, image.orientation);
+            const double scale = std::min(static_cast<double>(size) / decoded.GetWidth(),
+                                          static_cast<double>(size) / decoded.GetHeight());
+            if (scale < 1.0) {
+                decoded.Rescale(std::max(1, static_cast<int>(decoded.GetWidth() * scale)),
+                                std::max(1, static_cast<int>(decoded.GetHeight() * scale)), wxIMAGE_QUALITY_HIGH);
+            }
+            return decoded;
+        },
+        on_window<wxImage>(this, [sha = image.ref.sha256](ComposerPanel& self, Result<wxImage> r) {
+            if (!r) return;  // the grey square stays; the caption still names the type
+            for (std::size_t i = 0; i < self.m_images.size() && i < self.m_cards.size(); ++i) {
+                if (self.m_images[i].ref.sha256 != sha) continue;
+                self.m_cards[i].thumbnail->SetBitmap(wxBitmap(*r));
+                ++self.m_thumbnails_shown;
+            }
+        }));
+}
+
+// ---- consent ---------------------------------------------------------------
+
+void ComposerPanel::show_consents() {
+    wxString text;
+    if (m_consents.empty()) {
+        text = _("None linked. When a post names or shows a patient, link their signed authorisation.");
+    } else {
+        const schedule::TimeZone* zone = nullptr;
+        std::optional<schedule::TimeZone> found;
+        if (m_setup) {
+            if (auto z = m_zones.find(m_setup->organisation.default_zone)) found = *z;
+        }
+        if (found) zone = &*found;
+        for (const auto& c : m_consents) {
+            if (!text.empty()) text += "\n";
+            text += to_wx(consent_line(c, zone, system_now()));
+        }
+    }
+    const int width = std::max(m_consent_text->GetParent()->GetClientSize().x - FromDIP(16), FromDIP(240));
+    const wxSize before = m_consent_text->GetBestSize();
+    m_consent_text->SetLabel(text);
+    m_consent_text->Wrap(width);
+    if (m_consent_text->GetBestSize() != before) Layout();
+}
+
+void ComposerPanel::link_consent() {
+    if (m_busy || !m_setup) return;
+    // The person the findings name is the likely subject.
+    std::string subject;
+    const long item = m_list->GetNextItem(-1, wxLIST_NEXT_ALL, wxLIST_STATE_SELECTED);
+    auto name_at = [this](const compliance::Finding& f) {
+        return f.kind == "name" && f.end <= m_checked_text.size() ? m_checked_text.substr(f.start, f.end - f.start)
+                                                                  : std::string();
+    };
+    if (item >= 0 && static_cast<std::size_t>(item) < m_rows.size()) {
+        for (const auto& f : m_findings)
+            if (f.rule == m_rows[static_cast<std::size_t>(item)].rule && subject.empty()) subject = name_at(f);
+    }
+    for (const auto& f : m_findings)
+        if (subject.empty()) subject = name_at(f);
+    ConsentDialog dialog(this, subject);
+    if (dialog.ShowModal() != wxID_OK) return;
+    auto zone = m_zones.find(m_setup->organisation.default_zone);
+    if (!zone) return;
+    auto expires = schedule::end_of_day({dialog.last_year(), dialog.last_month(), dialog.last_day()}, *zone);
+    if (!expires) {
+        wxMessageBox(to_wx(expires.error().message), _("Link a consent"), wxOK | wxICON_ERROR, this);
+        return;
+    }
+    model::Consent consent;
+    consent.subject = dialog.subject();
+    consent.scope = dialog.scope();
+    consent.expires_at = *expires;
+    consent.document_ref = dialog.document();
+    link_consent(std::move(consent));
+}
+
+void ComposerPanel::link_consent(model::Consent consent) {
+    if (m_busy || !m_setup) return;
+    const auto resolved = resolve_schedule(schedule_input(), m_zones, system_now());
+    if (!m_post_id && !resolved.ok) {  // a new post is saved first, with its time
+        wxMessageBox(to_wx(resolved.message), _("Schedule"), wxOK | wxICON_INFORMATION, this);
+        return;
+    }
+    auto content = current_content(resolved);
+    set_busy(true);
+    m_state->SetLabel(_("Linking the consent..."));
+    m_backend.run<ConsentLinked>(
+        [user = m_user, id = m_post_id, content = std::move(content), consent = std::move(consent)](Services& s) {
+            return gui::link_consent(s, user, id, content, consent);
+        },
+        on_window<ConsentLinked>(this, [](ComposerPanel& self, Result<ConsentLinked> linked) {
+            self.set_busy(false);
+            if (!linked) {
+                self.m_state->SetLabel(_("The consent was not linked"));
+                wxMessageBox(to_wx(linked.error().message), _("Link a consent"), wxOK | wxICON_ERROR, &self);
+                return;
+            }
+            self.m_consents = linked->consents;
+            self.show_consents();
+            self.show_saved(linked->saved);
+            self.check_now();
         }));
 }
 

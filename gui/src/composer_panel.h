@@ -7,6 +7,7 @@
 #include <wx/panel.h>
 #include <wx/timer.h>
 
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <vector>
@@ -27,6 +28,10 @@ class wxComboBox;
 class wxChoice;
 class wxSplitterWindow;
 class wxBoxSizer;
+class wxFlexGridSizer;
+class wxTextCtrl;
+class wxStaticBitmap;
+class wxImage;
 
 namespace clearpost::gui {
 
@@ -46,6 +51,13 @@ public:
     // Runs the check now instead of after the typing pause.
     void check_now();
     void select_next_finding();
+    // Strips and stores each file (on the worker), then shows it with a
+    // field for its alt text. The Attach button's file dialog calls this.
+    void attach_images(const std::vector<std::filesystem::path>& files);
+    void remove_image(std::size_t index);
+    void set_alt_text(std::size_t index, const std::string& alt);
+    // Asks for a consent record and links it (saving a new post first).
+    void link_consent();
 
     // Called after a save lands (post id, state), for the frame's status bar.
     std::function<void(const SavedPost&)> on_saved;
@@ -76,6 +88,14 @@ public:
     void refresh_schedule() { update_schedule(); }
     std::vector<wxCheckBox*> target_boxes() const { return m_target_boxes; }
     std::string status_text() const;
+    const std::vector<AttachedImage>& images() const { return m_images; }
+    // How many thumbnails have been decoded and shown (they load on the worker).
+    std::size_t thumbnails_shown() const { return m_thumbnails_shown; }
+    const std::vector<model::Consent>& consents() const { return m_consents; }
+    wxStaticText* consent_text() const { return m_consent_text; }
+    wxButton* attach_button() const { return m_attach; }
+    // Links `consent` as the Link consent dialog would, without the dialog.
+    void link_consent(model::Consent consent);
 
 private:
     void build();
@@ -89,6 +109,11 @@ private:
     std::vector<model::Id> selected_accounts() const;
     ScheduleInput schedule_input() const;
     void set_busy(bool busy);
+    void show_images();
+    void load_thumbnail(std::size_t index);
+    void show_consents();
+    void show_saved(const SavedPost& saved);
+    model::VersionContent current_content(const ScheduleResolution& resolved) const;
 
     Backend& m_backend;
     model::User m_user;
@@ -107,6 +132,9 @@ private:
     long m_last_update_us = 0;
     long m_last_counters_us = 0;
     bool m_busy = false;
+    std::vector<AttachedImage> m_images;
+    std::size_t m_thumbnails_shown = 0;
+    std::vector<model::Consent> m_consents;
 
     wxTimer m_check_timer;
     wxStyledTextCtrl* m_editor = nullptr;
@@ -125,6 +153,15 @@ private:
     wxComboBox* m_zone = nullptr;
     wxChoice* m_dst = nullptr;
     wxStaticText* m_schedule_message = nullptr;
+    wxFlexGridSizer* m_images_sizer = nullptr;
+    struct ImageCard {
+        wxStaticBitmap* thumbnail = nullptr;
+        wxTextCtrl* alt = nullptr;
+    };
+    std::vector<ImageCard> m_cards;
+    wxButton* m_attach = nullptr;
+    wxStaticText* m_consent_text = nullptr;
+    wxButton* m_link_consent = nullptr;
     wxStaticText* m_state = nullptr;
     wxButton* m_save = nullptr;
     wxButton* m_submit = nullptr;

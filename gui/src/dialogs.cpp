@@ -1,6 +1,7 @@
 #include "dialogs.h"
 
 #include <wx/button.h>
+#include <wx/datectrl.h>
 #include <wx/msgdlg.h>
 #include <wx/settings.h>
 #include <wx/sizer.h>
@@ -177,5 +178,55 @@ void DatabaseDialog::show_error(const std::string& message) {
     m_error->Wrap(420);
     GetSizer()->Fit(this);
 }
+
+ConsentDialog::ConsentDialog(wxWindow* parent, const std::string& subject)
+    : wxDialog(parent, wxID_ANY, _("Link a consent")) {
+    auto* top = new wxBoxSizer(wxVERTICAL);
+    auto* intro = new wxStaticText(this, wxID_ANY,
+                                   _("Record the patient's signed authorisation. Findings about the person it names "
+                                     "become notes while it applies; once it expires they block again."));
+    intro->Wrap(FromDIP(420));
+    top->Add(intro, 0, wxALL, 12);
+    auto* grid = new wxFlexGridSizer(2, wxSize(8, 8));
+    grid->AddGrowableCol(1);
+    m_subject = add_field(this, grid, _("Person, as named in the post:"), to_wx(subject));
+    m_scope = add_field(this, grid, _("Networks it covers:"));
+    m_scope->SetHint(_("all networks, or e.g. facebook instagram"));
+    grid->Add(new wxStaticText(this, wxID_ANY, _("Applies through:")), 0, wxALIGN_CENTER_VERTICAL);
+    m_until = new wxDatePickerCtrl(this, wxID_ANY, wxDateTime::Today() + wxDateSpan::Year(), wxDefaultPosition,
+                                   wxDefaultSize, wxDP_DROPDOWN | wxDP_SHOWCENTURY);
+    m_until->SetName(_("Last day the consent applies"));
+    grid->Add(m_until, 0);
+    m_document = add_field(this, grid, _("Signed form kept as:"));
+    m_document->SetHint(_("e.g. the form's number in the records system"));
+    top->Add(grid, 1, wxEXPAND | wxLEFT | wxRIGHT, 12);
+    top->Add(CreateSeparatedButtonSizer(wxOK | wxCANCEL), 0, wxEXPAND | wxALL, 12);
+    SetSizerAndFit(top);
+    (subject.empty() ? m_subject : m_scope)->SetFocus();
+}
+
+bool ConsentDialog::TransferDataFromWindow() {
+    if (m_subject->GetValue().Trim().empty()) {
+        wxMessageBox(_("Enter the person's name as the post writes it."), _("Link a consent"),
+                     wxOK | wxICON_INFORMATION, this);
+        return false;
+    }
+    if (m_until->GetValue() < wxDateTime::Today()) {
+        wxMessageBox(_("That day has passed: a consent that no longer applies covers nothing."),
+                     _("Link a consent"), wxOK | wxICON_INFORMATION, this);
+        return false;
+    }
+    return true;
+}
+
+std::string ConsentDialog::subject() const { return from_wx(m_subject->GetValue().Trim().Trim(false)); }
+std::string ConsentDialog::scope() const {
+    const std::string s = from_wx(m_scope->GetValue().Trim().Trim(false));
+    return s.empty() ? "all networks" : s;
+}
+int ConsentDialog::last_year() const { return m_until->GetValue().GetYear(); }
+int ConsentDialog::last_month() const { return static_cast<int>(m_until->GetValue().GetMonth()) + 1; }
+int ConsentDialog::last_day() const { return m_until->GetValue().GetDay(); }
+std::string ConsentDialog::document() const { return from_wx(m_document->GetValue().Trim().Trim(false)); }
 
 }  // namespace clearpost::gui

@@ -10,6 +10,8 @@
 
 #include <string>
 
+class wxDatePickerCtrl;
+
 namespace clearpost::gui {
 
 // Creates the organisation and its first admin on a brand-new database.
@@ -85,6 +87,29 @@ private:
     wxTextCtrl* m_secret;
     wxTextCtrl* m_service;
     wxTextCtrl* m_appview = nullptr;
+};
+
+// Links a patient's signed authorisation to the post: who, which networks,
+// through which day, and where the signed form is kept.
+class ConsentDialog : public wxDialog {
+public:
+    // `subject`: a name the findings flagged, offered as the person.
+    ConsentDialog(wxWindow* parent, const std::string& subject);
+
+    std::string subject() const;
+    std::string scope() const;  // "all networks" when left empty
+    int last_year() const;
+    int last_month() const;     // 1..12
+    int last_day() const;
+    std::string document() const;
+
+private:
+    bool TransferDataFromWindow() override;
+
+    wxTextCtrl* m_subject;
+    wxTextCtrl* m_scope;
+    wxDatePickerCtrl* m_until;
+    wxTextCtrl* m_document;
 };
 
 // std::string (UTF-8) <-> wxString at the GUI edge.

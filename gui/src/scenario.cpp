@@ -10,12 +10,15 @@
 #include <wx/stattext.h>
 #include <wx/statusbr.h>
 #include <wx/stc/stc.h>
+#include <wx/image.h>
+#include <wx/mstream.h>
 #include <wx/textctrl.h>
 #include <wx/timectrl.h>
 #include <wx/utils.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 
 #include "accounts_panel.h"
 #include "audit_panel.h"
@@ -80,6 +83,27 @@ bool has_finding(const std::vector<compliance::Finding>& findings, const std::st
         return f.rule == rule && f.severity == severity && f.end <= text.size() &&
                std::string_view(text).substr(f.start, f.end - f.start) == words;
     });
+}
+
+// A photo as a phone leaves it: a JPEG whose comment names where it was taken.
+std::filesystem::path write_test_photo(const std::filesystem::path& dir) {
+    wxImage image(480, 320);
+    for (int y = 0; y < image.GetHeight(); ++y)
+        for (int x = 0; x < image.GetWidth(); ++x)
+            image.SetRGB(x, y, static_cast<unsigned char>(40 + x / 3), static_cast<unsigned char>(110 + y / 4), 170);
+    wxMemoryOutputStream out;
+    image.SaveFile(out, wxBITMAP_TYPE_JPEG);
+    std::string bytes(out.GetSize(), '\0');
+    out.CopyTo(bytes.data(), bytes.size());
+    const std::string comment = "Taken in Room 418";
+    const auto length = comment.size() + 2;
+    std::string segment = "\xFF\xFE";
+    segment += static_cast<char>(length >> 8);
+    segment += static_cast<char>(length & 0xFF);
+    bytes.insert(2, segment + comment);  // right after the start-of-image marker
+    const auto path = dir / "ward-photo.jpg";
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
 }
 
 long median(std::vector<long> v) {
@@ -197,7 +221,35 @@ void Scenario::build() {
              std::to_string(c->last_update_microseconds()) + " us");
         return true;
     }});
+    m_steps.push_back({"attach a photo", [frame, this] {
+        frame->composer()->attach_images({write_test_photo(m_options.screenshots)});
+        return true;
+    }});
+    m_steps.push_back({"the photo is stored without its metadata and asks for alt text", [frame, this] {
+        auto* c = frame->composer();
+        if (c->images().size() != 1 || c->images()[0].ref.sha256.empty() || c->thumbnails_shown() != 1) return false;
+        const auto& image = c->images()[0];
+        expect(image.note.find("comment (COM)") != std::string::npos, "the comment was stripped: " + image.note);
+        expect(image.caption.find("JPEG, 480") == 0, "caption: " + image.caption);
+        std::ifstream stored(image.ref.path, std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(stored)), {});
+        expect(!bytes.empty() && bytes.find("Room 418") == std::string::npos, "the stored file has no comment");
+        expect(row_of(c->rows(), "policy.alt-text").has_value(), "an image without alt text is a finding");
+        return true;
+    }});
     m_steps.push_back({"composer screenshot", [this] { return screenshot("composer.png"); }});
+    m_steps.push_back({"write the alt text", [frame, this] {
+        auto* c = frame->composer();
+        // SetValue sends the text event, as typing would.
+        auto* alt = dynamic_cast<wxTextCtrl*>(wxWindow::FindWindowByName(_("Alt text of image 1"), c));
+        if (!expect(alt != nullptr, "the image has an alt text field")) return true;
+        alt->SetValue("Nurses of the cardiac ward holding a thank-you card");
+        c->check_now();
+        expect(c->images()[0].ref.alt_text == "Nurses of the cardiac ward holding a thank-you card",
+               "model: the alt text is kept with the image");
+        expect(!row_of(c->rows(), "policy.alt-text"), "the alt text finding is gone");
+        return true;
+    }});
     m_steps.push_back({"fix the name", [frame, this] {
         auto* c = frame->composer();
         auto row = row_of(c->rows(), "phi.name");
@@ -218,6 +270,27 @@ void Scenario::build() {
         const std::string text = from_wx(c->editor()->GetText());
         expect(text == kFixed, "the post reads: " + text);
         expect(tally(c->findings()).blocks == 0, "no blocks remain");
+        return true;
+    }});
+    m_steps.push_back({"link a consent", [frame, this] {
+        auto* c = frame->composer();
+        if (!m_sent) {
+            m_sent = true;
+            model::Consent consent;
+            consent.subject = "Maria Lopez";
+            consent.scope = "all networks";
+            consent.expires_at = system_now() + 365 * 86400;
+            consent.document_ref = "form CF-22";
+            c->link_consent(consent);
+            return false;
+        }
+        if (c->busy()) return false;
+        m_sent = false;
+        expect(c->post_id().has_value(), "linking saved the new post as a draft first");
+        expect(c->consents().size() == 1 && c->consents()[0].subject == "Maria Lopez", "model: one consent linked");
+        const std::string listed = from_wx(c->consent_text()->GetLabel());
+        expect(listed.find("Maria Lopez") != std::string::npos && listed.find("form CF-22") != std::string::npos,
+               "widget: the consent is listed: " + listed);
         return true;
     }});
     m_steps.push_back({"schedule in a DST gap", [frame, this] {
@@ -384,6 +457,10 @@ void Scenario::build() {
                "the schedule reads back: " + from_wx(c->schedule_message()->GetLabel()));
         // The approval completed the chain and the post has a time: it is queued.
         expect(c->status_text().find("Scheduled") != std::string::npos, "the state is shown: " + c->status_text());
+        expect(c->images().size() == 1 &&
+                   c->images()[0].ref.alt_text == "Nurses of the cardiac ward holding a thank-you card",
+               "the image and its alt text read back");
+        expect(c->consents().size() == 1, "the linked consent reads back");
         return true;
     }});
     m_steps.push_back({"the dashboard", [frame, this] {

@@ -288,6 +288,33 @@ TEST_CASE("a post naming a patient is blocked until a privacy officer overrides 
     CHECK(clean["versions"][0]["compliance"]["verdict"] == "pass");
 }
 
+TEST_CASE("a consent linked to a draft turns the finding about its patient into a note") {
+    Cli cli;
+    auto created = cli.json({"post", "new", "--text", "Wishing a speedy recovery to our patient Marisol Vega!",
+                             "--target", "bluesky:clinic.example"},
+                            "alice");
+    CHECK(created["versions"][0]["compliance"]["verdict"] == "block");
+    const auto id = std::to_string(created["id"].get<long>());
+    auto past = cli.run({"post", "consent", id, "--subject", "Marisol Vega", "--until", "2020-01-31"}, "alice");
+    CHECK(past.code != 0);
+    CHECK_THAT(past.err, Catch::Contains("expired"));
+    auto malformed = cli.run({"post", "consent", id, "--subject", "Marisol Vega", "--until", "31/01/2099"}, "alice");
+    CHECK(malformed.code != 0);
+    CHECK_THAT(malformed.err, Catch::Contains("YYYY-MM-DD"));
+    auto linked = cli.json({"post", "consent", id, "--subject", "Marisol Vega", "--until", "2099-12-31",
+                            "--document", "form F-1"},
+                           "alice");
+    REQUIRE(linked["versions"].size() == 2);
+    const auto& latest = linked["versions"][1];
+    CHECK(latest["text"] == created["versions"][0]["text"]);
+    CHECK(latest["compliance"]["verdict"] != "block");
+    bool noted = false;
+    for (const auto& f : latest["compliance"]["findings"])
+        noted = noted || (f["kind"] == "name" && f["severity"] == "info" && f.contains("consent"));
+    CHECK(noted);
+    CHECK(linked["state"] == "Draft");
+}
+
 TEST_CASE("a malformed organisation profile is refused and the stored one kept") {
     Cli cli;
     {

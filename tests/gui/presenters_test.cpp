@@ -195,6 +195,47 @@ TEST_CASE("the composed version carries the text, targets, instant and zone") {
     CHECK(c.zone == "Europe/London");
 }
 
+TEST_CASE("the composed version keeps the images in the order shown, with their alt text") {
+    ScheduleInput in;
+    const auto c = compose_content("Look", {1}, in, {}, {{"aa", "/m/aa", "A nurse"}, {"bb", "/m/bb", ""}});
+    REQUIRE(c.media.size() == 2);
+    CHECK(c.media[0].alt_text == "A nurse");
+    CHECK(c.media[1].sha256 == "bb");
+    CHECK_FALSE(c.scheduled_at.has_value());
+}
+
+TEST_CASE("an image's caption gives its type, displayed size and file size") {
+    CHECK(image_caption("PNG", 1200, 800, 86016) == "PNG, 1200 \u00D7 800, 84 KB");
+    CHECK(image_caption("JPEG", 3024, 4032, 2621440) == "JPEG, 3024 \u00D7 4032, 2.5 MB");
+    CHECK(image_caption("WebP", 1, 1, 900) == "WebP, 1 \u00D7 1, 900 bytes");
+}
+
+TEST_CASE("the stripping note names what was removed, or says there was nothing") {
+    CHECK(stripped_note({}) == "No metadata to remove");
+    CHECK(stripped_note({"EXIF (APP1)", "comment (COM)"}) == "Removed before storing: EXIF (APP1), comment (COM)");
+}
+
+TEST_CASE("a consent is listed with its last day in the organisation's zone, and says when it has expired") {
+    schedule::TzDatabase zones;
+    const auto zone = zones.find("America/New_York");
+    REQUIRE(zone);
+    // Valid through 2026-03-31 in New York: it stops at local midnight, 04:00 UTC on April 1st.
+    const auto expires = schedule::end_of_day({2026, 3, 31}, *zone);
+    REQUIRE(expires.ok());
+    CHECK(format_utc(*expires) == "2026-04-01T04:00:00Z");
+    model::Consent c;
+    c.subject = "Maria Lopez";
+    c.scope = "facebook instagram";
+    c.expires_at = *expires;
+    c.document_ref = "form CF-22";
+    CHECK(consent_line(c, &*zone, *expires - 1) == "Maria Lopez \u00B7 facebook instagram \u00B7 until 2026-03-31 \u00B7 form CF-22");
+    CHECK(consent_line(c, &*zone, *expires) ==
+          "Maria Lopez \u00B7 facebook instagram \u00B7 expired 2026-03-31 (no longer covers the post) \u00B7 form CF-22");
+    c.scope.clear();
+    c.document_ref.clear();
+    CHECK(consent_line(c, nullptr, 0) == "Maria Lopez \u00B7 all networks \u00B7 until 2026-04-01");
+}
+
 // ---- the inbox -----------------------------------------------------------
 
 namespace {

@@ -5,6 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "clearpost/media/library.h"
+#include "clearpost/security/audit.h"
+
 namespace clearpost::app {
 
 std::filesystem::path assets_dir(const std::string& option) {
@@ -45,6 +48,32 @@ std::string findings_json(const compliance::Report& report) {
     return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+compliance::ConsentRecord consent_record(const model::Consent& consent) {
+    compliance::ConsentRecord record;
+    record.id = "consent " + std::to_string(consent.id);
+    record.subject_name = consent.subject;
+    record.expires_at = consent.expires_at;
+    // The scope names the networks it covers; none named means all.
+    std::istringstream words(consent.scope);
+    for (std::string w; words >> w;) {
+        while (!w.empty() && (w.back() == ',' || w.back() == ';')) w.pop_back();
+        if (text::parse_network(w)) record.scope.push_back(w);
+    }
+    return record;
+}
+
+compliance::MediaItem media_item(const model::MediaRef& media, std::size_t position) {
+    return {"image " + std::to_string(position + 1), true, media.alt_text};
+}
+
+std::filesystem::path media_dir(const std::string& location) {
+    std::filesystem::path database =
+        store::is_postgres_uri(location) ? security::default_database_path() : std::filesystem::path(location);
+    std::error_code ec;
+    if (auto absolute = std::filesystem::absolute(database, ec); !ec) database = absolute;
+    return media::media_dir_for(database);
+}
+
 Result<workflow::ComplianceCheck> compliance_check(store::Store& store, compliance::Engine engine) {
     CLEARPOST_ASSIGN(auto accounts, store.list_accounts());
     std::map<model::Id, text::Network> networks;
@@ -58,21 +87,8 @@ Result<workflow::ComplianceCheck> compliance_check(store::Store& store, complian
             input.now = now;
             for (const auto& t : content.targets)
                 if (auto it = networks.find(t.account_id); it != networks.end()) input.networks.push_back(it->second);
-            for (const auto& m : content.media)
-                input.media.push_back({std::filesystem::path(m.path).filename().string(), true, m.alt_text});
-            for (const auto& c : consents) {
-                compliance::ConsentRecord record;
-                record.id = "consent " + std::to_string(c.id);
-                record.subject_name = c.subject;
-                record.expires_at = c.expires_at;
-                // The scope names the networks it covers; none named means all.
-                std::istringstream words(c.scope);
-                for (std::string w; words >> w;) {
-                    while (!w.empty() && (w.back() == ',' || w.back() == ';')) w.pop_back();
-                    if (text::parse_network(w)) record.scope.push_back(w);
-                }
-                input.consents.push_back(std::move(record));
-            }
+            for (std::size_t i = 0; i < content.media.size(); ++i) input.media.push_back(media_item(content.media[i], i));
+            for (const auto& c : consents) input.consents.push_back(consent_record(c));
             const auto report = engine.check(input);
             return model::ComplianceResult{std::string(compliance::to_string(report.verdict)), findings_json(report)};
         });

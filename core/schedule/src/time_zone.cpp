@@ -210,6 +210,14 @@ Result<UnixSeconds> local_to_utc(const LocalDateTime& local, const TimeZone& zon
     return m.earlier;
 }
 
+Result<UnixSeconds> end_of_day(const LocalDate& day, const TimeZone& zone) {
+    CLEARPOST_CHECK(validate(day));
+    if (day.year > 9998) return make_error(ErrorCode::Invalid, "the last supported day is 9998-12-31");
+    const auto next = detail::from_local_seconds(
+        (detail::days_from_civil(day.year, day.month, day.day) + 1) * detail::kSecondsPerDay);
+    return local_to_utc(next, zone, DstChoice::Later);
+}
+
 std::string format_iso8601(const ZonedTime& time) {
     return format_local_datetime(time.local) + format_offset(time.utc_offset);
 }

@@ -167,25 +167,32 @@ Result<int> Workflow::edit_post(const model::User& actor, Id post_id, model::Ver
     int number = 0;
     CLEARPOST_CHECK(in_transaction([&]() -> Result<void> {
         CLEARPOST_ASSIGN(auto post, load_post(post_id));
-        CLEARPOST_CHECK(next_state(post.state, Action::Edit));
-        CLEARPOST_ASSIGN(auto previous, m_store.version(post.current_version_id));
-        CLEARPOST_ASSIGN(auto consents, m_store.consents_of_post(post_id));
-        const UnixSeconds now = m_clock();
-        store::NewVersion v;
-        v.post_id = post_id;
-        v.number = number = previous.number + 1;
-        v.author_id = actor.id;
-        v.content_hash = model::content_hash(content);
-        if (m_check) v.compliance = m_check(content, consents, now);
-        v.content = std::move(content);
-        v.created_at = now;
-        CLEARPOST_ASSIGN(Id version_id, m_store.insert_version(v));
-        CLEARPOST_CHECK(cancel_pending_targets(post_id, "replaced by version " + std::to_string(number)));
-        return move_post(actor, post, Action::Edit, version_id,
-                         "version " + std::to_string(number) + " hash " + v.content_hash +
-                             "; compliance " + v.compliance.verdict);
+        CLEARPOST_ASSIGN(number, add_version(actor, post, std::move(content), actor.id));
+        return ok();
     }));
     return number;
+}
+
+Result<int> Workflow::add_version(const model::User& actor, const model::Post& post, model::VersionContent content,
+                                  Id author_id) {
+    CLEARPOST_CHECK(next_state(post.state, Action::Edit));
+    CLEARPOST_ASSIGN(auto previous, m_store.version(post.current_version_id));
+    CLEARPOST_ASSIGN(auto consents, m_store.consents_of_post(post.id));
+    const UnixSeconds now = m_clock();
+    store::NewVersion v;
+    v.post_id = post.id;
+    v.number = previous.number + 1;
+    v.author_id = author_id;
+    v.content_hash = model::content_hash(content);
+    if (m_check) v.compliance = m_check(content, consents, now);
+    v.content = std::move(content);
+    v.created_at = now;
+    CLEARPOST_ASSIGN(Id version_id, m_store.insert_version(v));
+    CLEARPOST_CHECK(cancel_pending_targets(post.id, "replaced by version " + std::to_string(v.number)));
+    CLEARPOST_CHECK(move_post(actor, post, Action::Edit, version_id,
+                              "version " + std::to_string(v.number) + " hash " + v.content_hash + "; compliance " +
+                                  v.compliance.verdict));
+    return v.number;
 }
 
 Result<void> Workflow::submit(const model::User& actor, Id post_id) {
@@ -477,6 +484,10 @@ Result<Id> Workflow::link_consent(const model::User& actor, Id post_id, model::C
     if (consent.subject.empty() || consent.scope.empty()) {
         return make_error(ErrorCode::Invalid, "a consent record needs the person's name and its scope");
     }
+    if (consent.expires_at <= m_clock()) {
+        return make_error(ErrorCode::Invalid, "this consent expired on " + format_utc(consent.expires_at) +
+                                                  "; link one that still applies");
+    }
     Id consent_id = 0;
     CLEARPOST_CHECK(in_transaction([&]() -> Result<void> {
         CLEARPOST_ASSIGN(auto post, load_post(post_id));
@@ -484,12 +495,20 @@ Result<Id> Workflow::link_consent(const model::User& actor, Id post_id, model::C
         consent.created_at = m_clock();
         CLEARPOST_ASSIGN(consent_id, m_store.insert_consent(consent));
         CLEARPOST_CHECK(m_store.link_consent(post.id, consent_id));
-        // Consent changes what compliance reports, but not the content: the
-        // next edit or review re-runs the check with it.
-        return m_audit.append({actor.name, "post.link_consent", post_subject(post_id),
-                               "consent " + std::to_string(consent_id) + " expires " +
-                                   format_utc(consent.expires_at)},
-                              consent.created_at);
+        CLEARPOST_CHECK(m_audit.append({actor.name, "post.link_consent", post_subject(post_id),
+                                        "consent " + std::to_string(consent_id) + " expires " +
+                                            format_utc(consent.expires_at)},
+                                       consent.created_at));
+        // Consent changes what compliance reports, not the content. Versions
+        // never change, so a draft gets a new version with the same content,
+        // checked with the consent, and its author stays who wrote it. A
+        // version in review or approved keeps the findings it is signed
+        // with; the next edit re-runs the check.
+        if (m_check && (post.state == State::Draft || post.state == State::ChangesRequested)) {
+            CLEARPOST_ASSIGN(auto version, current_version(post));
+            CLEARPOST_CHECK(add_version(actor, post, version.content, version.author_id));
+        }
+        return ok();
     }));
     return consent_id;
 }

@@ -1,6 +1,7 @@
 #include "backend.h"
 
 #include "clearpost/app/compliance.h"
+#include "clearpost/media/library.h"
 #include "clearpost/schedule/time_zone.h"
 #include "composer.h"
 
@@ -34,6 +35,7 @@ Result<void> open_session(const BackendPaths& paths, std::unique_ptr<store::Stor
 
 Backend::Backend(BackendPaths paths, Dispatch dispatch)
     : m_paths(std::move(paths)),
+      m_media_dir(app::media_dir(m_paths.database)),
       m_dispatch(std::move(dispatch)),
       m_worker([this](std::stop_token stop) { loop(stop); }) {}
 
@@ -72,7 +74,8 @@ void Backend::loop(std::stop_token stop) {
             }
         }
         if (m_session) {
-            Services services{*m_session->store, *m_session->audit, *m_session->flow, *m_session->engine, m_paths.key_dir};
+            Services services{*m_session->store, *m_session->audit, *m_session->flow, *m_session->engine, m_paths.key_dir,
+                              m_media_dir};
             job(&services, nullptr);
         } else {
             job(nullptr, &*open_error);
@@ -86,6 +89,20 @@ Result<StudioSetup> load_setup(Services& services) {
     schedule::TzDatabase zones;
     return StudioSetup{std::move(org), services.engine, std::move(accounts), zone_names(zones.root())};
 }
+
+namespace {
+
+Result<SavedPost> saved_state(Services& services, model::Id id) {
+    CLEARPOST_ASSIGN(auto detail, services.flow.detail(id));
+    SavedPost saved;
+    saved.post_id = id;
+    saved.version = detail.versions.back().number;
+    saved.state = detail.post.state;
+    saved.verdict = detail.versions.back().compliance.verdict;
+    return saved;
+}
+
+}  // namespace
 
 Result<SavedPost> save_post(Services& services, const model::User& actor, std::optional<model::Id> post_id,
                             const model::VersionContent& content, AfterSave after) {
@@ -103,13 +120,44 @@ Result<SavedPost> save_post(Services& services, const model::User& actor, std::o
         }
     }
     if (after == AfterSave::Submit) CLEARPOST_CHECK(services.flow.submit(actor, id));
-    CLEARPOST_ASSIGN(auto detail, services.flow.detail(id));
-    SavedPost saved;
-    saved.post_id = id;
-    saved.version = detail.versions.back().number;
-    saved.state = detail.post.state;
-    saved.verdict = detail.versions.back().compliance.verdict;
-    return saved;
+    return saved_state(services, id);
+}
+
+Result<AttachedImage> attach_image(Services& services, const std::filesystem::path& source) {
+    CLEARPOST_ASSIGN(auto stored, media::import_image(source, services.media_dir));
+    AttachedImage image;
+    image.ref = {stored.sha256, stored.path.string(), ""};
+    image.caption = image_caption(media::to_string(stored.info.type), stored.info.width, stored.info.height,
+                                  stored.bytes);
+    image.note = stripped_note(stored.removed);
+    image.orientation = stored.info.orientation;
+    return image;
+}
+
+Result<AttachedImage> reload_image(const model::MediaRef& ref) {
+    CLEARPOST_ASSIGN(auto stored, media::load_stored(ref.path, ref.sha256));
+    AttachedImage image;
+    image.ref = ref;
+    image.caption = image_caption(media::to_string(stored.info.type), stored.info.width, stored.info.height,
+                                  stored.bytes);
+    image.orientation = stored.info.orientation;
+    return image;
+}
+
+Result<ConsentLinked> link_consent(Services& services, const model::User& actor, std::optional<model::Id> post_id,
+                                   const model::VersionContent& content, model::Consent consent) {
+    model::Id id = 0;
+    if (post_id) {
+        id = *post_id;
+    } else {
+        CLEARPOST_ASSIGN(auto saved, save_post(services, actor, std::nullopt, content, AfterSave::KeepDraft));
+        id = saved.post_id;
+    }
+    CLEARPOST_CHECK(services.flow.link_consent(actor, id, std::move(consent)));
+    ConsentLinked linked;
+    CLEARPOST_ASSIGN(linked.saved, saved_state(services, id));
+    CLEARPOST_ASSIGN(linked.consents, services.store.consents_of_post(id));
+    return linked;
 }
 
 Result<Inbox> load_inbox(Services& services, const model::User& user) {

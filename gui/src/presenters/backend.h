@@ -37,6 +37,7 @@ struct Services {
     workflow::Workflow& flow;
     const compliance::Engine& engine;
     const std::filesystem::path& key_dir;  // the audit key's and the vault's folder
+    const std::filesystem::path& media_dir;  // where attached images are stored (app::media_dir)
 };
 
 struct BackendPaths {
@@ -73,6 +74,7 @@ private:
     void loop(std::stop_token stop);
 
     BackendPaths m_paths;
+    std::filesystem::path m_media_dir;
     Dispatch m_dispatch;
     std::mutex m_mutex;
     std::condition_variable_any m_wake;
@@ -102,6 +104,29 @@ struct SavedPost {
 enum class AfterSave { KeepDraft, Submit };
 Result<SavedPost> save_post(Services& services, const model::User& actor, std::optional<model::Id> post_id,
                             const model::VersionContent& content, AfterSave after);
+
+// An image the composer attached: stripped of its metadata and stored in
+// the media folder (the original file is only read). What the thumbnail
+// shows is the stored file's bytes.
+struct AttachedImage {
+    model::MediaRef ref;  // alt text empty: the person writes it next
+    std::string caption;  // image_caption()
+    std::string note;     // stripped_note() just after import; empty when reloaded
+    int orientation = 1;  // EXIF orientation kept in the stored file, for the thumbnail
+};
+Result<AttachedImage> attach_image(Services& services, const std::filesystem::path& source);
+// An image a saved version names, checked against its hash.
+Result<AttachedImage> reload_image(const model::MediaRef& ref);
+
+// Links `consent` to the post, saving `content` first as a new draft when
+// there is no post yet (`post_id` empty). Returns the post id, its linked
+// consents and the saved state (the draft is re-checked with the consent).
+struct ConsentLinked {
+    SavedPost saved;
+    std::vector<model::Consent> consents;
+};
+Result<ConsentLinked> link_consent(Services& services, const model::User& actor, std::optional<model::Id> post_id,
+                                   const model::VersionContent& content, model::Consent consent);
 
 // The posts waiting for `user`, oldest first, and the detail of each.
 struct Inbox {

@@ -1,6 +1,7 @@
 #include "composer.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -243,9 +244,11 @@ ScheduleResolution resolve_schedule(const ScheduleInput& input, schedule::TzData
 }
 
 model::VersionContent compose_content(std::string text, const std::vector<model::Id>& accounts,
-                                      const ScheduleInput& input, const ScheduleResolution& resolved) {
+                                      const ScheduleInput& input, const ScheduleResolution& resolved,
+                                      std::vector<model::MediaRef> media) {
     model::VersionContent content;
     content.text = std::move(text);
+    content.media = std::move(media);
     for (model::Id id : accounts) content.targets.push_back({id, ""});
     content.scheduled_at = resolved.ok ? resolved.at : std::nullopt;
     content.zone = input.zone;
@@ -273,6 +276,57 @@ std::vector<std::string> zone_names(const std::filesystem::path& root) {
         out.push_back(rel);
     }
     std::sort(out.begin(), out.end());
+    return out;
+}
+
+}  // namespace clearpost::gui
+
+namespace clearpost::gui {
+
+std::string image_caption(std::string_view type, int width, int height, std::uintmax_t bytes) {
+    std::string size;
+    if (bytes < 1024) {
+        size = std::to_string(bytes) + " bytes";
+    } else if (bytes < 1024 * 1024) {
+        size = std::to_string((bytes + 512) / 1024) + " KB";
+    } else {
+        const auto tenths = (bytes * 10 + 512 * 1024) / (1024 * 1024);
+        size = std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " MB";
+    }
+    return std::string(type) + ", " + std::to_string(width) + " \u00D7 " + std::to_string(height) + ", " + size;
+}
+
+std::string stripped_note(const std::vector<std::string>& removed) {
+    if (removed.empty()) return "No metadata to remove";
+    std::string out = "Removed before storing: ";
+    for (std::size_t i = 0; i < removed.size(); ++i) out += (i ? ", " : "") + removed[i];
+    return out;
+}
+
+namespace {
+
+// The calendar day in `zone` that `at` falls on, "YYYY-MM-DD".
+std::string local_day(UnixSeconds at, const schedule::TimeZone* zone) {
+    if (zone) {
+        if (auto local = schedule::utc_to_local(at, *zone)) {
+            const auto& l = local->local;
+            char buf[16];
+            std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", l.year, l.month, l.day);
+            return buf;
+        }
+    }
+    return format_utc(at).substr(0, 10);
+}
+
+}  // namespace
+
+std::string consent_line(const model::Consent& consent, const schedule::TimeZone* zone, UnixSeconds now) {
+    std::string scope = consent.scope.empty() ? "all networks" : consent.scope;
+    // The last day it applies is the day before the instant it stops.
+    const std::string last_day = local_day(consent.expires_at - 1, zone);
+    std::string out = consent.subject + " \u00B7 " + scope + " \u00B7 ";
+    out += now >= consent.expires_at ? "expired " + last_day + " (no longer covers the post)" : "until " + last_day;
+    if (!consent.document_ref.empty()) out += " \u00B7 " + consent.document_ref;
     return out;
 }
 

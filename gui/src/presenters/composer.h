@@ -137,9 +137,28 @@ struct ScheduleResolution {
 // why (for DST, core's message naming the change and a time that works).
 ScheduleResolution resolve_schedule(const ScheduleInput& input, schedule::TzDatabase& zones, UnixSeconds now);
 
-// The version the composer would save.
+// The version the composer would save: `media` in the order shown.
 model::VersionContent compose_content(std::string text, const std::vector<model::Id>& accounts,
-                                      const ScheduleInput& input, const ScheduleResolution& resolved);
+                                      const ScheduleInput& input, const ScheduleResolution& resolved,
+                                      std::vector<model::MediaRef> media = {});
+
+// A post carries at most this many images (clearpostctl has the same limit);
+// a network may take fewer, and its publisher says so before publishing.
+inline constexpr std::size_t kMaxImages = 4;
+
+// What the composer shows under an image's thumbnail: "PNG, 1200 × 800, 84 KB".
+std::string image_caption(std::string_view type, int width, int height, std::uintmax_t bytes);
+
+// What stripping took out of an image just attached: "Removed before
+// storing: EXIF (APP1), comment (COM)", or that there was nothing to remove.
+std::string stripped_note(const std::vector<std::string>& removed);
+
+// One consent linked to the post, as the composer lists it:
+// "Maria Lopez · all networks · until 2027-03-01 · form CF-22", or
+// "... · expired 2026-01-01 ..." once `now` has passed its expiry. Dates are
+// the last day it applies, in `zone` (UTC when null).
+std::string consent_line(const model::Consent& consent, const schedule::TimeZone* zone, UnixSeconds now);
+
 
 // IANA zone names under a zoneinfo folder ("Europe/London"), sorted, without
 // the "posix/" and "right/" copies and the files that are not zones.

@@ -274,3 +274,17 @@ TEST_CASE("offsets of local mean time are written with seconds") {
     // Before 1883 New York kept local mean time, -4:56:02.
     CHECK(iso(utc("1850-01-01T12:00:00Z"), ny) == "1850-01-01T07:03:58-04:56:02");
 }
+
+TEST_CASE("a day ends at the next local midnight, across months, years, leap days and DST") {
+    const auto utc = TimeZone::utc();
+    CHECK(format_utc(*end_of_day({2028, 2, 28}, utc)) == "2028-02-29T00:00:00Z");
+    CHECK(format_utc(*end_of_day({2027, 2, 28}, utc)) == "2027-03-01T00:00:00Z");
+    CHECK(format_utc(*end_of_day({2026, 12, 31}, utc)) == "2027-01-01T00:00:00Z");
+    // New York in summer: midnight is 04:00 UTC.
+    CHECK(format_utc(*end_of_day({2026, 7, 3}, zone("America/New_York"))) == "2026-07-04T04:00:00Z");
+    // Havana springs forward at midnight: 2023-03-12 00:00 never happens
+    // there, so March 11th ends at the jump (05:00 UTC).
+    CHECK(format_utc(*end_of_day({2023, 3, 11}, zone("America/Havana"))) == "2023-03-12T05:00:00Z");
+    CHECK(end_of_day({2026, 2, 30}, utc).error().code == ErrorCode::Invalid);
+    CHECK(end_of_day({9999, 12, 31}, utc).error().code == ErrorCode::Invalid);
+}

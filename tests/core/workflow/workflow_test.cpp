@@ -1,6 +1,7 @@
 #include "clearpost/workflow/workflow.h"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cstdlib>
 
 #include "fixture.h"
@@ -502,4 +503,46 @@ TEST_CASE("a move that a consent no longer covers is refused, even where approva
     CHECK(refused.error().code == ErrorCode::Conflict);
     for (const auto& t : *f.store->targets_of(post)) CHECK(t.scheduled_at == 1900000000);
     REQUIRE(f.flow->reschedule(f.author, post, 1900040000).ok());
+}
+
+TEST_CASE("a consent linked to a draft re-checks it; one linked in review leaves the signed findings") {
+    // Blocks unless a consent for "Maria" is linked, as the engine does for a named patient.
+    WorkflowFixture f([](const model::VersionContent&, const std::vector<model::Consent>& consents, UnixSeconds) {
+        const bool covered = std::any_of(consents.begin(), consents.end(),
+                                         [](const model::Consent& c) { return c.subject == "Maria"; });
+        return covered ? model::ComplianceResult{"pass", "[]"}
+                       : model::ComplianceResult{"block", R"([{"rule":"phi.name"}])"};
+    });
+    model::Consent consent;
+    consent.subject = "Maria";
+    consent.scope = "all networks";
+    consent.expires_at = 1900000000;
+
+    SECTION("draft: a new version with the same content and author, checked with the consent") {
+        const auto post = *f.flow->create_post(f.author, f.content("Maria thanks the team"));
+        CHECK(f.flow->detail(post)->versions.back().compliance.verdict == "block");
+        // An approver records the consent; the version stays the author's.
+        const auto linked = f.flow->link_consent(f.approver, post, consent);
+        INFO((linked.ok() ? std::string() : linked.error().message));
+        REQUIRE(linked.ok());
+        const auto d = *f.flow->detail(post);
+        REQUIRE(d.versions.size() == 2);
+        CHECK(d.versions[1].content_hash == d.versions[0].content_hash);
+        CHECK(d.versions[1].author_id == f.author.id);
+        CHECK(d.versions[1].compliance.verdict == "pass");
+        CHECK(d.post.state == model::State::Draft);
+        CHECK(d.consents.size() == 1);
+        // So the approver may still sign it: it is not their version.
+        REQUIRE(f.flow->submit(f.author, post).ok());
+        CHECK(f.flow->approve(f.approver, post, "ok", "").ok());
+    }
+    SECTION("in review: the version keeps the findings it is reviewed with") {
+        const auto post = *f.flow->create_post(f.author, f.content("Maria thanks the team"));
+        REQUIRE(f.flow->submit(f.author, post).ok());
+        REQUIRE(f.flow->link_consent(f.author, post, consent).ok());
+        const auto d = *f.flow->detail(post);
+        CHECK(d.versions.size() == 1);
+        CHECK(d.versions.back().compliance.verdict == "block");
+        CHECK(d.post.state == model::State::InReview);
+    }
 }

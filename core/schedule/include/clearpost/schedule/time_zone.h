@@ -112,6 +112,12 @@ Result<ZonedTime> utc_to_local(UnixSeconds instant, const TimeZone& zone);
 Result<UnixSeconds> local_to_utc(const LocalDateTime& local, const TimeZone& zone,
                                  DstChoice choice = DstChoice::Reject);
 
+// The instant `day` ends in `zone`: the start of the next day there, or the
+// instant of the change when DST skips that midnight. For things that hold
+// "through" a day, such as a patient's consent. Invalid for an impossible
+// date or one outside years 1..9998.
+Result<UnixSeconds> end_of_day(const LocalDate& day, const TimeZone& zone);
+
 // ISO 8601 with the offset: "2026-03-08T03:30:00-04:00", "+00:00" for UTC.
 // Offsets that are not whole minutes (local mean time before 1900) are
 // written with seconds, "-04:56:02", as ISO 8601 itself has no form for them.

@@ -65,6 +65,9 @@ public:
     Result<void> pause(const model::User& actor, Id post_id);
     Result<void> resume(const model::User& actor, Id post_id);
     Result<void> cancel(const model::User& actor, Id post_id, const std::string& reason);
+    // Links a patient's authorisation to the post. A draft (or a post sent
+    // back for changes) gets a new version with the same content and author,
+    // checked with the consent, so what is submitted shows it.
     Result<Id> link_consent(const model::User& actor, Id post_id, model::Consent consent);
     // A person sends a Failed or NeedsAttention target again: it is due at
     // once. For NeedsAttention the person has checked the account and found
@@ -90,6 +93,10 @@ private:
     Result<model::Post> load_post(Id post_id);
     Result<model::PostVersion> current_version(const model::Post& post);
     Result<void> validate_content(const model::VersionContent& content);
+    // A new current version of `post` (edit_post's writes, in the caller's
+    // transaction), checked with the post's consents. Returns its number.
+    Result<int> add_version(const model::User& actor, const model::Post& post, model::VersionContent content,
+                            Id author_id);
     // create_post's writes, in the caller's transaction.
     Result<Id> insert_new_post(const model::User& actor, model::VersionContent content);
     // Writes the post's new state and its audit entry in the caller's transaction.
