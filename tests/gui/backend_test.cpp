@@ -3,6 +3,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 #include "clearpost/security/users.h"
 #include "studio_fixture.h"
 
@@ -119,6 +123,58 @@ TEST_CASE("a database that cannot be opened is reported to every job") {
     REQUIRE(out.has_value());
     CHECK_FALSE(out->ok());
     CHECK(out->error().code == ErrorCode::NotFound);
+}
+
+TEST_CASE("an attached image is stored beside the database without its metadata; the original is untouched") {
+    Studio s;
+    Backend backend(s.paths(), s.gui.dispatcher());
+    const std::filesystem::path source = std::string(CLEARPOST_MEDIA_FIXTURES_DIR) + "/exif_gps.jpg";
+    const auto before = std::filesystem::file_size(source);
+    auto image = s.run<AttachedImage>(backend, [&](Services& sv) { return attach_image(sv, source); });
+    REQUIRE(image.ok());
+    CHECK(std::filesystem::path(image->ref.path).parent_path() == s.dir / "media");
+    CHECK(image->ref.sha256.size() == 64);
+    CHECK(image->caption.rfind("JPEG, ", 0) == 0);
+    CHECK(image->note.find("EXIF (APP1)") != std::string::npos);
+    std::ifstream in(image->ref.path, std::ios::binary);
+    const std::string stored((std::istreambuf_iterator<char>(in)), {});
+    CHECK(stored.find("CLEARPOST-SECRET") == std::string::npos);
+    CHECK(std::filesystem::file_size(source) == before);
+
+    // Read back for a saved version; a file changed on disk is refused.
+    auto again = reload_image(image->ref);
+    REQUIRE(again.ok());
+    CHECK(again->caption == image->caption);
+    CHECK(again->note.empty());
+    std::ofstream(image->ref.path, std::ios::binary | std::ios::app) << "x";
+    CHECK(reload_image(image->ref).error().code == ErrorCode::Tampered);
+
+    // Something that is not an image is refused with a reason.
+    std::ofstream(s.dir / "notes.jpg") << "not an image";
+    auto refused = s.run<AttachedImage>(backend, [&](Services& sv) { return attach_image(sv, s.dir / "notes.jpg"); });
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == ErrorCode::Invalid);
+}
+
+TEST_CASE("linking a consent from a new post saves it first, and the draft is checked with the consent") {
+    Studio s;
+    Backend backend(s.paths(), s.gui.dispatcher());
+    model::Consent consent;
+    consent.subject = "Maria Lopez";
+    consent.scope = "all networks";
+    consent.expires_at = system_now() + 86400 * 30;
+    auto linked = s.run<ConsentLinked>(backend, [&](Services& sv) {
+        return link_consent(sv, s.alice, std::nullopt,
+                            content("Get well soon to our patient Maria Lopez after her surgery", s.account.id),
+                            consent);
+    });
+    REQUIRE(linked.ok());
+    CHECK(linked->saved.post_id > 0);
+    CHECK(linked->saved.state == model::State::Draft);
+    CHECK(linked->saved.version == 2);  // the draft, then the same content checked with the consent
+    CHECK(linked->saved.verdict != "block");
+    REQUIRE(linked->consents.size() == 1);
+    CHECK(linked->consents[0].subject == "Maria Lopez");
 }
 
 }  // namespace clearpost::gui
