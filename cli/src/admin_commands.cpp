@@ -186,6 +186,37 @@ void add_org(CLI::App& app, Context& ctx) {
                                : "A queued post moved in time goes back for review.");
         return ok();
     }));
+    auto* slots = org->add_subcommand(
+        "queue-slots", "Show the weekly queue slots, or set them (admin only), e.g. "
+                       "'org queue-slots \"Mon 09:00\" \"Wed 12:30\"'; --clear removes them");
+    auto slot_texts = std::make_shared<std::vector<std::string>>();
+    auto clear = std::make_shared<bool>(false);
+    slots->add_option("SLOTS", *slot_texts, "Weekday and local time in the organisation's zone, one per slot");
+    slots->add_flag("--clear", *clear, "Remove every slot");
+    slots->callback(command(ctx, [&ctx, slot_texts, clear]() -> Result<void> {
+        if (*clear && !slot_texts->empty()) return make_error(ErrorCode::Invalid, "give slots or --clear, not both");
+        const bool change = *clear || !slot_texts->empty();
+        std::vector<schedule::WeeklySlot> wanted;
+        for (const auto& text : *slot_texts) {
+            CLEARPOST_ASSIGN(auto slot, schedule::parse_weekly_slot(text));
+            wanted.push_back(slot);
+        }
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
+                                                     change ? Session::Actor::Required : Session::Actor::None));
+        if (change) CLEARPOST_CHECK(session->admin().set_queue_slots(session->user(), std::move(wanted)));
+        CLEARPOST_ASSIGN(auto stored, workflow::queue_slots(session->store()));
+        CLEARPOST_ASSIGN(auto organisation, session->store().organisation());
+        nlohmann::json list = nlohmann::json::array();
+        std::string human;
+        for (const auto& slot : stored) {
+            list.push_back(schedule::format_weekly_slot(slot));
+            human += (human.empty() ? "" : ", ") + schedule::format_weekly_slot(slot);
+        }
+        emit(ctx.json, {{"queue_slots", list}, {"zone", organisation.default_zone}},
+             stored.empty() ? std::string("No queue slots.")
+                            : "Queue slots (" + organisation.default_zone + "): " + human);
+        return ok();
+    }));
     add_org_profile(org, ctx);
 }
 

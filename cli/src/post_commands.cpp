@@ -27,6 +27,7 @@ struct ContentOptions {
     std::string at;                    // local "YYYY-MM-DD HH:MM" in --zone
     std::string zone;
     std::string dst = "reject";
+    bool next_slot = false;            // the next free queue slot instead of --at
     std::vector<std::string> images;  // files to attach, in order
     std::vector<std::string> alts;     // alt text of the images, paired in order
     bool no_images = false;
@@ -44,6 +45,8 @@ void add_content_options(CLI::App* cmd, ContentOptions& o) {
     cmd->add_option("--zone", o.zone, "IANA time zone of --at (default: the organisation's)");
     cmd->add_option("--dst", o.dst,
                     "A time in a DST gap or overlap: reject (default), earlier or later");
+    cmd->add_flag("--next-slot", o.next_slot,
+                  "Publish at the organisation's next queue slot that no other post takes (see org queue-slots)");
     cmd->add_option("--image", o.images,
                     "Attach a JPEG, PNG or WebP image (repeatable, up to 4, in order); its metadata is stripped");
     cmd->add_option("--alt", o.alts, "Alt text of the images, paired with --image in order (repeatable)");
@@ -152,6 +155,17 @@ Result<void> apply(Session& session, const ContentOptions& o, model::VersionCont
                                                     " (or pass --dst earlier or --dst later to choose)");
         }
         CLEARPOST_ASSIGN(content.scheduled_at, std::move(utc));
+    }
+    if (o.next_slot) {
+        if (!o.at.empty()) return make_error(ErrorCode::Invalid, "give --at or --next-slot, not both");
+        CLEARPOST_ASSIGN(auto org, session.store().organisation());
+        CLEARPOST_ASSIGN(auto org_zone, zones.find(org.default_zone));
+        CLEARPOST_ASSIGN(auto slot, workflow::next_free_slot(session.store(), org_zone, system_now()));
+        if (!slot) {
+            return make_error(ErrorCode::NotFound, "no free queue slot; an admin sets slots with clearpostctl org "
+                                                   "queue-slots \"Mon 09:00\" ..., or give --at");
+        }
+        content.scheduled_at = *slot;
     }
     return apply_media(session, o, content);
 }

@@ -194,7 +194,12 @@ void ComposerPanel::build() {
     m_dst->Append(_("Later instant"));
     m_dst->SetSelection(0);
     m_dst->SetName(_("Daylight saving time choice"));
-    when_row->Add(m_dst, 0, wxALIGN_CENTER_VERTICAL);
+    when_row->Add(m_dst, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, gap);
+    when_row->AddStretchSpacer();
+    m_next_slot = new wxButton(box, wxID_ANY, _("Ne&xt free slot"));
+    m_next_slot->SetName(_("Use the next free queue slot"));
+    m_next_slot->SetToolTip(_("The organisation's next posting slot that no other post takes."));
+    when_row->Add(m_next_slot, 0, wxALIGN_CENTER_VERTICAL);
     when->Add(when_row, 0, wxEXPAND | wxALL, gap / 2);
     m_schedule_message = new wxStaticText(box, wxID_ANY, _("Not scheduled: the post is saved without a time."));
     when->Add(m_schedule_message, 0, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, gap / 2);
@@ -242,6 +247,7 @@ void ComposerPanel::build() {
         attach_images(files);
     });
     m_link_consent->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { link_consent(); });
+    m_next_slot->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { use_next_slot(); });
     // The consents wrap to their box's width each time it changes.
     m_consent_text->GetParent()->Bind(wxEVT_SIZE, [this](wxSizeEvent& e) {
         e.Skip();
@@ -327,21 +333,7 @@ void ComposerPanel::edit_post(const workflow::PostDetail& post) {
     m_zone->SetValue(to_wx(v.content.zone));
     m_dst->SetSelection(0);
     m_scheduled->SetValue(false);
-    if (v.content.scheduled_at) {
-        if (auto zone = m_zones.find(v.content.zone)) {
-            if (auto local = schedule::utc_to_local(*v.content.scheduled_at, *zone)) {
-                const auto& l = local->local;
-                m_scheduled->SetValue(true);
-                m_date->SetValue(wxDateTime(static_cast<wxDateTime::wxDateTime_t>(l.day),
-                                            static_cast<wxDateTime::Month>(l.month - 1), l.year));
-                m_time->SetValue(wxDateTime(static_cast<wxDateTime::wxDateTime_t>(l.hour),
-                                            static_cast<wxDateTime::wxDateTime_t>(l.minute)));
-                // The stored instant may sit in a DST overlap: keep the one it names.
-                if (!schedule::local_to_utc(l, *zone).ok())
-                    m_dst->SetSelection(local->is_dst ? 1 : 2);
-            }
-        }
-    }
+    if (v.content.scheduled_at) show_time(*v.content.scheduled_at);
     m_state->SetLabel(wxString::Format(_("Post %lld, version %d: %s (compliance %s)"),
                                        static_cast<long long>(post.post.id), v.number,
                                        state_label(post.post.state), to_wx(v.compliance.verdict)));
@@ -370,6 +362,42 @@ void ComposerPanel::edit_post(const workflow::PostDetail& post) {
     update_schedule();
     check_now();
     m_editor->SetFocus();
+}
+
+void ComposerPanel::show_time(UnixSeconds at) {
+    auto zone = m_zones.find(from_wx(m_zone->GetValue().Trim().Trim(false)));
+    if (!zone) return;
+    auto local = schedule::utc_to_local(at, *zone);
+    if (!local) return;
+    const auto& l = local->local;
+    m_scheduled->SetValue(true);
+    m_date->SetValue(wxDateTime(static_cast<wxDateTime::wxDateTime_t>(l.day), static_cast<wxDateTime::Month>(l.month - 1),
+                                l.year));
+    m_time->SetValue(wxDateTime(static_cast<wxDateTime::wxDateTime_t>(l.hour),
+                                static_cast<wxDateTime::wxDateTime_t>(l.minute)));
+    m_dst->SetSelection(0);
+    // The instant may sit in a DST overlap: keep the one it names.
+    if (!schedule::local_to_utc(l, *zone).ok()) m_dst->SetSelection(local->is_dst ? 1 : 2);
+}
+
+void ComposerPanel::use_next_slot() {
+    if (!m_setup) return;
+    m_next_slot->Disable();
+    m_backend.run<UnixSeconds>([](Services& s) { return next_slot(s); },
+                               on_window<UnixSeconds>(this, [](ComposerPanel& self, Result<UnixSeconds> at) {
+                                   self.m_next_slot->Enable();
+                                   if (!at) {
+                                       self.m_schedule_message->SetLabel(to_wx(at.error().message));
+                                       self.m_schedule_message->SetForegroundColour(
+                                           severity_colour(compliance::Severity::Warn));
+                                       self.Layout();
+                                       return;
+                                   }
+                                   // Slots are the organisation's wall-clock times.
+                                   self.m_zone->SetValue(to_wx(self.m_setup->organisation.default_zone));
+                                   self.show_time(*at);
+                                   self.update_schedule();
+                               }));
 }
 
 std::string ComposerPanel::status_text() const { return from_wx(m_state->GetLabel()); }

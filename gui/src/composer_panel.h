@@ -56,6 +56,8 @@ public:
     void attach_images(const std::vector<std::filesystem::path>& files);
     void remove_image(std::size_t index);
     void set_alt_text(std::size_t index, const std::string& alt);
+    // Sets the picker to the organisation's next free queue slot (asked on the worker).
+    void use_next_slot();
     // Asks for a consent record and links it (saving a new post first).
     void link_consent();
 
@@ -94,6 +96,7 @@ public:
     const std::vector<model::Consent>& consents() const { return m_consents; }
     wxStaticText* consent_text() const { return m_consent_text; }
     wxButton* attach_button() const { return m_attach; }
+    wxButton* next_slot_button() const { return m_next_slot; }
     // Links `consent` as the Link consent dialog would, without the dialog.
     void link_consent(model::Consent consent);
 
@@ -113,6 +116,8 @@ private:
     void load_thumbnail(std::size_t index);
     void show_consents();
     void show_saved(const SavedPost& saved);
+    // Puts `at` in the picker as the organisation's local time.
+    void show_time(UnixSeconds at);
     model::VersionContent current_content(const ScheduleResolution& resolved) const;
 
     Backend& m_backend;
@@ -153,6 +158,7 @@ private:
     wxComboBox* m_zone = nullptr;
     wxChoice* m_dst = nullptr;
     wxStaticText* m_schedule_message = nullptr;
+    wxButton* m_next_slot = nullptr;
     wxFlexGridSizer* m_images_sizer = nullptr;
     struct ImageCard {
         wxStaticBitmap* thumbnail = nullptr;

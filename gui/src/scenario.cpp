@@ -293,6 +293,23 @@ void Scenario::build() {
                "widget: the consent is listed: " + listed);
         return true;
     }});
+    m_steps.push_back({"the next free queue slot", [frame, this] {
+        auto* c = frame->composer();
+        if (!m_sent) {
+            m_sent = true;
+            click(c->next_slot_button());
+            return false;
+        }
+        if (!c->next_slot_button()->IsEnabled()) return false;
+        m_sent = false;
+        const std::string message = from_wx(c->schedule_message()->GetLabel());
+        // Tuesday 10:00 or Thursday 15:30 in New York, in UTC with or without DST.
+        static constexpr const char* kSlots[] = {"T15:00:00Z", "T14:00:00Z", "T20:30:00Z", "T19:30:00Z"};
+        const bool slot = std::any_of(std::begin(kSlots), std::end(kSlots),
+                                      [&](const char* t) { return message.find(t) != std::string::npos; });
+        expect(c->scheduled_box()->GetValue() && slot, "the picker holds a queue slot: " + message);
+        return true;
+    }});
     m_steps.push_back({"schedule in a DST gap", [frame, this] {
         auto* c = frame->composer();
         tick(c->scheduled_box(), true);

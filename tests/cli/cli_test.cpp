@@ -315,6 +315,36 @@ TEST_CASE("a consent linked to a draft turns the finding about its patient into 
     CHECK(linked["state"] == "Draft");
 }
 
+TEST_CASE("queue slots are set by an admin and a post takes the next free one") {
+    Cli cli;
+    CHECK_THAT(cli.ok({"org", "queue-slots"}).out, Catch::Contains("No queue slots"));
+    CHECK(cli.run({"org", "queue-slots", "Mon 09:00"}, "alice").code == 1);  // authors may not
+    auto bad = cli.run({"org", "queue-slots", "Monday at nine"}, "ada");
+    CHECK(bad.code != 0);
+    CHECK_THAT(bad.err, Catch::Contains("Mon 09:00"));
+    auto none = cli.run({"post", "new", "--text", "Flu shots", "--target", "bluesky:clinic.example", "--next-slot"},
+                        "alice");
+    CHECK(none.code != 0);
+    CHECK_THAT(none.err, Catch::Contains("queue-slots"));
+    auto set = cli.json({"org", "queue-slots", "wed 12:30", "Mon 09:00"}, "ada");
+    CHECK(set["queue_slots"] == nlohmann::json::array({"Mon 09:00", "Wed 12:30"}));
+    CHECK(set["zone"] == "America/New_York");
+    auto first = cli.json({"post", "new", "--text", "Flu shots", "--target", "bluesky:clinic.example", "--next-slot"},
+                          "alice");
+    auto second = cli.json({"post", "new", "--text", "Open late", "--target", "bluesky:clinic.example", "--next-slot"},
+                           "alice");
+    const auto a = first["versions"][0]["scheduled_at"].get<std::string>();
+    const auto b = second["versions"][0]["scheduled_at"].get<std::string>();
+    CHECK(a != b);  // the first draft took its slot
+    // Both are a Monday 09:00 or a Wednesday 12:30 in New York: 13:00/14:00 or 16:30/17:30 UTC.
+    for (const auto& t : {a, b}) {
+        INFO(t);
+        const auto clock = t.substr(11, 5);
+        CHECK((clock == "13:00" || clock == "14:00" || clock == "16:30" || clock == "17:30"));
+    }
+    CHECK_THAT(cli.ok({"org", "queue-slots", "--clear"}, "ada").out, Catch::Contains("No queue slots"));
+}
+
 TEST_CASE("a malformed organisation profile is refused and the stored one kept") {
     Cli cli;
     {

@@ -177,4 +177,27 @@ TEST_CASE("linking a consent from a new post saves it first, and the draft is ch
     CHECK(linked->consents[0].subject == "Maria Lopez");
 }
 
+TEST_CASE("the composer's next free slot comes from the organisation's queue slots") {
+    Studio s;
+    Backend backend(s.paths(), s.gui.dispatcher());
+    auto none = s.run<UnixSeconds>(backend, [](Services& sv) { return next_slot(sv); });
+    REQUIRE_FALSE(none.ok());
+    CHECK(none.error().code == ErrorCode::NotFound);
+    CHECK(none.error().message.find("queue-slots") != std::string::npos);
+    auto set = s.run<UnixSeconds>(backend, [&](Services& sv) -> Result<UnixSeconds> {
+        workflow::Admin admin(sv.store, sv.audit, system_now);
+        CLEARPOST_CHECK(admin.set_queue_slots(s.ada, {{schedule::Weekday::Friday, 8, 15}}));
+        return next_slot(sv);
+    });
+    REQUIRE(set.ok());
+    const auto now = system_now();
+    CHECK(*set > now);
+    CHECK(*set <= now + 7 * 86400 + 3600);
+    schedule::TzDatabase zones;
+    const auto local = schedule::utc_to_local(*set, *zones.find("America/New_York"));
+    REQUIRE(local.ok());
+    CHECK(local->local.hour == 8);
+    CHECK(local->local.minute == 15);
+}
+
 }  // namespace clearpost::gui

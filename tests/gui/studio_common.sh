@@ -21,6 +21,8 @@ seed_scenario() {
   CLEARPOST_NEW_PASSWORD="bob has a long password" "$ctl" --db "$db" --as ada user add bob --role approver >/dev/null
   # A queued post dragged to another day keeps its approval here.
   "$ctl" --db "$db" --as ada org reschedule-policy keep >/dev/null
+  # The composer offers the next of these that no post takes.
+  "$ctl" --db "$db" --as ada org queue-slots "Tue 10:00" "Thu 15:30" >/dev/null
   "$ctl" --db "$db" --as ada account add x harborclinics >/dev/null
   # Post 1 has two versions, so the approver sees what changed.
   "$ctl" --db "$db" --as ada post new --text "Our flu shots are great for families: Saturday 9 to 11." \

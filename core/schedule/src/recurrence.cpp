@@ -1,6 +1,8 @@
 #include "clearpost/schedule/recurrence.h"
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <cstdio>
 #include <optional>
 #include <stdexcept>
@@ -185,6 +187,45 @@ Result<std::vector<UnixSeconds>> expand_recurrence(const Recurrence& rule, const
         return calendar_range_error();
     }
     return out;
+}
+
+namespace {
+
+constexpr std::array<std::string_view, 7> kWeekdayNames = {"monday", "tuesday", "wednesday", "thursday",
+                                                           "friday", "saturday", "sunday"};
+
+}  // namespace
+
+Result<WeeklySlot> parse_weekly_slot(std::string_view text) {
+    const auto bad = [&] {
+        return make_error(ErrorCode::Invalid,
+                          "a queue slot is a weekday and a time, e.g. \"Mon 09:00\", not '" + std::string(text) + "'");
+    };
+    const auto space = text.find(' ');
+    if (space == std::string_view::npos) return bad();
+    std::string day(text.substr(0, space));
+    std::string_view clock = text.substr(space + 1);
+    while (!clock.empty() && clock.front() == ' ') clock.remove_prefix(1);
+    for (char& c : day) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::optional<Weekday> weekday;
+    for (std::size_t i = 0; i < kWeekdayNames.size(); ++i)
+        if (day == kWeekdayNames[i] || (day.size() == 3 && kWeekdayNames[i].substr(0, 3) == day))
+            weekday = static_cast<Weekday>(i);
+    int hour = -1, minute = -1;
+    char extra = 0;
+    const std::string clock_text(clock);
+    if (!weekday || std::sscanf(clock_text.c_str(), "%d:%d%c", &hour, &minute, &extra) != 2 || hour < 0 ||
+        hour > 23 || minute < 0 || minute > 59 || clock_text.size() < 4 || clock_text.size() > 5)
+        return bad();
+    return WeeklySlot{*weekday, hour, minute};
+}
+
+std::string format_weekly_slot(const WeeklySlot& slot) {
+    std::string day(kWeekdayNames[static_cast<std::size_t>(slot.weekday) % 7].substr(0, 3));
+    day[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(day[0])));
+    char clock[8];
+    std::snprintf(clock, sizeof clock, "%02d:%02d", slot.hour, slot.minute);
+    return day + " " + clock;
 }
 
 }  // namespace clearpost::schedule

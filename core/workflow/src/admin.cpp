@@ -4,6 +4,9 @@
 #include <array>
 #include <cctype>
 #include <deque>
+#include <set>
+#include <sstream>
+#include <tuple>
 
 #include "clearpost/crypto/crypto.h"
 #include "clearpost/security/users.h"
@@ -182,6 +185,81 @@ Result<void> Admin::set_reschedule_keeps_approval(const model::User& actor, bool
                                     : "a queued post moved in time goes back for review"},
                               m_clock());
     });
+}
+
+namespace {
+
+constexpr const char* kQueueSlots = "queue.slots";
+
+bool slot_before(const schedule::WeeklySlot& a, const schedule::WeeklySlot& b) {
+    return std::tuple(a.weekday, a.hour, a.minute) < std::tuple(b.weekday, b.hour, b.minute);
+}
+
+}  // namespace
+
+Result<std::vector<schedule::WeeklySlot>> queue_slots(store::Store& store) {
+    CLEARPOST_ASSIGN(auto value, store.setting(kQueueSlots));
+    std::vector<schedule::WeeklySlot> slots;
+    if (!value) return slots;
+    std::istringstream in(*value);
+    for (std::string item; std::getline(in, item, ',');) {
+        while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+        if (item.empty()) continue;
+        auto slot = schedule::parse_weekly_slot(item);
+        if (!slot) {
+            return make_error(ErrorCode::Corrupt, "the stored queue slots are unreadable (" + slot.error().message +
+                                                      "); an admin sets them again with clearpostctl org queue-slots");
+        }
+        slots.push_back(*slot);
+    }
+    return slots;
+}
+
+Result<void> Admin::set_queue_slots(const model::User& actor, std::vector<schedule::WeeklySlot> slots) {
+    CLEARPOST_CHECK(require_admin(actor, "change the queue slots"));
+    for (const auto& s : slots) {
+        if (s.hour < 0 || s.hour > 23 || s.minute < 0 || s.minute > 59 || static_cast<int>(s.weekday) < 0 ||
+            static_cast<int>(s.weekday) > 6)
+            return make_error(ErrorCode::Invalid, "a queue slot needs a weekday and a time between 00:00 and 23:59");
+    }
+    std::sort(slots.begin(), slots.end(), slot_before);
+    slots.erase(std::unique(slots.begin(), slots.end(),
+                            [](const auto& a, const auto& b) { return !slot_before(a, b) && !slot_before(b, a); }),
+                slots.end());
+    std::string value;
+    for (const auto& s : slots) value += (value.empty() ? "" : ", ") + schedule::format_weekly_slot(s);
+    return in_transaction([&]() -> Result<void> {
+        CLEARPOST_CHECK(m_store.set_setting(kQueueSlots, value));
+        return m_audit.append({actor.name, "org.queue_slots", "organisation",
+                               value.empty() ? "no queue slots" : "queue slots " + value},
+                              m_clock());
+    });
+}
+
+Result<std::optional<UnixSeconds>> next_free_slot(store::Store& store, const schedule::TimeZone& zone,
+                                                  UnixSeconds after) {
+    CLEARPOST_ASSIGN(auto slots, queue_slots(store));
+    if (slots.empty()) return std::optional<UnixSeconds>();
+    constexpr std::size_t kLookAhead = 500;
+    CLEARPOST_ASSIGN(auto candidates, schedule::next_queue_slots(slots, zone, after, kLookAhead,
+                                                                 schedule::SlotDst::Skip));
+    if (candidates.empty()) return std::optional<UnixSeconds>();
+    std::set<UnixSeconds> taken;
+    CLEARPOST_ASSIGN(auto items, store.calendar(candidates.front(), candidates.back() + 1));
+    for (const auto& item : items)
+        if (item.state != model::State::Cancelled && item.state != model::State::Failed) taken.insert(item.scheduled_at);
+    for (auto state : {model::State::Draft, model::State::InReview, model::State::ChangesRequested,
+                       model::State::Approved}) {
+        store::PostFilter filter;
+        filter.state = state;
+        filter.limit = 10000;
+        CLEARPOST_ASSIGN(auto posts, store.list_posts(filter));
+        for (const auto& p : posts)
+            if (p.scheduled_at) taken.insert(*p.scheduled_at);
+    }
+    for (UnixSeconds at : candidates)
+        if (!taken.contains(at)) return std::optional<UnixSeconds>(at);
+    return std::optional<UnixSeconds>();
 }
 
 Result<void> Admin::pause_publishing(const model::User& actor, const std::string& reason) {

@@ -2,6 +2,7 @@
 
 #include "clearpost/app/compliance.h"
 #include "clearpost/media/library.h"
+#include "clearpost/workflow/admin.h"
 #include "clearpost/schedule/time_zone.h"
 #include "composer.h"
 
@@ -158,6 +159,21 @@ Result<ConsentLinked> link_consent(Services& services, const model::User& actor,
     CLEARPOST_ASSIGN(linked.saved, saved_state(services, id));
     CLEARPOST_ASSIGN(linked.consents, services.store.consents_of_post(id));
     return linked;
+}
+
+Result<UnixSeconds> next_slot(Services& services) {
+    CLEARPOST_ASSIGN(auto org, services.store.organisation());
+    schedule::TzDatabase zones;
+    CLEARPOST_ASSIGN(auto zone, zones.find(org.default_zone));
+    CLEARPOST_ASSIGN(auto slot, workflow::next_free_slot(services.store, zone, system_now()));
+    if (!slot) {
+        CLEARPOST_ASSIGN(auto slots, workflow::queue_slots(services.store));
+        return make_error(ErrorCode::NotFound,
+                          slots.empty() ? "The organisation has no queue slots yet; an administrator sets them "
+                                          "(clearpostctl org queue-slots \"Mon 09:00\" ...)."
+                                        : "Every queue slot of the next months is taken; choose a time instead.");
+    }
+    return *slot;
 }
 
 Result<Inbox> load_inbox(Services& services, const model::User& user) {

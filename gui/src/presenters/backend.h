@@ -128,6 +128,10 @@ struct ConsentLinked {
 Result<ConsentLinked> link_consent(Services& services, const model::User& actor, std::optional<model::Id> post_id,
                                    const model::VersionContent& content, model::Consent consent);
 
+// The organisation's next queue slot after now that no post takes, in its
+// zone; NotFound (with what to do) when it has no slots or none is free.
+Result<UnixSeconds> next_slot(Services& services);
+
 // The posts waiting for `user`, oldest first, and the detail of each.
 struct Inbox {
     std::vector<InboxEntry> entries;

@@ -186,3 +186,23 @@ TEST_CASE("recurrences that make no sense or too many posts are refused with a r
     rule.until = LocalDate{9999, 12, 31};
     CHECK(expand_recurrence(rule, ny)->size() == 1);
 }
+
+TEST_CASE("queue slots are read as people write them and written back one way") {
+    auto mon = parse_weekly_slot("Mon 09:00");
+    REQUIRE(mon.ok());
+    CHECK(mon->weekday == Weekday::Monday);
+    CHECK(mon->hour == 9);
+    CHECK(mon->minute == 0);
+    auto fri = parse_weekly_slot("friday 9:30");
+    REQUIRE(fri.ok());
+    CHECK(format_weekly_slot(*fri) == "Fri 09:30");
+    CHECK(format_weekly_slot(*parse_weekly_slot("SUN 23:59")) == "Sun 23:59");
+    for (const char* bad : {"", "Mon", "Mo 09:00", "Mon 24:00", "Mon 09:60", "Mon 9", "Mon 09:00pm", "Funday 09:00",
+                            "Mon 0900", "Mon -1:00"}) {
+        INFO(bad);
+        const auto r = parse_weekly_slot(bad);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == ErrorCode::Invalid);
+        CHECK(r.error().message.find("Mon 09:00") != std::string::npos);
+    }
+}

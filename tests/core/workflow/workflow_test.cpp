@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "clearpost/schedule/time_zone.h"
 #include "fixture.h"
 
 using namespace clearpost;
@@ -545,4 +546,47 @@ TEST_CASE("a consent linked to a draft re-checks it; one linked in review leaves
         CHECK(d.versions.back().compliance.verdict == "block");
         CHECK(d.post.state == model::State::InReview);
     }
+}
+
+TEST_CASE("the next free queue slot skips times already planned, in the organisation's zone") {
+    WorkflowFixture f;
+    schedule::TzDatabase zones;
+    const auto ny = zones.find("America/New_York");
+    REQUIRE(ny.ok());
+    const auto at = [&](int y, int m, int d, int h, int min) {
+        return *schedule::local_to_utc({y, m, d, h, min, 0}, *ny);
+    };
+    // No slots yet: nothing to offer.
+    CHECK_FALSE(workflow::next_free_slot(*f.store, *ny, at(2030, 3, 4, 0, 0))->has_value());
+
+    CHECK(f.admin_service->set_queue_slots(f.author, {{schedule::Weekday::Monday, 9, 0}}).error().code ==
+          ErrorCode::Forbidden);
+    REQUIRE(f.admin_service
+                ->set_queue_slots(f.admin, {{schedule::Weekday::Wednesday, 12, 30},
+                                            {schedule::Weekday::Monday, 9, 0},
+                                            {schedule::Weekday::Monday, 9, 0}})
+                .ok());
+    const auto slots = *workflow::queue_slots(*f.store);
+    REQUIRE(slots.size() == 2);  // sorted, the duplicate dropped
+    CHECK(schedule::format_weekly_slot(slots[0]) == "Mon 09:00");
+    CHECK(schedule::format_weekly_slot(slots[1]) == "Wed 12:30");
+
+    // 2030-03-04 is a Monday: from midnight, its 09:00 EST comes first.
+    CHECK(**workflow::next_free_slot(*f.store, *ny, at(2030, 3, 4, 0, 0)) == at(2030, 3, 4, 9, 0));
+    // A queued post and a draft take the next two.
+    f.approved_and_scheduled(f.content("Queued", at(2030, 3, 4, 9, 0)));
+    REQUIRE(f.flow->create_post(f.author, f.content("Draft", at(2030, 3, 6, 12, 30))).ok());
+    // Monday 11 March is after the DST change: 09:00 EDT, an hour earlier in UTC.
+    CHECK(**workflow::next_free_slot(*f.store, *ny, at(2030, 3, 4, 0, 0)) == at(2030, 3, 11, 9, 0));
+    CHECK(at(2030, 3, 11, 9, 0) - at(2030, 3, 4, 9, 0) == 7 * 86400 - 3600);
+
+    bool audited = false;
+    REQUIRE(f.store->each_audit([&](const model::AuditEntry& e) {
+        audited = audited || (e.action == "org.queue_slots" && e.detail == "queue slots Mon 09:00, Wed 12:30");
+        return true;
+    }).ok());
+    CHECK(audited);
+    // Cleared again.
+    REQUIRE(f.admin_service->set_queue_slots(f.admin, {}).ok());
+    CHECK(workflow::queue_slots(*f.store)->empty());
 }

@@ -8,6 +8,8 @@
 
 #include <cstddef>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "clearpost/base/result.h"
@@ -26,6 +28,12 @@ struct WeeklySlot {
     int hour = 0;
     int minute = 0;
 };
+
+// "Mon 09:00" and back. Parsing accepts English weekday names or their
+// first three letters in any case ("monday 9:30", "TUE 14:00"); anything
+// else is Invalid with an example.
+Result<WeeklySlot> parse_weekly_slot(std::string_view text);
+std::string format_weekly_slot(const WeeklySlot& slot);
 
 // What a repeating time does when a DST change makes its wall-clock time odd.
 enum class SlotDst {

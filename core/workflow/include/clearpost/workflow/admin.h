@@ -2,12 +2,14 @@
 // Organisation administration: the first admin, users, accounts and the
 // approval chain. Only admins may change them (checked here).
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "clearpost/base/result.h"
 #include "clearpost/base/time.h"
 #include "clearpost/model/model.h"
+#include "clearpost/schedule/recurrence.h"
 #include "clearpost/security/audit.h"
 #include "clearpost/store/store.h"
 
@@ -34,6 +36,11 @@ public:
     // keep its approval (the time is not what was reviewed), or send a new
     // version back for review (the default).
     Result<void> set_reschedule_keeps_approval(const model::User& actor, bool keep);
+    // The organisation's weekly queue slots ("Mon 09:00"), wall-clock times
+    // in its time zone where the composer offers the next free one. An
+    // empty list removes them. Duplicates are dropped; the order is kept
+    // by weekday and time.
+    Result<void> set_queue_slots(const model::User& actor, std::vector<schedule::WeeklySlot> slots);
     // The emergency pause: anyone signed in may stop all publishing at once
     // (a reason is required); approvers, privacy officers and admins resume.
     Result<void> pause_publishing(const model::User& actor, const std::string& reason);
@@ -49,6 +56,16 @@ private:
 
 // Admin::set_reschedule_keeps_approval's setting (false until an admin sets it).
 Result<bool> reschedule_keeps_approval(store::Store& store);
+
+// Admin::set_queue_slots's slots, by weekday and time (none until set).
+Result<std::vector<schedule::WeeklySlot>> queue_slots(store::Store& store);
+
+// The first queue slot after `after`, in `zone`, at which no post is
+// planned: no target waiting, going out or gone out at that instant, and no
+// draft, post in review or approved post set for it. Empty when the
+// organisation has no slots, or none of the next 500 is free.
+Result<std::optional<UnixSeconds>> next_free_slot(store::Store& store, const schedule::TimeZone& zone,
+                                                  UnixSeconds after);
 
 // The audit log as people read it: the newest `limit` entries (newest
 // first) and the verification of the whole chain. Only admins and privacy
