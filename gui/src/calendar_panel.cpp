@@ -1,6 +1,7 @@
 #include "calendar_panel.h"
 
 #include <wx/button.h>
+#include <wx/choice.h>
 #include <wx/dcbuffer.h>
 #include <wx/settings.h>
 #include <wx/sizer.h>
@@ -20,6 +21,7 @@ namespace {
 // Okabe-Ito: told apart with every common colour-vision deficiency.
 wxColour group_colour(CalendarGroup g) {
     switch (g) {
+    case CalendarGroup::Planned: return {0xCC, 0x79, 0xA7};
     case CalendarGroup::Upcoming: return {0x00, 0x72, 0xB2};
     case CalendarGroup::Published: return {0x00, 0x9E, 0x73};
     case CalendarGroup::Problem: return {0xD5, 0x5E, 0x00};
@@ -30,6 +32,7 @@ wxColour group_colour(CalendarGroup g) {
 
 wxString group_name(CalendarGroup g) {
     switch (g) {
+    case CalendarGroup::Planned: return _("awaiting approval");
     case CalendarGroup::Upcoming: return _("upcoming");
     case CalendarGroup::Published: return _("published");
     case CalendarGroup::Problem: return _("needs attention");
@@ -57,9 +60,13 @@ wxString long_date(const schedule::LocalDate& d) {
                             d.year);
 }
 
+constexpr CalendarGroup kGroups[] = {CalendarGroup::Planned, CalendarGroup::Upcoming, CalendarGroup::Published,
+                                     CalendarGroup::Problem, CalendarGroup::Stopped};
+
 }  // namespace
 
-// Seven columns, six weeks; each cell its day number, counts and as many
+// Seven columns, six weeks (or, in the week view, the selected day's week
+// as seven tall columns); each cell its day number, counts and as many
 // of its first targets as fit. Painting touches only what a cell shows.
 class MonthGrid : public wxWindow {
 public:
@@ -112,16 +119,26 @@ public:
         m_selected = selected;
         Refresh();
     }
+    void set_week(bool week) {
+        m_week = week;
+        SetName(week ? _("Week calendar") : _("Month calendar"));
+        Refresh();
+    }
 
 private:
     static constexpr int kHeader = 22;
 
+    // The cells painted: all 42, or the selected day's week.
+    std::size_t first_cell() const { return m_week && m_selected ? *m_selected / 7 * 7 : 0; }
+    std::size_t cell_count() const { return m_week ? 7 : 42; }
     wxRect cell_rect(std::size_t i) const {
         const wxSize size = GetClientSize();
         const int header = FromDIP(kHeader);
+        const int rows = m_week ? 1 : 6;
         // One pixel spare, so the last row and column keep their border.
-        const int w = (size.x - 1) / 7, h = (size.y - header - 1) / 6;
-        return {static_cast<int>(i % 7) * w, header + static_cast<int>(i / 7) * h, w, h};
+        const int w = (size.x - 1) / 7, h = (size.y - header - 1) / rows;
+        const auto row = static_cast<int>((i - first_cell()) / 7);
+        return {static_cast<int>(i % 7) * w, header + row * h, w, h};
     }
     std::optional<std::size_t> entry_at(wxPoint p) const {
         for (const auto& [rect, entry] : m_entry_rects)
@@ -129,7 +146,7 @@ private:
         return std::nullopt;
     }
     std::optional<std::size_t> cell_at(wxPoint p) const {
-        for (std::size_t i = 0; i < 42; ++i)
+        for (std::size_t i = first_cell(); i < first_cell() + cell_count(); ++i)
             if (cell_rect(i).Contains(p)) return i;
         return std::nullopt;
     }
@@ -142,23 +159,19 @@ private:
         case WXK_RIGHT: to = cell + 1; break;
         case WXK_UP: to = cell - 7; break;
         case WXK_DOWN: to = cell + 7; break;
-        case WXK_PAGEUP: {
-            auto [y, m] = add_months(m_month->year, m_month->month, -1);
-            m_owner->show_month(y, m);
-            return;
-        }
-        case WXK_PAGEDOWN: {
-            auto [y, m] = add_months(m_month->year, m_month->month, 1);
-            m_owner->show_month(y, m);
-            return;
-        }
+        case WXK_PAGEUP: m_owner->step(-1); return;
+        case WXK_PAGEDOWN: m_owner->step(1); return;
         case WXK_RETURN:
         case WXK_NUMPAD_ENTER:
             if (auto* list = m_owner->day_list(); list && list->GetItemCount() > 0) list->SetFocus();
             return;
         default: e.Skip(); return;
         }
-        if (to >= 0 && to < 42) m_owner->select_day(static_cast<std::size_t>(to));
+        if (to >= 0 && to < 42) {
+            m_owner->select_day(static_cast<std::size_t>(to));
+        } else {  // beyond the six weeks: the neighbouring month
+            m_owner->show_date(add_days(m_month->days[static_cast<std::size_t>(cell)].date, to - cell));
+        }
     }
     void paint() {
         wxAutoBufferedPaintDC dc(this);
@@ -182,7 +195,7 @@ private:
         if (!m_month) return;
         const wxFont normal = GetFont();
         const wxFont bold = normal.Bold();
-        for (std::size_t i = 0; i < 42; ++i) {
+        for (std::size_t i = first_cell(); i < first_cell() + cell_count(); ++i) {
             const wxRect r = cell_rect(i);
             const auto& day = m_month->days[i];
             dc.SetPen(wxPen(grey.ChangeLightness(window.GetLuminance() > 0.5 ? 160 : 60)));
@@ -235,6 +248,7 @@ private:
     std::vector<std::pair<wxRect, std::size_t>> m_entry_rects;  // painted rows and their entries
     std::optional<std::size_t> m_drag;  // the entry being dragged
     std::optional<std::size_t> m_drop;  // the cell under it
+    bool m_week = false;
 };
 
 CalendarPanel::CalendarPanel(wxWindow* parent, Backend& backend) : wxPanel(parent, wxID_ANY), m_backend(backend) {
@@ -257,12 +271,19 @@ void CalendarPanel::build() {
     nav->Add(today, 0, wxRIGHT, gap);
     nav->Add(next, 0, wxRIGHT, 2 * gap);
     nav->Add(m_title, 1, wxALIGN_CENTER_VERTICAL);
+    m_view = new wxChoice(this, wxID_ANY);
+    m_view->Append(_("Month"));
+    m_view->Append(_("Week"));
+    m_view->SetSelection(0);
+    m_view->SetName(_("Calendar view"));
+    m_view->SetToolTip(_("A month of six weeks, or the selected day's week with room for every post"));
+    nav->Add(m_view, 0, wxALIGN_CENTER_VERTICAL);
     top->Add(nav, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, gap);
     auto* info = new wxBoxSizer(wxHORIZONTAL);
     m_summary = new wxStaticText(this, wxID_ANY, wxString());
     info->Add(m_summary, 1, wxALIGN_CENTER_VERTICAL);
     // The legend, in the colours the cells use.
-    for (auto g : {CalendarGroup::Upcoming, CalendarGroup::Published, CalendarGroup::Problem, CalendarGroup::Stopped}) {
+    for (auto g : kGroups) {
         auto* swatch = new wxStaticText(this, wxID_ANY, wxString::FromUTF8("\u25A0"));
         swatch->SetForegroundColour(group_colour(g));
         info->Add(swatch, 0, wxALIGN_CENTER_VERTICAL | wxLEFT, gap);
@@ -286,16 +307,9 @@ void CalendarPanel::build() {
     top->Add(m_days, 1, wxEXPAND | wxALL, gap);
     SetSizer(top);
 
-    previous->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
-        if (!m_data) return;
-        auto [y, m] = add_months(m_data->year, m_data->month, -1);
-        show_month(y, m);
-    });
-    next->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
-        if (!m_data) return;
-        auto [y, m] = add_months(m_data->year, m_data->month, 1);
-        show_month(y, m);
-    });
+    previous->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { step(-1); });
+    next->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { step(1); });
+    m_view->Bind(wxEVT_CHOICE, [this](wxCommandEvent&) { show_week(m_view->GetSelection() == 1); });
     today->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { show_month(0, 0); });
     m_days->Bind(wxEVT_LIST_ITEM_ACTIVATED, [this](wxListEvent& e) {
         if (!m_data || !m_selected || !on_open_post) return;
@@ -371,6 +385,33 @@ void CalendarPanel::move(model::Id post_id, const schedule::LocalDateTime& local
         }));
 }
 
+void CalendarPanel::show_week(bool week) {
+    m_week = week;
+    m_view->SetSelection(week ? 1 : 0);
+    m_grid->set_week(week);
+    if (m_data) show();
+}
+
+void CalendarPanel::step(int direction) {
+    if (!m_data) return;
+    if (m_week && m_selected) {
+        const auto to = static_cast<int>(*m_selected) + 7 * direction;
+        if (to >= 0 && to < 42) {
+            select_day(static_cast<std::size_t>(to));
+        } else {
+            show_date(add_days(m_data->days[*m_selected].date, 7 * direction));
+        }
+        return;
+    }
+    auto [y, m] = add_months(m_data->year, m_data->month, direction);
+    show_month(y, m);
+}
+
+void CalendarPanel::show_date(const schedule::LocalDate& date) {
+    m_pending = date;
+    show_month(date.year, date.month);
+}
+
 void CalendarPanel::show_month(int year, int month) {
     m_year = year;
     m_month = month;
@@ -400,11 +441,14 @@ void CalendarPanel::show() {
     std::size_t total = 0;
     for (const auto& d : m.days)
         if (d.in_month) total += d.count;
-    m_title->SetLabel(wxString::Format("%s %d", month_name(m.month), m.year));
-    m_summary->SetLabel(wxString::Format(wxPLURAL("%zu post target this month; times in %s",
-                                                  "%zu post targets this month; times in %s", total),
-                                         total, to_wx(m.zone)));
-    // Keep the selected day, or pick today, or the month's first day.
+    // Counted as the cells show them: a queued post once per target, a post in review once.
+    m_summary->SetLabel(wxString::Format(_("%zu planned or published this month; times in %s"), total, to_wx(m.zone)));
+    // Keep the selected day, or the day asked for, or today, or the month's first day.
+    if (m_pending) {
+        for (std::size_t i = 0; i < m.days.size(); ++i)
+            if (m.days[i].date == *m_pending && m.days[i].in_month) m_selected = i;
+        m_pending.reset();
+    }
     if (!m_selected) {
         for (std::size_t i = 0; i < m.days.size() && !m_selected; ++i)
             if (m.days[i].date == m.today) m_selected = i;
@@ -413,6 +457,20 @@ void CalendarPanel::show() {
     }
     select_day(*m_selected);
     Layout();
+}
+
+void CalendarPanel::show_title() {
+    if (!m_data || !m_selected) return;
+    const auto& m = *m_data;
+    if (!m_week) {
+        m_title->SetLabel(wxString::Format("%s %d", month_name(m.month), m.year));
+        return;
+    }
+    const std::size_t first = *m_selected / 7 * 7;
+    std::size_t total = 0;
+    for (std::size_t i = first; i < first + 7; ++i) total += m.days[i].count;
+    m_title->SetLabel(wxString::Format(_("Week of %s"), long_date(m.days[first].date)));
+    m_summary->SetLabel(wxString::Format(_("%zu planned or published this week; times in %s"), total, to_wx(m.zone)));
 }
 
 void CalendarPanel::select_day(std::size_t cell) {
@@ -424,8 +482,7 @@ void CalendarPanel::select_day(std::size_t cell) {
         title += _("nothing scheduled");
     } else {
         title += wxString::Format(wxPLURAL("%zu target", "%zu targets", day.count), day.count);
-        for (auto g : {CalendarGroup::Upcoming, CalendarGroup::Published, CalendarGroup::Problem,
-                       CalendarGroup::Stopped}) {
+        for (auto g : kGroups) {
             const int n = day.groups[static_cast<std::size_t>(g)];
             if (n > 0) title += wxString::Format(", %d %s", n, group_name(g));
         }
@@ -441,6 +498,7 @@ void CalendarPanel::select_day(std::size_t cell) {
         }
     });
     m_grid->show(&*m_data, m_selected);
+    show_title();
 }
 
 }  // namespace clearpost::gui

@@ -14,6 +14,7 @@
 
 class wxListCtrl;
 class wxStaticText;
+class wxChoice;
 
 namespace clearpost::gui {
 
@@ -27,6 +28,13 @@ public:
     // Reads the shown month again (year 0: the current month).
     void reload();
     void show_month(int year, int month);
+    // Shows the month of `date` with that day selected.
+    void show_date(const schedule::LocalDate& date);
+    // The month view, or the week of the selected day.
+    void show_week(bool week);
+    bool week_view() const { return m_week; }
+    // Previous (-1) or next (+1) month, or week in the week view.
+    void step(int direction);
     void select_day(std::size_t cell);
     // Asks, then moves the post of `entry` (an index into the month's
     // entries) to the same local time on the day of `cell`.
@@ -50,6 +58,7 @@ private:
     void build();
     void show();
     void ask_move();
+    void show_title();
 
     Backend& m_backend;
     model::User m_user;
@@ -58,8 +67,11 @@ private:
     std::optional<CalendarMonth> m_data;
     std::optional<std::size_t> m_selected;
     bool m_loading = false;
+    bool m_week = false;
+    std::optional<schedule::LocalDate> m_pending;  // the day to select once its month is read
 
     wxStaticText* m_title = nullptr;
+    wxChoice* m_view = nullptr;
     wxStaticText* m_summary = nullptr;
     MonthGrid* m_grid = nullptr;
     wxStaticText* m_day_title = nullptr;

@@ -593,6 +593,34 @@ void Scenario::build() {
         return true;
     }});
     m_steps.push_back({"calendar screenshot", [this] { return screenshot("calendar.png"); }});
+    m_steps.push_back({"the week view", [frame, this] {
+        auto* cal = frame->calendar();
+        cal->show_week(true);
+        expect(cal->week_view(), "the week view is on");
+        expect(from_wx(cal->title()->GetLabel()) == "Week of Monday 4 March 2030",
+               "widget: the title names the selected day's week: " + from_wx(cal->title()->GetLabel()));
+        expect(cal->selected_day() && cal->month()->days[*cal->selected_day()].date == schedule::LocalDate{2030, 3, 10},
+               "the selected day stays 10 March");
+        return true;
+    }});
+    m_steps.push_back({"week screenshot", [this] { return screenshot("calendar-week.png"); }});
+    m_steps.push_back({"the next week crosses into the next month when it must", [frame, this] {
+        auto* cal = frame->calendar();
+        if (!m_sent) {
+            m_sent = true;
+            // From 10 March, five weeks on is 14 April: past March's six weeks, so April is read.
+            for (int i = 0; i < 5; ++i) cal->step(1);
+            return false;
+        }
+        if (cal->loading()) return false;
+        m_sent = false;
+        const auto day = cal->month()->days[*cal->selected_day()].date;
+        expect(day == schedule::LocalDate{2030, 4, 14} && cal->month()->month == 4,
+               "five weeks on is 14 April, in April's grid: " + from_wx(cal->title()->GetLabel()));
+        cal->show_week(false);
+        cal->show_month(2030, 3);
+        return true;
+    }});
     m_steps.push_back({"an approver may not read the audit log", [frame, this] {
         auto* a = frame->audit();
         if (!m_sent) {

@@ -226,4 +226,52 @@ TEST_CASE("moving a queued post on the calendar sends the new version for review
     CHECK_FALSE(month->moves_keep_approval);
 }
 
+TEST_CASE("a post in review shows once at its planned time, before it has targets") {
+    Studio s;
+    Backend backend(s.paths(), s.gui.dispatcher());
+    const auto queued = queued_post(s, backend, "Open house", kAt);
+    auto planned = s.run<model::Id>(backend, [&](Services& sv) -> Result<model::Id> {
+        model::VersionContent c;
+        c.text = "Flu shots";
+        c.targets = {{s.account.id, ""}};
+        c.scheduled_at = kAt - 3600;  // 09:00 EDT the same day
+        c.zone = "America/New_York";
+        CLEARPOST_ASSIGN(auto id, sv.flow.create_post(s.alice, c));
+        CLEARPOST_CHECK(sv.flow.submit(s.alice, id));
+        return id;
+    });
+    REQUIRE(planned.ok());
+    // A draft with a time is not shown: nobody has asked for it to go out.
+    REQUIRE(s.run<model::Id>(backend, [&](Services& sv) {
+                 model::VersionContent c;
+                 c.text = "Idea";
+                 c.scheduled_at = kAt + 3600;
+                 c.zone = "America/New_York";
+                 return sv.flow.create_post(s.alice, c);
+             }).ok());
+    auto month = s.run<CalendarMonth>(backend, [](Services& sv) { return load_month(sv.store, 2030, 3, kAt); });
+    REQUIRE(month.ok());
+    REQUIRE(month->entries.size() == 2);
+    // In time order: the planned post at 09:00, then the queued target at 10:00.
+    CHECK(month->entries[0].post_id == *planned);
+    CHECK(month->entries[0].target_id == 0);
+    CHECK(month->entries[0].time == "09:00");
+    CHECK(month->entries[0].network == "planned");
+    CHECK(calendar_group(month->entries[0].state) == CalendarGroup::Planned);
+    CHECK(month->entries[1].post_id == queued);
+    const auto tenth = std::find_if(month->days.begin(), month->days.end(), [](const CalendarDay& d) {
+        return d.date == schedule::LocalDate{2030, 3, 10};
+    });
+    REQUIRE(tenth != month->days.end());
+    CHECK(tenth->count == 2);
+    CHECK(tenth->groups[static_cast<std::size_t>(CalendarGroup::Planned)] == 1);
+    CHECK(tenth->groups[static_cast<std::size_t>(CalendarGroup::Upcoming)] == 1);
+}
+
+TEST_CASE("days move across months and years") {
+    CHECK(add_days({2030, 3, 31}, 7) == schedule::LocalDate{2030, 4, 7});
+    CHECK(add_days({2030, 1, 3}, -7) == schedule::LocalDate{2029, 12, 27});
+    CHECK(add_days({2028, 2, 28}, 1) == schedule::LocalDate{2028, 2, 29});
+}
+
 }  // namespace clearpost::gui

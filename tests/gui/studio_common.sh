@@ -27,7 +27,7 @@ seed_scenario() {
   # Post 1 has two versions, so the approver sees what changed.
   "$ctl" --db "$db" --as ada post new --text "Our flu shots are great for families: Saturday 9 to 11." \
     --target bluesky:clinic.example >/dev/null
-  "$ctl" --db "$db" --as ada post edit 1 \
+  "$ctl" --db "$db" --as ada post edit 1 --at "2030-03-07 11:00" \
     --text "Our flu shots are a miracle for busy families: Saturday 9 to noon." >/dev/null
   "$ctl" --db "$db" --as ada post submit 1 >/dev/null
   CLEARPOST_PASSWORD="bob has a long password" "$ctl" --db "$db" --as bob post new \

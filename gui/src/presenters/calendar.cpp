@@ -1,5 +1,6 @@
 #include "calendar.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -30,6 +31,10 @@ schedule::LocalDate from_days(chr::sys_days days) {
 CalendarGroup calendar_group(model::State state) {
     using model::State;
     switch (state) {
+    case State::Draft:
+    case State::InReview:
+    case State::ChangesRequested:
+    case State::Approved: return CalendarGroup::Planned;
     case State::Published: return CalendarGroup::Published;
     case State::Failed:
     case State::NeedsAttention: return CalendarGroup::Problem;
@@ -81,9 +86,16 @@ CalendarMonth arrange_month(int year, int month, const std::array<schedule::Loca
         std::snprintf(time, sizeof time, "%02d:%02d", local->local.hour, local->local.minute);
         auto network = networks.find(item.account_id);
         m.entries.push_back({item.target_id, item.post_id, item.state,
-                             network != networks.end() ? network->second : std::string("?"), time});
+                             item.account_id == 0        ? std::string("planned")
+                             : network != networks.end() ? network->second
+                                                         : std::string("?"),
+                             time});
     }
     return m;
+}
+
+schedule::LocalDate add_days(const schedule::LocalDate& date, int days) {
+    return from_days(to_days(date) + chr::days(days));
 }
 
 std::pair<int, int> add_months(int year, int month, int delta) {
@@ -104,6 +116,20 @@ Result<CalendarMonth> load_month(store::Store& store, int year, int month, UnixS
     const auto after = from_days(to_days(grid.back()) + chr::days(1));
     CLEARPOST_ASSIGN(auto period, analytics::local_days(zone, grid.front(), after));
     CLEARPOST_ASSIGN(auto items, store.calendar(period.from, period.to));
+    // Posts on their way through review, at the time they are planned for:
+    // what the team will see go out, before it is queued.
+    for (auto state : {model::State::InReview, model::State::ChangesRequested, model::State::Approved}) {
+        store::PostFilter filter;
+        filter.state = state;
+        filter.limit = 10000;
+        CLEARPOST_ASSIGN(auto posts, store.list_posts(filter));
+        for (const auto& p : posts)
+            if (p.scheduled_at && *p.scheduled_at >= period.from && *p.scheduled_at < period.to)
+                items.push_back({0, p.post.id, 0, p.post.state, *p.scheduled_at});
+    }
+    std::stable_sort(items.begin(), items.end(), [](const store::CalendarItem& a, const store::CalendarItem& b) {
+        return a.scheduled_at < b.scheduled_at;
+    });
     CLEARPOST_ASSIGN(auto accounts, store.list_accounts());
     auto m = arrange_month(year, month, grid, items, zone, accounts);
     m.today = today.local.date();

@@ -16,12 +16,15 @@
 
 namespace clearpost::gui {
 
-// How a calendar colours a target.
-enum class CalendarGroup { Upcoming, Published, Problem, Stopped };
+// How a calendar colours a target. A post still on its way through review
+// (a draft, in review, sent back or approved but not yet queued) shows at
+// its planned time as Planned, once, without targets.
+enum class CalendarGroup { Planned, Upcoming, Published, Problem, Stopped };
+inline constexpr std::size_t kCalendarGroups = 5;
 CalendarGroup calendar_group(model::State state);
 
 struct CalendarEntry {
-    model::Id target_id = 0;
+    model::Id target_id = 0;  // 0 for a planned post: it has no targets yet
     model::Id post_id = 0;
     model::State state = model::State::Scheduled;
     std::string network;
@@ -33,7 +36,7 @@ struct CalendarDay {
     bool in_month = false;
     std::size_t first = 0;  // this day's entries: entries[first, first + count)
     std::size_t count = 0;
-    std::array<int, 4> groups{};  // count per CalendarGroup
+    std::array<int, kCalendarGroups> groups{};  // count per CalendarGroup
 };
 
 struct CalendarMonth {
@@ -50,13 +53,14 @@ struct CalendarMonth {
 // 1st. Invalid for a month outside 1..12 or a year outside 2..9998.
 Result<std::array<schedule::LocalDate, 42>> month_grid(int year, int month);
 
-// Places `items` (as Store::calendar gives them, in time order) on the grid
-// in `zone`; `network_of` maps an account id to its network.
+// Places `items` (as Store::calendar gives them, in time order; account 0
+// for a planned post) on the grid in `zone`; `accounts` give the networks.
 CalendarMonth arrange_month(int year, int month, const std::array<schedule::LocalDate, 42>& grid,
                             const std::vector<store::CalendarItem>& items, const schedule::TimeZone& zone,
                             const std::vector<model::Account>& accounts);
 
-// Reads the month in the organisation's time zone; year 0 means the
+// Reads the month in the organisation's time zone, queued and past targets
+// and posts in review or approved at their planned time; year 0 means the
 // month that holds `now` there.
 Result<CalendarMonth> load_month(store::Store& store, int year, int month, UnixSeconds now = system_now());
 
@@ -74,6 +78,9 @@ struct MoveOutcome {
 struct Services;
 Result<MoveOutcome> move_post(Services& services, const model::User& user, model::Id post_id,
                               const schedule::LocalDateTime& local);
+
+// `date` moved by `days` (negative: back).
+schedule::LocalDate add_days(const schedule::LocalDate& date, int days);
 
 // The month before (-1) or after (+1) year/month.
 std::pair<int, int> add_months(int year, int month, int delta);
