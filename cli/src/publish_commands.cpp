@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <iostream>
 #include <sstream>
 
 #include "clearpost/net/http.h"
@@ -257,12 +258,15 @@ void add_connect(CLI::App& app, Context& ctx) {
     auto handle = std::make_shared<std::string>();
     auto service = std::make_shared<std::string>();
     auto appview = std::make_shared<std::string>();
+    auto browser = std::make_shared<bool>(false);
     connect->add_option("NETWORK", *network, "e.g. bluesky")->required();
     connect->add_option("HANDLE", *handle, "The account as added with account add")->required();
     connect->add_option("--service", *service, "The account's server (Bluesky PDS URL, Mastodon instance)");
     connect->add_option("--appview", *appview,
                         "Where Bluesky post counts are read (default: the public AppView, public.api.bsky.app)");
-    connect->callback(command(ctx, [&ctx, network, handle, service, appview]() -> Result<void> {
+    connect->add_flag("--browser", *browser,
+                      "Mastodon: sign in through the browser (OAuth with PKCE) instead of pasting an access token");
+    connect->callback(command(ctx, [&ctx, network, handle, service, appview, browser]() -> Result<void> {
         CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
                                                      Session::Actor::Required));
         // Refused before a secret is asked for: the user, the account, the network, the instance.
@@ -273,6 +277,29 @@ void add_connect(CLI::App& app, Context& ctx) {
                                                        "; add it first with clearpostctl account add");
         }
         const bool mastodon = *network == "mastodon";
+        if (*browser) {
+            if (!mastodon) {
+                return make_error(ErrorCode::Invalid, "--browser signs in to Mastodon only; " + *network +
+                                                          " connects with an app password");
+            }
+            CLEARPOST_ASSIGN(auto vault,
+                             security::Vault::open(session->store(), security::default_config_dir(), vault_unlock()));
+            net::HttpClient http;
+            publish::BrowserSignIn sign_in;
+            sign_in.instance = *service;
+            // The address is printed too: on a machine without a desktop the
+            // person opens it elsewhere (the redirect still needs this one).
+            sign_in.authorize.open_browser = [](const std::string& url) -> Result<void> {
+                std::cerr << "Sign in to allow Clearpost to post. If no browser opens, visit:\n  " << url << "\n";
+                (void)oauth::open_in_system_browser(url);
+                return ok();
+            };
+            CLEARPOST_CHECK(publish::connect_mastodon_in_browser(session->store(), vault, session->audit(), http,
+                                                                 session->user(), *handle, sign_in, system_now()));
+            emit(ctx.json, {{"connected", true}, {"account_id", account->id}},
+                 "Connected " + *network + ":" + *handle + " through the browser");
+            return ok();
+        }
         publish::AccountSecret secret{{}, *service, *appview};
         CLEARPOST_ASSIGN(secret.secret,
                          read_password("CLEARPOST_ACCOUNT_SECRET",

@@ -19,10 +19,12 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <thread>
 
 #include "../core/workflow/fixture.h"
 #include "clearpost/crypto/crypto.h"
 #include "clearpost/media/library.h"
+#include "clearpost/publish/accounts.h"
 #include "clearpost/publish/dispatcher.h"
 #include "clearpost/security/vault.h"
 
@@ -193,7 +195,106 @@ std::size_t code_points(const std::string& s) {
     return n;
 }
 
+// The person's browser for connect_mastodon_in_browser: fetches the
+// authorisation page (the stand-in approves at once) and follows its
+// redirect to the loopback listener, on a thread of its own as a browser
+// would be, since the listener waits after the browser was opened.
+struct Browser {
+    std::string opened;
+    std::jthread thread;
+    oauth::BrowserOpener opener() {
+        return [this](const std::string& url) -> Result<void> {
+            opened = url;
+            thread = std::jthread([url] {
+                net::HttpClient http;
+                net::HttpRequest page;
+                page.url = url;
+                auto answer = http.send(page);
+                auto* response = std::get_if<net::HttpResponse>(&answer);
+                if (!response || response->status != 302) return;
+                net::HttpRequest back;
+                back.url = response->headers["location"];
+                http.send(back);
+            });
+            return ok();
+        };
+    }
+};
+
+publish::BrowserSignIn sign_in(const std::string& instance, Browser& browser) {
+    publish::BrowserSignIn s;
+    s.instance = instance;
+    s.authorize.open_browser = browser.opener();
+    s.authorize.timeout = std::chrono::seconds(10);
+    return s;
+}
+
 }  // namespace
+
+TEST_CASE("connecting in the browser registers Clearpost, signs in with PKCE and the post goes out with the token") {
+    MastodonFixture f;
+    Browser browser;
+    REQUIRE(publish::connect_mastodon_in_browser(*f.store, *f.vault, *f.audit, f.http, f.admin, "@clinic@social.example",
+                                                 sign_in(f.standin.url + "/", browser), f.now)
+                .ok());
+    CHECK_THAT(browser.opened, Catch::StartsWith(f.standin.url + "/oauth/authorize?"));
+    CHECK_THAT(browser.opened, Catch::Contains("code_challenge_method=S256"));
+    CHECK_THAT(browser.opened, Catch::Contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A"));
+    CHECK_THAT(browser.opened, Catch::Contains("write%3Astatuses"));
+    const auto creds = f.credentials();
+    CHECK(creds["service"] == f.standin.url);  // without the trailing slash
+    CHECK(creds["client_id"] == "client-1");
+    CHECK(creds["client_secret"] == "secret-client-1");
+    const std::string token = creds["access_token"];
+    CHECK(token != "good-token");
+    const auto state = f.standin.state();
+    CHECK(state["tokens"][token]["revoked"] == false);
+    CHECK((*f.store->find_account(f.mastodon.id))->status == "connected");
+    bool audited = false;
+    REQUIRE(f.store->each_audit([&](const model::AuditEntry& e) {
+        audited = audited || (e.action == "account.connect" && e.detail.find("through the browser") != std::string::npos);
+        return true;
+    }).ok());
+    CHECK(audited);
+    // The old token is gone from the instance's view of us: revoking it changes nothing now.
+    f.standin.control({{"revoke", "good-token"}});
+    const auto post = f.scheduled_post("Connected in the browser");
+    CHECK(f.run().published == 1);
+    CHECK(f.target_of(post).state == State::Published);
+}
+
+TEST_CASE("a refused or mistaken sign-in in the browser keeps the account as it was") {
+    MastodonFixture f;
+    Browser browser;
+    SECTION("the person denies access") {
+        f.standin.control({{"deny", true}});
+        const auto r = publish::connect_mastodon_in_browser(*f.store, *f.vault, *f.audit, f.http, f.admin,
+                                                            "@clinic@social.example", sign_in(f.standin.url, browser), f.now);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == ErrorCode::Forbidden);
+    }
+    SECTION("the browser was signed in as another account") {
+        f.standin.control({{"signed_in_as", "someone"}});
+        const auto r = publish::connect_mastodon_in_browser(*f.store, *f.vault, *f.audit, f.http, f.admin,
+                                                            "@clinic@social.example", sign_in(f.standin.url, browser), f.now);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == ErrorCode::Forbidden);
+        CHECK_THAT(r.error().message, Catch::Contains("@someone, not @clinic"));
+        // The token it was given is handed back to the instance.
+        const auto state = f.standin.state();
+        bool revoked = false;
+        for (const auto& [token, info] : state["tokens"].items()) revoked = revoked || (token != "good-token" && info["revoked"] == true);
+        CHECK(revoked);
+    }
+    SECTION("an author may not connect accounts") {
+        const auto r = publish::connect_mastodon_in_browser(*f.store, *f.vault, *f.audit, f.http, f.author,
+                                                            "@clinic@social.example", sign_in(f.standin.url, browser), f.now);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == ErrorCode::Forbidden);
+        CHECK(browser.opened.empty());  // refused before anything was asked of the instance
+    }
+    CHECK(f.credentials()["access_token"] == "good-token");
+}
 
 TEST_CASE("the Mastodon plugin declares Mastodon's limits, counting and idempotency") {
     MastodonFixture f;

@@ -11,7 +11,7 @@ Result<TokenSet> authorize(Client& client, const AuthorizeOptions& options) {
     const std::string state = make_state();
     const std::string url = build_authorization_url(client.config(), listener.redirect_uri(), state, pkce.challenge);
     CLEARPOST_CHECK(options.open_browser ? options.open_browser(url) : open_in_system_browser(url));
-    CLEARPOST_ASSIGN(const std::string code, listener.wait_for_code(state, options.timeout));
+    CLEARPOST_ASSIGN(const std::string code, listener.wait_for_code(state, options.timeout, options.stop));
     auto tokens = client.exchange_code(code, listener.redirect_uri(), pkce.verifier);
     if (auto* e = std::get_if<TokenError>(&tokens)) return e->to_error();
     return std::get<TokenSet>(std::move(tokens));

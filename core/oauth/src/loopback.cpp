@@ -164,7 +164,7 @@ Result<LoopbackListener> LoopbackListener::open(const LoopbackOptions& options) 
 }
 
 Result<std::string> LoopbackListener::wait_for_code(const std::string& expected_state,
-                                                    std::chrono::milliseconds timeout) {
+                                                    std::chrono::milliseconds timeout, std::stop_token stop) {
     if (m_fd < 0) return make_error(ErrorCode::Conflict, "the sign-in listener is already closed; start again");
     const auto deadline = SteadyClock::now() + timeout;
     std::vector<Connection> connections;
@@ -178,6 +178,7 @@ Result<std::string> LoopbackListener::wait_for_code(const std::string& expected_
     } closer{this, &connections};
 
     for (;;) {
+        if (stop.stop_requested()) return make_error(ErrorCode::Io, "connecting was cancelled");
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
         if (left.count() <= 0) {
             return make_error(ErrorCode::Io, "no answer came from the browser in time; start connecting again "

@@ -1,5 +1,7 @@
 #include "clearpost/publish/accounts.h"
 
+#include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "clearpost/workflow/admin.h"
@@ -48,6 +50,118 @@ Result<void> connect_account(store::Store& store, security::Vault& vault, securi
                             now);
     }));
     return audit.anchor();
+}
+
+namespace {
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+// What a failed instance call says, for people.
+Error instance_error(const net::HttpResult& r, const std::string& doing) {
+    if (const auto* f = std::get_if<net::HttpFailure>(&r)) {
+        return make_error(ErrorCode::Io, doing + ": " + f->message + "; check the instance address and the network");
+    }
+    const auto& response = std::get<net::HttpResponse>(r);
+    const auto body = nlohmann::json::parse(response.body, nullptr, false);
+    std::string said = body.is_object() && body.contains("error") && body["error"].is_string()
+                           ? body["error"].get<std::string>()
+                           : "HTTP " + std::to_string(response.status);
+    return make_error(response.status >= 500 || response.status == 429 ? ErrorCode::Io : ErrorCode::Invalid,
+                      doing + ": the instance answered " + said);
+}
+
+}  // namespace
+
+Result<MastodonGrant> sign_in_to_mastodon(net::HttpClient& http, const std::string& handle,
+                                          const BrowserSignIn& sign_in) {
+    std::string instance = sign_in.instance;
+    while (!instance.empty() && instance.back() == '/') instance.pop_back();
+    if (instance.empty()) return make_error(ErrorCode::Invalid, "enter the Mastodon instance, e.g. https://mastodon.social");
+
+    // methods/apps#create: the redirect without a port, which the instance
+    // matches against any port of 127.0.0.1.
+    const std::string redirect = "http://127.0.0.1" + sign_in.authorize.loopback.path;
+    const auto registered = http.send({"POST", instance + "/api/v1/apps",
+                                       {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}},
+                                       oauth::form_encode({{"client_name", "Clearpost"},
+                                                           {"redirect_uris", redirect},
+                                                           {"scopes", kMastodonScopes}}),
+                                       std::chrono::seconds(15), {}});
+    const auto* app_response = std::get_if<net::HttpResponse>(&registered);
+    if (!app_response || app_response->status != 200) return instance_error(registered, "registering Clearpost");
+    const auto app = nlohmann::json::parse(app_response->body, nullptr, false);
+    if (!app.is_object() || !app.contains("client_id") || !app["client_id"].is_string() ||
+        !app.contains("client_secret") || !app["client_secret"].is_string()) {
+        return make_error(ErrorCode::Invalid, "registering Clearpost: the instance's answer has no client id and secret");
+    }
+    oauth::ClientConfig config;
+    config.authorization_endpoint = instance + "/oauth/authorize";
+    config.token_endpoint = instance + "/oauth/token";
+    config.revocation_endpoint = instance + "/oauth/revoke";
+    config.client_id = app["client_id"].get<std::string>();
+    config.client_secret = app["client_secret"].get<std::string>();
+    config.auth = oauth::ClientAuth::SecretPost;
+    config.scopes = {"write:statuses", "write:media", "read:statuses", "profile"};
+    oauth::Client client(config, http);
+    CLEARPOST_ASSIGN(auto tokens, oauth::authorize(client, sign_in.authorize));
+
+    // The person may have been signed in to the instance as someone else.
+    const auto me = http.send({"GET", instance + "/api/v1/accounts/verify_credentials",
+                               {{"Authorization", "Bearer " + tokens.access_token}, {"Accept", "application/json"}},
+                               "", std::chrono::seconds(15), {tokens.access_token}});
+    const auto* me_response = std::get_if<net::HttpResponse>(&me);
+    if (!me_response || me_response->status != 200) return instance_error(me, "checking who signed in");
+    const auto who = nlohmann::json::parse(me_response->body, nullptr, false);
+    const std::string username = who.is_object() && who.contains("username") && who["username"].is_string()
+                                     ? who["username"].get<std::string>()
+                                     : std::string();
+    std::string expected = handle;
+    if (!expected.empty() && expected.front() == '@') expected.erase(0, 1);
+    expected = expected.substr(0, expected.find('@'));
+    if (username.empty() || lower(username) != lower(expected)) {
+        // The token is of no use to us: give it back.
+        client.revoke(tokens.access_token, "access_token");
+        return make_error(ErrorCode::Forbidden, "the browser signed in as @" + username + ", not @" + expected +
+                                                    "; sign out of the instance there and connect again");
+    }
+    return MastodonGrant{instance,          tokens.access_token, tokens.refresh_token, tokens.expires_at,
+                         config.client_id, config.client_secret};
+}
+
+Result<void> save_mastodon_grant(store::Store& store, security::Vault& vault, security::AuditLog& audit,
+                                 const model::User& actor, const std::string& handle, const MastodonGrant& grant,
+                                 UnixSeconds now) {
+    CLEARPOST_CHECK(check_connect(actor, "mastodon", grant.instance));
+    CLEARPOST_ASSIGN(auto account, store.find_account("mastodon", handle));
+    if (!account) return make_error(ErrorCode::NotFound, "no account mastodon:" + handle + "; add it first");
+    nlohmann::json creds{{"service", grant.instance},
+                         {"access_token", grant.access_token},
+                         {"client_id", grant.client_id},
+                         {"client_secret", grant.client_secret}};
+    if (!grant.refresh_token.empty()) creds["refresh_token"] = grant.refresh_token;
+    if (grant.expires_at) creds["expires_at"] = *grant.expires_at;
+    CLEARPOST_CHECK(store.transaction([&]() -> Result<void> {
+        CLEARPOST_CHECK(vault.put(account->id, creds.dump(), now));
+        CLEARPOST_CHECK(store.set_account_status(account->id, "connected"));
+        return audit.append({actor.name, "account.connect", "account " + std::to_string(account->id),
+                             "mastodon:" + handle + " signed in through the browser"},
+                            now);
+    }));
+    return audit.anchor();
+}
+
+Result<void> connect_mastodon_in_browser(store::Store& store, security::Vault& vault, security::AuditLog& audit,
+                                         net::HttpClient& http, const model::User& actor, const std::string& handle,
+                                         const BrowserSignIn& sign_in, UnixSeconds now) {
+    // Refused before the person is sent to the browser.
+    CLEARPOST_CHECK(check_connect(actor, "mastodon", sign_in.instance));
+    CLEARPOST_ASSIGN(auto account, store.find_account("mastodon", handle));
+    if (!account) return make_error(ErrorCode::NotFound, "no account mastodon:" + handle + "; add it first");
+    CLEARPOST_ASSIGN(auto grant, sign_in_to_mastodon(http, handle, sign_in));
+    return save_mastodon_grant(store, vault, audit, actor, handle, grant, now);
 }
 
 Result<std::vector<AccountView>> account_views(store::Store& store) {

@@ -351,6 +351,24 @@ TEST_CASE("the loopback listener reports a refusal, a missing code, and a missin
     CHECK(run("?code=abc") == ErrorCode::Tampered);
 }
 
+TEST_CASE("a stop request ends the wait for the browser within a second, and closes the listener") {
+    auto listener = LoopbackListener::open({});
+    REQUIRE(listener);
+    std::stop_source stop;
+    std::thread closer([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        stop.request_stop();
+    });
+    const auto started = std::chrono::steady_clock::now();
+    auto cancelled = listener->wait_for_code("s", std::chrono::minutes(5), stop.get_token());
+    closer.join();
+    REQUIRE_FALSE(cancelled);
+    CHECK(cancelled.error().code == ErrorCode::Io);
+    CHECK(cancelled.error().message.find("cancelled") != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(3));
+    CHECK_FALSE(listener->is_open());
+}
+
 TEST_CASE("the loopback listener gives up when the time is up and can use a fixed port") {
     auto first = LoopbackListener::open({});
     REQUIRE(first);

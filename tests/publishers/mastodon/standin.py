@@ -17,6 +17,7 @@ an hour would) and reads what the instance saw.
 """
 
 import argparse
+import base64
 import datetime
 import email.parser
 import email.utils
@@ -79,6 +80,11 @@ class State:
         self.last_429 = None
         self.requests = []                # [method, path, idempotency key]
         self.fail_next = {}               # path prefix -> [status, ...] (5xx scripting)
+        self.apps = {}                    # client_id -> {"secret", "redirect_uris", "scopes"}
+        self.codes = {}                   # authorization code -> what it was issued for (single use)
+        self.signed_in_as = None          # another username the "person" signs in as (None: S.account)
+        self.token_accounts = {}          # access token -> that other username
+        self.deny = False                 # the person presses "Deny" on the authorisation page
 
     def next_id(self):
         self.seq += 1
@@ -301,13 +307,24 @@ class Handler(BaseHTTPRequestHandler):
             return self.delete_status(m.group(1))
         if method == "GET" and path == "/api/v1/accounts/verify_credentials":
             if self.authorised("api"):
-                self.send(200, account_entity(), "api")
+                entity = account_entity()
+                token = self.headers.get("Authorization", "")[7:]
+                if token in S.token_accounts:  # the person signed in as someone else
+                    entity = dict(entity, id="110000000000000099", username=S.token_accounts[token],
+                                  acct=S.token_accounts[token])
+                self.send(200, entity, "api")
             return
         am = re.fullmatch(r"/api/v1/accounts/(\w+)/statuses", path)
         if method == "GET" and am:
             return self.account_statuses(am.group(1), query)
+        if method == "POST" and path == "/api/v1/apps":
+            return self.create_app(raw)
+        if method == "GET" and path == "/oauth/authorize":
+            return self.authorize(query)
         if method == "POST" and path == "/oauth/token":
             return self.token(raw)
+        if method == "POST" and path == "/oauth/revoke":
+            return self.revoke(raw)
         if path == "/_standin/control" and method == "POST":
             return self.control(json.loads(raw or b"{}"))
         if path == "/_standin/state" and method == "GET":
@@ -453,11 +470,111 @@ class Handler(BaseHTTPRequestHandler):
             items = [s for s in items if not s["in_reply_to_id"]]
         self.send(200, [status_entity(s) for s in items[:limit]], "api")
 
+    def create_app(self, raw):
+        """methods/apps#create: client_name and redirect_uris are required
+        (422 {"error": "Validation failed: ..."} otherwise); the answer is an
+        Application entity with client_id and client_secret (always issued:
+        Mastodon has only confidential clients)."""
+        p = self.params(raw)
+        name, uris = p.get("client_name", ""), p.get("redirect_uris", "")
+        if not name or not uris:
+            return self.error(422, "Validation failed: Name can't be blank, Redirect URI can't be blank")
+        uris = uris if isinstance(uris, list) else uris.split()
+        client_id = "client-%d" % (len(S.apps) + 1)
+        S.apps[client_id] = {"secret": "secret-" + client_id, "redirect_uris": uris,
+                             "scopes": p.get("scopes", "read")}
+        self.send(200, {"id": str(len(S.apps)), "name": name, "website": p.get("website"),
+                        "scopes": S.apps[client_id]["scopes"].split(), "redirect_uri": "\n".join(uris),
+                        "redirect_uris": uris, "client_id": client_id,
+                        "client_secret": S.apps[client_id]["secret"], "client_secret_expires_at": 0})
+
+    @staticmethod
+    def redirect_allowed(registered, given):
+        """Doorkeeper compares redirect URIs exactly, except that for an IP
+        loopback address it ignores the port (RFC 8252 7.3; doorkeeper#1170)."""
+        r, g = urllib.parse.urlsplit(registered), urllib.parse.urlsplit(given)
+        if r.hostname in ("127.0.0.1", "::1") and g.hostname == r.hostname:
+            return (r.scheme, r.path, r.query) == (g.scheme, g.path, g.query)
+        return registered == given
+
+    def authorize(self, q):
+        """methods/oauth#authorize. A real instance shows its sign-in and
+        "Authorize" pages; here the person signs in as S.account (or
+        S.signed_in_as) and approves at once, or denies when S.deny. An
+        unknown client or redirect URI is an error page, never a redirect
+        (RFC 6749 4.1.2.1); the rest are redirects carrying error= and state.
+        PKCE: only S256 (methods/oauth, since 4.3)."""
+        app = S.apps.get(q.get("client_id"))
+        uri = q.get("redirect_uri", "")
+        if not app or not any(self.redirect_allowed(r, uri) for r in app["redirect_uris"]):
+            return self.error(400, "The redirect uri included is not valid.")
+        sep = "&" if "?" in uri else "?"
+        state = q.get("state", "")
+
+        def back(params):
+            params["state"] = state
+            self.send_response(302)
+            self.send_header("Location", uri + sep + urllib.parse.urlencode(params))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        if q.get("response_type") != "code":
+            return back({"error": "unsupported_response_type"})
+        if q.get("code_challenge_method") != "S256" or not q.get("code_challenge"):
+            return back({"error": "invalid_request", "error_description": "Code challenge is required."})
+        if S.deny:
+            return back({"error": "access_denied",
+                         "error_description": "The resource owner or authorization server denied the request."})
+        code = "code-%d" % (len(S.codes) + 1)
+        S.codes[code] = {"client_id": q["client_id"], "redirect_uri": uri, "challenge": q["code_challenge"],
+                         "used": False}
+        back({"code": code})
+
+    def revoke(self, raw):
+        """methods/oauth#revoke: 200 {} even for an unknown token (RFC 7009);
+        403 for a client that authenticates wrongly."""
+        p = self.params(raw)
+        app = S.apps.get(p.get("client_id"))
+        if not app or app["secret"] != p.get("client_secret"):
+            return self.send(403, {"error": "unauthorized_client",
+                                   "error_description": "You are not authorized to revoke this token"})
+        if p.get("token") in S.tokens:
+            S.tokens[p["token"]]["revoked"] = True
+        self.send(200, {})
+
+    def code_grant(self, p):
+        """methods/oauth#token with grant_type=authorization_code: the client
+        authenticates with its secret, the code is single use and bound to the
+        redirect URI and the PKCE challenge (RFC 7636 4.6)."""
+        app = S.apps.get(p.get("client_id"))
+        if not app or app["secret"] != p.get("client_secret"):
+            return self.send(401, {"error": "invalid_client",
+                                   "error_description": "Client authentication failed due to unknown client, "
+                                                        "no client authentication included, or unsupported "
+                                                        "authentication method."})
+        issued = S.codes.get(p.get("code"))
+        verifier = p.get("code_verifier", "")
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        if not issued or issued["used"] or issued["client_id"] != p.get("client_id") or \
+                issued["redirect_uri"] != p.get("redirect_uri") or issued["challenge"] != challenge:
+            return self.send(400, {"error": "invalid_grant",
+                                   "error_description": "The provided authorization grant is invalid, expired, "
+                                                        "revoked, does not match the redirection URI used in the "
+                                                        "authorization request, or was issued to another client."})
+        issued["used"] = True
+        access = "token-%d" % (len(S.tokens) + 1)
+        S.tokens[access] = {"revoked": False, "expires_at": None}
+        if S.signed_in_as:
+            S.token_accounts[access] = S.signed_in_as
+        self.send(200, {"access_token": access, "token_type": "Bearer", "scope": app["scopes"],
+                        "created_at": int(now())})
+
     def token(self, raw):
         """methods/oauth#token with grant_type=refresh_token. Doorkeeper answers
         400 {"error": "invalid_grant", "error_description": ...} for a refresh
         token that is unknown, revoked or already used (RFC 6749 5.2)."""
         p = self.params(raw)
+        if p.get("grant_type") == "authorization_code":
+            return self.code_grant(p)
         if p.get("grant_type") != "refresh_token":
             return self.send(400, {"error": "unsupported_grant_type",
                                    "error_description": "The authorization grant type is not supported by the authorization server."})
@@ -490,6 +607,10 @@ class Handler(BaseHTTPRequestHandler):
             S.tokens[c["expire"]]["expires_at"] = now() - 1
         if "add_refresh_token" in c:
             S.refresh_tokens[c["add_refresh_token"]] = True
+        if "deny" in c:
+            S.deny = c["deny"]
+        if "signed_in_as" in c:
+            S.signed_in_as = c["signed_in_as"]
         if "issue_expires_in" in c:
             S.issue_expires_in = c["issue_expires_in"]
         if "limits" in c:

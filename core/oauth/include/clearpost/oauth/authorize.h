@@ -4,6 +4,7 @@
 // the code exchange.
 
 #include <chrono>
+#include <stop_token>
 
 #include "clearpost/base/result.h"
 #include "clearpost/oauth/browser.h"
@@ -16,6 +17,7 @@ struct AuthorizeOptions {
     LoopbackOptions loopback;
     std::chrono::milliseconds timeout{std::chrono::minutes(5)};  // for the person to sign in
     BrowserOpener open_browser;  // empty: open_in_system_browser
+    std::stop_token stop;        // ends the wait early (Io), e.g. when the window closes
 };
 
 // Runs the flow and returns the account's first tokens. Errors: those of

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <stop_token>
 #include <string>
 
 #include "clearpost/base/result.h"
@@ -42,8 +43,10 @@ public:
     // belongs to another request), an `error` from the server is Forbidden
     // (access_denied: the person said no) or Invalid (anything else), a
     // missing code is Invalid. Io when `timeout` passes first. The listener
-    // is closed when this returns.
-    Result<std::string> wait_for_code(const std::string& expected_state, std::chrono::milliseconds timeout);
+    // is closed when this returns. A stop request (checked at least once a
+    // second) ends the wait with Io, for a window closed meanwhile.
+    Result<std::string> wait_for_code(const std::string& expected_state, std::chrono::milliseconds timeout,
+                                      std::stop_token stop = {});
 
     void close() noexcept;
 

@@ -3,11 +3,14 @@
 // Mastodon access token) sealed in the vault, the account marked connected
 // and the act audited. The command line and the studio both call this.
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "clearpost/base/result.h"
 #include "clearpost/model/model.h"
+#include "clearpost/net/http.h"
+#include "clearpost/oauth/authorize.h"
 #include "clearpost/security/audit.h"
 #include "clearpost/security/vault.h"
 #include "clearpost/store/store.h"
@@ -35,6 +38,44 @@ Result<void> check_connect(const model::User& actor, const std::string& network,
 Result<void> connect_account(store::Store& store, security::Vault& vault, security::AuditLog& audit,
                              const model::User& actor, const std::string& network, const std::string& handle,
                              const AccountSecret& secret, UnixSeconds now);
+
+// Mastodon through the browser (RFC 8252), instead of a pasted token:
+// registers Clearpost as an app on the instance (POST /api/v1/apps: each
+// instance issues its own client id and secret), runs the authorisation
+// with PKCE on a loopback redirect (Mastodon ignores the port of a
+// 127.0.0.1 redirect URI), checks that the person signed in as `handle`, and
+// seals the token with the app's credentials (for refresh and revocation)
+// as connect_account does. Refused like connect_account; Forbidden when the
+// person denied access or signed in as another account; Io when the
+// instance cannot be reached, the time ran out or the stop was requested.
+struct BrowserSignIn {
+    std::string instance;               // "https://mastodon.example"
+    oauth::AuthorizeOptions authorize;  // the browser opener, the time allowed, a stop
+};
+Result<void> connect_mastodon_in_browser(store::Store& store, security::Vault& vault, security::AuditLog& audit,
+                                         net::HttpClient& http, const model::User& actor, const std::string& handle,
+                                         const BrowserSignIn& sign_in, UnixSeconds now);
+
+// connect_mastodon_in_browser in two halves, for a caller (the studio) that
+// waits for the person on another thread than its database connection's:
+// the sign-in touches only the network; the grant is then sealed.
+struct MastodonGrant {
+    std::string instance;
+    std::string access_token;
+    std::string refresh_token;  // empty: none issued
+    std::optional<UnixSeconds> expires_at;
+    std::string client_id;
+    std::string client_secret;
+};
+Result<MastodonGrant> sign_in_to_mastodon(net::HttpClient& http, const std::string& handle,
+                                          const BrowserSignIn& sign_in);
+Result<void> save_mastodon_grant(store::Store& store, security::Vault& vault, security::AuditLog& audit,
+                                 const model::User& actor, const std::string& handle, const MastodonGrant& grant,
+                                 UnixSeconds now);
+
+// The scopes Clearpost asks a Mastodon instance for: post, upload media,
+// read its own statuses back (metrics) and who the account is.
+inline constexpr const char* kMastodonScopes = "write:statuses write:media read:statuses profile";
 
 // An account as the accounts page shows it.
 struct AccountView {
