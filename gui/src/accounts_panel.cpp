@@ -78,6 +78,11 @@ void AccountsPanel::reload() {
                     self.m_list->SetItem(item, 1, to_wx(v.account.handle));
                     self.m_list->SetItem(item, 2, status_words(v));
                 }
+                // The status says what to do: never cut it short.
+                if (!self.m_accounts.empty()) {
+                    self.m_list->SetColumnWidth(2, wxLIST_AUTOSIZE);
+                    if (self.m_list->GetColumnWidth(2) < self.FromDIP(420)) self.m_list->SetColumnWidth(2, self.FromDIP(420));
+                }
                 self.show();
             }));
 }
@@ -95,7 +100,7 @@ void AccountsPanel::show() {
     m_heading->SetLabel(heading);
     const long selected = m_list->GetNextItem(-1, wxLIST_NEXT_ALL, wxLIST_STATE_SELECTED);
     m_add->Enable(admin);
-    m_connect->Enable(admin && selected >= 0 &&
+    m_connect->Enable(admin && !m_signing_in && selected >= 0 &&
                       publish::connects_with_secret(m_accounts[static_cast<std::size_t>(selected)].account.network));
     Layout();
 }
@@ -110,7 +115,10 @@ void AccountsPanel::add_account() {
     wxTextEntryDialog ask(this, _("The account's handle (e.g. clinic.bsky.social or clinic@mastodon.example):"),
                           _("Add account"));
     if (ask.ShowModal() != wxID_OK) return;
-    const std::string handle = from_wx(ask.GetValue().Trim().Trim(false));
+    add(network, from_wx(ask.GetValue().Trim().Trim(false)));
+}
+
+void AccountsPanel::add(const std::string& network, const std::string& handle) {
     m_backend.run<model::Account>(
         [user = m_user, network, handle](Services& s) {
             workflow::Admin admin(s.store, s.audit, system_now);
@@ -134,7 +142,65 @@ void AccountsPanel::ask_connect() {
     const auto& account = m_accounts[static_cast<std::size_t>(selected)].account;
     ConnectAccountDialog dialog(this, account.network, account.handle);
     if (dialog.ShowModal() != wxID_OK) return;
-    connect(account.network, account.handle, {dialog.secret(), dialog.service(), dialog.appview()});
+    if (dialog.browser()) {
+        connect_in_browser(account.handle, dialog.service());
+    } else {
+        connect(account.network, account.handle, {dialog.secret(), dialog.service(), dialog.appview()});
+    }
+}
+
+AccountsPanel::~AccountsPanel() {
+    // A sign-in still waiting for the browser stops within a second.
+    m_sign_in.request_stop();
+    if (m_sign_in.joinable()) m_sign_in.join();
+}
+
+void AccountsPanel::connect_in_browser(const std::string& handle, const std::string& instance,
+                                       oauth::BrowserOpener opener) {
+    if (m_signing_in) return;
+    // Refused before the person is sent to the browser.
+    if (auto allowed = publish::check_connect(m_user, "mastodon", instance); !allowed) {
+        wxMessageBox(to_wx(allowed.error().message), _("Connect account"), wxOK | wxICON_ERROR, this);
+        return;
+    }
+    m_signing_in = true;
+    m_connect->Disable();
+    if (on_changed)
+        on_changed(wxString::Format(_("Waiting for you to sign in at %s in your browser..."), to_wx(instance)));
+    if (m_sign_in.joinable()) m_sign_in.join();  // the previous one has finished
+    m_sign_in = std::jthread([this, handle, instance, opener = std::move(opener)](std::stop_token stop) {
+        net::HttpClient http;
+        publish::BrowserSignIn sign_in;
+        sign_in.instance = instance;
+        sign_in.authorize.open_browser = opener;
+        sign_in.authorize.stop = stop;
+        auto grant = publish::sign_in_to_mastodon(http, handle, sign_in);
+        if (stop.stop_requested()) return;  // the window is closing
+        CallAfter([this, handle, grant = std::move(grant)]() mutable { finish_sign_in(handle, std::move(grant)); });
+    });
+}
+
+void AccountsPanel::finish_sign_in(const std::string& handle, Result<publish::MastodonGrant> grant) {
+    m_signing_in = false;
+    if (!grant) {
+        wxMessageBox(to_wx(grant.error().message), _("Connect account"), wxOK | wxICON_ERROR, this);
+        show();
+        return;
+    }
+    m_backend.run<bool>(
+        [user = m_user, handle, grant = *grant](Services& s) -> Result<bool> {
+            CLEARPOST_ASSIGN(auto vault, security::Vault::open(s.store, s.key_dir));
+            CLEARPOST_CHECK(publish::save_mastodon_grant(s.store, vault, s.audit, user, handle, grant, system_now()));
+            return true;
+        },
+        on_window<bool>(this, [handle](AccountsPanel& self, Result<bool> done) {
+            if (!done) {
+                wxMessageBox(to_wx(done.error().message), _("Connect account"), wxOK | wxICON_ERROR, &self);
+            } else if (self.on_changed) {
+                self.on_changed(wxString::Format(_("Connected mastodon:%s through the browser."), to_wx(handle)));
+            }
+            self.reload();
+        }));
 }
 
 void AccountsPanel::connect(const std::string& network, const std::string& handle,

@@ -7,6 +7,8 @@
 #include <wx/panel.h>
 
 #include <functional>
+#include <optional>
+#include <thread>
 #include <vector>
 
 #include "clearpost/publish/accounts.h"
@@ -21,11 +23,19 @@ namespace clearpost::gui {
 class AccountsPanel : public wxPanel {
 public:
     AccountsPanel(wxWindow* parent, Backend& backend);
+    ~AccountsPanel() override;
 
     void set_user(const model::User& user);
     void reload();
+    // Adds `handle` on `network` (the Add account dialogs' answers).
+    void add(const std::string& network, const std::string& handle);
     // Connects `handle` on `network` with `secret` (the dialog's answer).
     void connect(const std::string& network, const std::string& handle, const publish::AccountSecret& secret);
+    // Connects a Mastodon account through the browser: the person signs in
+    // there (on a thread of its own: it may take minutes, and closing the
+    // window cancels it), then the grant is sealed on the worker. `opener`
+    // empty: the system browser.
+    void connect_in_browser(const std::string& handle, const std::string& instance, oauth::BrowserOpener opener = {});
 
     std::function<void(const wxString&)> on_changed;
 
@@ -33,16 +43,20 @@ public:
     bool loading() const { return m_loading; }
     const std::vector<publish::AccountView>& accounts() const { return m_accounts; }
     wxListCtrl* list() const { return m_list; }
+    bool signing_in() const { return m_signing_in; }
 
 private:
     void show();
     void add_account();
     void ask_connect();
+    void finish_sign_in(const std::string& handle, Result<publish::MastodonGrant> grant);
 
     Backend& m_backend;
     model::User m_user;
     std::vector<publish::AccountView> m_accounts;
     bool m_loading = false;
+    bool m_signing_in = false;
+    std::jthread m_sign_in;  // the browser sign-in under way, if any
     wxStaticText* m_heading = nullptr;
     wxListCtrl* m_list = nullptr;
     wxButton* m_add = nullptr;

@@ -93,9 +93,9 @@ ConnectAccountDialog::ConnectAccountDialog(wxWindow* parent, const std::string& 
     auto* top = new wxBoxSizer(wxVERTICAL);
     auto* intro = new wxStaticText(
         this, wxID_ANY,
-        wxString::Format(mastodon ? _("Connect %s. Create an access token with the write:statuses, write:media and "
-                                      "read:statuses scopes in the instance's settings (Development), then paste "
-                                      "it here.")
+        wxString::Format(mastodon ? _("Connect %s. Sign in on the instance in your browser and allow Clearpost to "
+                                      "post; or paste an access token made in the instance's settings "
+                                      "(Development) with the write:statuses, write:media and read:statuses scopes.")
                                   : _("Connect %s. Create an app password in Bluesky's settings (Privacy and "
                                       "security, App passwords), then paste it here; never the account's own "
                                       "password."),
@@ -104,9 +104,23 @@ ConnectAccountDialog::ConnectAccountDialog(wxWindow* parent, const std::string& 
     top->Add(intro, 0, wxALL, 12);
     auto* grid = new wxFlexGridSizer(2, wxSize(8, 8));
     grid->AddGrowableCol(1);
-    m_secret = add_field(this, grid, mastodon ? _("Access token:") : _("App password:"), {}, wxTE_PASSWORD);
     m_service = add_field(this, grid, mastodon ? _("Instance:") : _("PDS (optional):"), {});
     m_service->SetHint(mastodon ? _("https://mastodon.example") : _("https://bsky.social"));
+    if (mastodon) {
+        grid->AddSpacer(0);
+        m_browser = new wxRadioButton(this, wxID_ANY, _("Sign in through the &browser (recommended)"),
+                                      wxDefaultPosition, wxDefaultSize, wxRB_GROUP);
+        grid->Add(m_browser);
+        grid->AddSpacer(0);
+        auto* paste = new wxRadioButton(this, wxID_ANY, _("&Paste an access token"));
+        grid->Add(paste);
+        m_browser->SetValue(true);
+        auto update = [this](wxCommandEvent&) { m_secret->Enable(!m_browser->GetValue()); };
+        m_browser->Bind(wxEVT_RADIOBUTTON, update);
+        paste->Bind(wxEVT_RADIOBUTTON, update);
+    }
+    m_secret = add_field(this, grid, mastodon ? _("Access token:") : _("App password:"), {}, wxTE_PASSWORD);
+    if (mastodon) m_secret->Disable();
     if (!mastodon) {
         m_appview = add_field(this, grid, _("AppView (optional):"), {});
         m_appview->SetHint(_("https://public.api.bsky.app"));
@@ -114,7 +128,16 @@ ConnectAccountDialog::ConnectAccountDialog(wxWindow* parent, const std::string& 
     top->Add(grid, 1, wxEXPAND | wxLEFT | wxRIGHT, 12);
     top->Add(CreateSeparatedButtonSizer(wxOK | wxCANCEL), 0, wxEXPAND | wxALL, 12);
     SetSizerAndFit(top);
-    m_secret->SetFocus();
+    (mastodon ? m_service : m_secret)->SetFocus();
+}
+
+bool ConnectAccountDialog::TransferDataFromWindow() {
+    if (m_browser && m_service->GetValue().Trim().empty()) {
+        wxMessageBox(_("Enter the instance's address, e.g. https://mastodon.social."), _("Connect an account"),
+                     wxOK | wxICON_INFORMATION, this);
+        return false;
+    }
+    return true;
 }
 
 std::string ConnectAccountDialog::secret() const { return from_wx(m_secret->GetValue()); }
@@ -122,6 +145,7 @@ std::string ConnectAccountDialog::service() const { return from_wx(m_service->Ge
 std::string ConnectAccountDialog::appview() const {
     return m_appview ? from_wx(m_appview->GetValue().Trim().Trim(false)) : std::string();
 }
+bool ConnectAccountDialog::browser() const { return m_browser && m_browser->GetValue(); }
 
 DatabaseDialog::DatabaseDialog(wxWindow* parent, const std::string& embedded, const std::string& team_address)
     : wxDialog(parent, wxID_ANY, _("Database")) {

@@ -82,8 +82,13 @@ public:
     std::string secret() const;
     std::string service() const;
     std::string appview() const;
+    // Mastodon: sign in through the browser rather than paste a token.
+    bool browser() const;
 
 private:
+    bool TransferDataFromWindow() override;
+
+    wxRadioButton* m_browser = nullptr;
     wxTextCtrl* m_secret;
     wxTextCtrl* m_service;
     wxTextCtrl* m_appview = nullptr;

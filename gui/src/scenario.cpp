@@ -717,6 +717,59 @@ void Scenario::build() {
         }
         return true;
     }});
+    m_steps.push_back({"the admin adds a Mastodon account", [frame, this] {
+        auto* a = frame->accounts();
+        if (!m_sent) {
+            m_sent = true;
+            a->add("mastodon", "@clinic@mastodon.test");
+            return false;
+        }
+        const auto& accounts = a->accounts();
+        if (a->loading() || accounts.size() < 3) return false;
+        m_sent = false;
+        const bool listed = std::any_of(accounts.begin(), accounts.end(), [](const publish::AccountView& v) {
+            return v.account.network == "mastodon" && !v.has_credentials;
+        });
+        expect(listed, "the Mastodon account is listed, not yet connected");
+        return true;
+    }});
+    m_steps.push_back({"the admin connects it by signing in through the browser", [frame, this] {
+        auto* a = frame->accounts();
+        const char* instance = std::getenv("CLEARPOST_SCENARIO_MASTODON");
+        if (!m_sent) {
+            if (!expect(instance != nullptr, "the test runs a Mastodon stand-in (CLEARPOST_SCENARIO_MASTODON)"))
+                return true;
+            m_sent = true;
+            // The person's browser: opens the authorisation page, which the
+            // stand-in approves, and follows its redirect to the studio.
+            a->connect_in_browser("@clinic@mastodon.test", instance, [this](const std::string& url) -> Result<void> {
+                m_browser = std::jthread([url] {
+                    net::HttpClient http;
+                    net::HttpRequest page;
+                    page.url = url;
+                    auto answer = http.send(page);
+                    if (auto* r = std::get_if<net::HttpResponse>(&answer); r && r->status == 302) {
+                        net::HttpRequest back;
+                        back.url = r->headers["location"];
+                        http.send(back);
+                    }
+                });
+                return ok();
+            });
+            expect(a->signing_in(), "widget: the studio waits for the browser");
+            return false;
+        }
+        const auto& accounts = a->accounts();
+        const auto mastodon = std::find_if(accounts.begin(), accounts.end(), [](const publish::AccountView& v) {
+            return v.account.network == "mastodon";
+        });
+        if (a->signing_in() || a->loading() || mastodon == accounts.end() || !mastodon->has_credentials) return false;
+        m_sent = false;
+        const std::string status = from_wx(frame->GetStatusBar()->GetStatusText(0));
+        expect(status.find("Connected mastodon:@clinic@mastodon.test through the browser") != std::string::npos,
+               "widget: the status bar says so: " + status);
+        return true;
+    }});
     m_steps.push_back({"accounts screenshot", [this] { return screenshot("accounts.png"); }});
     m_steps.push_back({"measure a long post", [frame, this] {
         frame->show_page(MainFrame::Page::Composer);

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace clearpost::gui {
@@ -58,6 +59,7 @@ private:
     long long m_post_id = 0;
     long m_wait_until_ms = 0;
     bool m_sent = false;
+    std::jthread m_browser;  // the "person" signing in to the Mastodon stand-in
     std::string m_switch_error;
     bool m_switched = false;
     bool m_shot_requested = false;
