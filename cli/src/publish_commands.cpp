@@ -313,6 +313,28 @@ void add_connect(CLI::App& app, Context& ctx) {
     }));
 }
 
+void add_disconnect(CLI::App& app, Context& ctx) {
+    auto* disconnect = app.get_subcommand("account")->add_subcommand(
+        "disconnect", "Revoke an account's access where the network allows it and forget its credentials (admin)");
+    auto network = std::make_shared<std::string>();
+    auto handle = std::make_shared<std::string>();
+    disconnect->add_option("NETWORK", *network, "e.g. mastodon")->required();
+    disconnect->add_option("HANDLE", *handle, "The account as added with account add")->required();
+    disconnect->callback(command(ctx, [&ctx, network, handle]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
+                                                     Session::Actor::Required));
+        CLEARPOST_ASSIGN(auto vault, security::Vault::open(session->store(), security::default_config_dir(), vault_unlock()));
+        net::HttpClient http;
+        CLEARPOST_ASSIGN(auto done, publish::disconnect_account(session->store(), vault, session->audit(), http,
+                                                                session->user(), *network, *handle, system_now()));
+        std::string message = "Disconnected " + *network + ":" + *handle +
+                              (done.revoked ? "; the network revoked Clearpost's access." : ".");
+        if (!done.note.empty()) message += " Still to do: " + done.note + ".";
+        emit(ctx.json, {{"disconnected", true}, {"revoked", done.revoked}, {"note", done.note}}, message);
+        return ok();
+    }));
+}
+
 void add_notices(CLI::App& app, Context& ctx) {
     auto* notices = app.add_subcommand("notices", "Publishing problems that need a person");
     notices->callback(command(ctx, [&ctx]() -> Result<void> {
@@ -389,6 +411,7 @@ void add_publish_commands(CLI::App& app, Context& ctx) {
     add_takedown(app, ctx);
     add_pause(app, ctx);
     add_connect(app, ctx);
+    add_disconnect(app, ctx);
     add_notices(app, ctx);
     add_notify(app, ctx);
 }

@@ -44,12 +44,22 @@ AccountsPanel::AccountsPanel(wxWindow* parent, Backend& backend) : wxPanel(paren
     m_connect = new wxButton(this, wxID_ANY, _("&Connect or reconnect..."));
     buttons->Add(m_add, 0, wxRIGHT, gap);
     buttons->AddStretchSpacer();
+    m_disconnect = new wxButton(this, wxID_ANY, _("&Disconnect..."));
+    m_disconnect->SetToolTip(_("Revoke Clearpost's access where the network allows it and forget the account's "
+                               "credentials; its posts wait until it is connected again"));
+    buttons->Add(m_disconnect, 0, wxRIGHT, gap);
     buttons->Add(m_connect, 0);
     top->Add(buttons, 0, wxEXPAND | wxALL, gap);
     SetSizer(top);
 
     m_add->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { add_account(); });
     m_connect->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { ask_connect(); });
+    m_disconnect->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+        const long selected = m_list->GetNextItem(-1, wxLIST_NEXT_ALL, wxLIST_STATE_SELECTED);
+        if (selected < 0) return;
+        const auto& account = m_accounts[static_cast<std::size_t>(selected)].account;
+        disconnect(account.network, account.handle);
+    });
     m_list->Bind(wxEVT_LIST_ITEM_ACTIVATED, [this](wxListEvent&) { ask_connect(); });
     m_list->Bind(wxEVT_LIST_ITEM_SELECTED, [this](wxListEvent&) { show(); });
 }
@@ -100,6 +110,8 @@ void AccountsPanel::show() {
     m_heading->SetLabel(heading);
     const long selected = m_list->GetNextItem(-1, wxLIST_NEXT_ALL, wxLIST_STATE_SELECTED);
     m_add->Enable(admin);
+    m_disconnect->Enable(admin && !m_signing_in && selected >= 0 &&
+                         m_accounts[static_cast<std::size_t>(selected)].has_credentials);
     m_connect->Enable(admin && !m_signing_in && selected >= 0 &&
                       publish::connects_with_secret(m_accounts[static_cast<std::size_t>(selected)].account.network));
     Layout();
@@ -147,6 +159,34 @@ void AccountsPanel::ask_connect() {
     } else {
         connect(account.network, account.handle, {dialog.secret(), dialog.service(), dialog.appview()});
     }
+}
+
+void AccountsPanel::disconnect(const std::string& network, const std::string& handle, bool confirm) {
+    const wxString label = to_wx(network + ":" + handle);
+    if (confirm &&
+        wxMessageBox(wxString::Format(_("Disconnect %s? Clearpost revokes its access where the network allows it and "
+                                        "forgets the account's credentials. Its queued posts wait until it is "
+                                        "connected again."),
+                                      label),
+                     _("Disconnect account"), wxYES_NO | wxNO_DEFAULT | wxICON_QUESTION, this) != wxYES)
+        return;
+    m_backend.run<publish::Disconnected>(
+        [user = m_user, network, handle](Services& s) -> Result<publish::Disconnected> {
+            CLEARPOST_ASSIGN(auto vault, security::Vault::open(s.store, s.key_dir));
+            net::HttpClient http;
+            return publish::disconnect_account(s.store, vault, s.audit, http, user, network, handle, system_now());
+        },
+        on_window<publish::Disconnected>(this, [label](AccountsPanel& self, Result<publish::Disconnected> done) {
+            if (!done) {
+                wxMessageBox(to_wx(done.error().message), _("Disconnect account"), wxOK | wxICON_ERROR, &self);
+            } else {
+                wxString message = done->revoked ? wxString::Format(_("Disconnected %s; the network revoked Clearpost's access."), label)
+                                                 : wxString::Format(_("Disconnected %s."), label);
+                if (!done->note.empty()) message += _(" Still to do: ") + to_wx(done->note) + ".";
+                if (self.on_changed) self.on_changed(message);
+            }
+            self.reload();
+        }));
 }
 
 AccountsPanel::~AccountsPanel() {

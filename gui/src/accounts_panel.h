@@ -36,6 +36,9 @@ public:
     // window cancels it), then the grant is sealed on the worker. `opener`
     // empty: the system browser.
     void connect_in_browser(const std::string& handle, const std::string& instance, oauth::BrowserOpener opener = {});
+    // Revokes (where the network can) and forgets the account's credentials
+    // on the worker, after asking when `confirm`.
+    void disconnect(const std::string& network, const std::string& handle, bool confirm = true);
 
     std::function<void(const wxString&)> on_changed;
 
@@ -43,6 +46,7 @@ public:
     bool loading() const { return m_loading; }
     const std::vector<publish::AccountView>& accounts() const { return m_accounts; }
     wxListCtrl* list() const { return m_list; }
+    wxButton* disconnect_button() const { return m_disconnect; }
     bool signing_in() const { return m_signing_in; }
 
 private:
@@ -61,6 +65,7 @@ private:
     wxListCtrl* m_list = nullptr;
     wxButton* m_add = nullptr;
     wxButton* m_connect = nullptr;
+    wxButton* m_disconnect = nullptr;
 };
 
 }  // namespace clearpost::gui

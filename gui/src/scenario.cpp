@@ -771,6 +771,25 @@ void Scenario::build() {
         return true;
     }});
     m_steps.push_back({"accounts screenshot", [this] { return screenshot("accounts.png"); }});
+    m_steps.push_back({"the admin disconnects it, and the instance revokes the token", [frame, this] {
+        auto* a = frame->accounts();
+        if (!m_sent) {
+            m_sent = true;
+            a->disconnect("mastodon", "@clinic@mastodon.test", false);
+            return false;
+        }
+        const auto& accounts = a->accounts();
+        const auto mastodon = std::find_if(accounts.begin(), accounts.end(), [](const publish::AccountView& v) {
+            return v.account.network == "mastodon";
+        });
+        if (a->loading() || mastodon == accounts.end() || mastodon->has_credentials) return false;
+        m_sent = false;
+        const std::string status = from_wx(frame->GetStatusBar()->GetStatusText(0));
+        expect(status.find("the network revoked Clearpost's access") != std::string::npos,
+               "widget: the status bar says the access was revoked: " + status);
+        expect(mastodon->account.status == "disconnected", "model: the account is disconnected");
+        return true;
+    }});
     m_steps.push_back({"measure a long post", [frame, this] {
         frame->show_page(MainFrame::Page::Composer);
         auto* c = frame->composer();

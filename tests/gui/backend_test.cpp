@@ -125,7 +125,7 @@ TEST_CASE("a database that cannot be opened is reported to every job") {
     CHECK(out->error().code == ErrorCode::NotFound);
 }
 
-TEST_CASE("an attached image is stored beside the database without its metadata; the original is untouched") {
+TEST_CASE("an attached image is stored beside the database without its metadata, the original is untouched") {
     Studio s;
     Backend backend(s.paths(), s.gui.dispatcher());
     const std::filesystem::path source = std::string(CLEARPOST_MEDIA_FIXTURES_DIR) + "/exif_gps.jpg";

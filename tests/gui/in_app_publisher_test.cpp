@@ -72,7 +72,7 @@ model::Target target_of(Studio& s, model::Id post) {
 
 }  // namespace
 
-TEST_CASE("with no service running, the studio publishes due posts itself; with one, it stands by") {
+TEST_CASE("with no service running the studio publishes due posts itself, and stands by while one runs") {
     Studio s;
     // No publisher plugins: the due post cannot go out, and the dispatcher
     // says so on the target, which shows it was this studio that ran it.

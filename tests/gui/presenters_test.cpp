@@ -96,7 +96,7 @@ TEST_CASE("a phone number is replaced by the organisation's public number when i
     CHECK(edit.caret == std::string("Call Ann on (555) 010-4000").size());
 }
 
-TEST_CASE("policy fixes add the disclaimer or the disclosure; a claim has no mechanical fix") {
+TEST_CASE("policy fixes add the disclaimer or the disclosure, a claim has no mechanical fix") {
     const std::string text = "Take 10 mg/kg every 6-8 hours.";
     Finding disclaimer;
     disclaimer.rule = "policy.medical-disclaimer";
@@ -149,7 +149,7 @@ TEST_CASE("each target network gets its own counter with its own counting rule")
     CHECK(counters(std::string(300, 'a'), {text::Network::X})[0].over());
 }
 
-TEST_CASE("target accounts map to their networks; unknown networks are skipped") {
+TEST_CASE("target accounts map to their networks, unknown networks are skipped") {
     std::vector<model::Account> accounts{{1, "bluesky", "clinic.example", "connected"},
                                          {2, "carrier-pigeon", "loft", "connected"},
                                          {3, "x", "clinic", "connected"}};

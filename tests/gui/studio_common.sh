@@ -15,9 +15,21 @@ CLEARPOST_NEW_PASSWORD="alice has a long password" "$ctl" --db "$db" --as ada us
 "$ctl" --db "$db" --as ada account add bluesky clinic.example >/dev/null
 
 # What the studio's scenario (--scenario) starts from: bob the approver, an X
-# account, and two posts waiting for bob, one with a warning in its second
-# version and one he wrote himself (posts 1 and 2).
+# account, two posts waiting for bob, one with a warning in its second
+# version and one he wrote himself (posts 1 and 2), and a Mastodon instance
+# (the stand-in) where the admin connects an account through the "browser".
 seed_scenario() {
+  local standin
+  standin=$(dirname "${BASH_SOURCE[0]}")/../publishers/mastodon/standin.py
+  python3 "$standin" --port 0 > "$work/standin.out" &
+  standin_pid=$!
+  trap 'kill $standin_pid 2>/dev/null; rm -rf "$work"' EXIT
+  for _ in $(seq 50); do grep -q '^port ' "$work/standin.out" && break; sleep 0.1; done
+  local port
+  port=$(sed -n 's/^port //p' "$work/standin.out")
+  [ -n "$port" ] || { echo "FAIL: the Mastodon stand-in did not start" >&2; exit 1; }
+  export CLEARPOST_SCENARIO_MASTODON=http://127.0.0.1:$port NO_PROXY=127.0.0.1 no_proxy=127.0.0.1
+
   CLEARPOST_NEW_PASSWORD="bob has a long password" "$ctl" --db "$db" --as ada user add bob --role approver >/dev/null
   # A queued post dragged to another day keeps its approval here.
   "$ctl" --db "$db" --as ada org reschedule-policy keep >/dev/null

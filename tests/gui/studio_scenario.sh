@@ -13,16 +13,6 @@ studio=$1 ctl=$2 shots=$3
 source "$(dirname "${BASH_SOURCE[0]}")/studio_common.sh"
 seed_scenario
 
-# A Mastodon instance to connect an account to through the "browser".
-standin=$(dirname "${BASH_SOURCE[0]}")/../publishers/mastodon/standin.py
-NO_PROXY=127.0.0.1 python3 "$standin" --port 0 > "$work/standin.out" &
-standin_pid=$!
-trap 'kill $standin_pid 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 50); do grep -q '^port ' "$work/standin.out" && break; sleep 0.1; done
-port=$(sed -n 's/^port //p' "$work/standin.out")
-[ -n "$port" ] || { echo "FAIL: the Mastodon stand-in did not start" >&2; exit 1; }
-export CLEARPOST_SCENARIO_MASTODON=http://127.0.0.1:$port NO_PROXY=127.0.0.1 no_proxy=127.0.0.1
-
 mkdir -p "$shots"
 report=$work/report.txt
 status=0

@@ -296,6 +296,62 @@ TEST_CASE("a refused or mistaken sign-in in the browser keeps the account as it 
     CHECK(f.credentials()["access_token"] == "good-token");
 }
 
+TEST_CASE("disconnecting revokes a browser sign-in at the instance and forgets the credentials") {
+    MastodonFixture f;
+    Browser browser;
+    REQUIRE(publish::connect_mastodon_in_browser(*f.store, *f.vault, *f.audit, f.http, f.admin, "@clinic@social.example",
+                                                 sign_in(f.standin.url, browser), f.now)
+                .ok());
+    const std::string token = f.credentials()["access_token"];
+    CHECK(publish::disconnect_account(*f.store, *f.vault, *f.audit, f.http, f.author, "mastodon",
+                                      "@clinic@social.example", f.now)
+              .error()
+              .code == ErrorCode::Forbidden);
+    const auto done = publish::disconnect_account(*f.store, *f.vault, *f.audit, f.http, f.admin, "mastodon",
+                                                  "@clinic@social.example", f.now);
+    REQUIRE(done.ok());
+    CHECK(done->revoked);
+    CHECK(done->note.empty());
+    const auto state = f.standin.state();
+    CHECK(state["tokens"][token]["revoked"] == true);
+    CHECK(f.vault->get(f.mastodon.id).error().code == ErrorCode::NotFound);
+    CHECK((*f.store->find_account(f.mastodon.id))->status == "disconnected");
+    CHECK(publish::disconnect_account(*f.store, *f.vault, *f.audit, f.http, f.admin, "mastodon",
+                                      "@clinic@social.example", f.now)
+              .error()
+              .code == ErrorCode::Conflict);
+    // A post for it now waits for a person to connect it again.
+    const auto post = f.scheduled_post("After the disconnect");
+    f.run();
+    CHECK(f.target_of(post).state == State::NeedsAttention);
+    CHECK_THAT(f.target_of(post).last_error, Catch::Contains("not connected"));
+    CHECK(f.standin.statuses().empty());
+}
+
+TEST_CASE("a pasted token or an app password is forgotten, and the admin is told where to revoke it") {
+    MastodonFixture f;  // connected with a pasted token: no app credentials to revoke with
+    const auto pasted = publish::disconnect_account(*f.store, *f.vault, *f.audit, f.http, f.admin, "mastodon",
+                                                    "@clinic@social.example", f.now);
+    REQUIRE(pasted.ok());
+    CHECK_FALSE(pasted->revoked);
+    CHECK_THAT(pasted->note, Catch::Contains("Preferences > Development"));
+    CHECK(f.vault->get(f.mastodon.id).error().code == ErrorCode::NotFound);
+
+    REQUIRE(f.vault->put(f.bluesky.id, json{{"identifier", "clinic"}, {"app_password", "abcd-efgh"}}.dump(), f.now).ok());
+    const auto bluesky = publish::disconnect_account(*f.store, *f.vault, *f.audit, f.http, f.admin, "bluesky",
+                                                     f.bluesky.handle, f.now);
+    REQUIRE(bluesky.ok());
+    CHECK_FALSE(bluesky->revoked);
+    CHECK_THAT(bluesky->note, Catch::Contains("App passwords"));
+    CHECK(f.vault->get(f.bluesky.id).error().code == ErrorCode::NotFound);
+    bool audited = false;
+    REQUIRE(f.store->each_audit([&](const model::AuditEntry& e) {
+        audited = audited || (e.action == "account.disconnect" && e.detail.find("not revoked") != std::string::npos);
+        return true;
+    }).ok());
+    CHECK(audited);
+}
+
 TEST_CASE("the Mastodon plugin declares Mastodon's limits, counting and idempotency") {
     MastodonFixture f;
     auto plugin = f.plugins.find("mastodon");

@@ -7,7 +7,7 @@
 
 using namespace clearpost;
 
-TEST_CASE("broken plugins are listed with the reason and skipped; the good one loads") {
+TEST_CASE("broken plugins are listed with the reason and skipped, the good one loads") {
     publish::PluginRegistry registry;
     registry.discover({CLEARPOST_TEST_BROKEN_PLUGINS_DIR, CLEARPOST_TEST_PLUGINS_DIR, "/no/such/folder"});
     std::map<std::string, publish::PluginInfo> by_name;

@@ -10,7 +10,7 @@ using namespace clearpost;
 using clearpost::testing::WorkflowFixture;
 using publish::ServiceLease;
 
-TEST_CASE("a studio publishes only while no service holds the lease; a service takes it over") {
+TEST_CASE("a studio publishes only while no service holds the lease, and a service takes it over") {
     WorkflowFixture f;
     auto& store = *f.store;
     const UnixSeconds now = 1800000000;

@@ -164,6 +164,54 @@ Result<void> connect_mastodon_in_browser(store::Store& store, security::Vault& v
     return save_mastodon_grant(store, vault, audit, actor, handle, grant, now);
 }
 
+Result<Disconnected> disconnect_account(store::Store& store, security::Vault& vault, security::AuditLog& audit,
+                                        net::HttpClient& http, const model::User& actor, const std::string& network,
+                                        const std::string& handle, UnixSeconds now) {
+    CLEARPOST_CHECK(workflow::require_admin(actor, "disconnect accounts"));
+    CLEARPOST_ASSIGN(auto account, store.find_account(network, handle));
+    if (!account) return make_error(ErrorCode::NotFound, "no account " + network + ":" + handle);
+    CLEARPOST_ASSIGN(auto sealed, store.sealed_credentials(account->id));
+    if (!sealed) return make_error(ErrorCode::Conflict, network + ":" + handle + " is not connected");
+    CLEARPOST_ASSIGN(auto plain, vault.get(account->id));
+    const auto creds = nlohmann::json::parse(plain, nullptr, false);
+    auto field = [&](const char* name) {
+        return creds.is_object() && creds.contains(name) && creds[name].is_string() ? creds[name].get<std::string>()
+                                                                                    : std::string();
+    };
+    Disconnected out;
+    if (network == "mastodon" && !field("client_id").empty() && !field("client_secret").empty()) {
+        oauth::ClientConfig config;
+        config.token_endpoint = field("service") + "/oauth/token";
+        config.revocation_endpoint = field("service") + "/oauth/revoke";
+        config.client_id = field("client_id");
+        config.client_secret = field("client_secret");
+        config.auth = oauth::ClientAuth::SecretPost;
+        oauth::Client client(config, http);
+        if (auto failed = client.revoke(field("access_token"), "access_token")) {
+            out.note = "the instance could not be told (" + failed->message +
+                       "); remove Clearpost under Preferences > Account > Authorized apps on " + field("service");
+        } else {
+            out.revoked = true;
+        }
+    } else if (network == "mastodon") {
+        out.note = "Clearpost cannot revoke a pasted access token; delete it under Preferences > Development on " +
+                   field("service");
+    } else {
+        out.note = "Clearpost cannot revoke an app password; delete it in Bluesky's settings (Privacy and "
+                   "security > App passwords)";
+    }
+    CLEARPOST_CHECK(store.transaction([&]() -> Result<void> {
+        CLEARPOST_CHECK(vault.remove(account->id));
+        CLEARPOST_CHECK(store.set_account_status(account->id, "disconnected"));
+        return audit.append({actor.name, "account.disconnect", "account " + std::to_string(account->id),
+                             network + ":" + handle + (out.revoked ? "; access revoked at the network"
+                                                                   : "; not revoked at the network")},
+                            now);
+    }));
+    CLEARPOST_CHECK(audit.anchor());
+    return out;
+}
+
 Result<std::vector<AccountView>> account_views(store::Store& store) {
     CLEARPOST_ASSIGN(auto accounts, store.list_accounts());
     std::vector<AccountView> out;

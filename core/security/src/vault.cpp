@@ -425,6 +425,8 @@ Result<std::string> Vault::get(model::Id account_id) {
     return crypto::open_sealed(m_key, *sealed, aad_for(account_id));
 }
 
+Result<void> Vault::remove(model::Id account_id) { return m_store->delete_sealed_credentials(account_id); }
+
 Result<void> Vault::put_named(const std::string& name, const std::string& secret) {
     CLEARPOST_CHECK(follow_record());
     CLEARPOST_ASSIGN(auto sealed, crypto::seal(m_key, secret, aad_for(name)));

@@ -237,6 +237,11 @@ public:
         return st->bind(1, account_id).bind_blob(2, sealed).bind(3, now).run();
     }
 
+    Result<void> delete_sealed_credentials(Id account_id) override {
+        ASSIGN_STMT(st, "DELETE FROM account_credentials WHERE account_id = ?1");
+        return st->bind(1, account_id).run();
+    }
+
     Result<Id> begin_attempt(Id target_id, const std::string& key, UnixSeconds now) override {
         ASSIGN_STMT(st, "INSERT INTO publish_attempts(target_id, started_at, idempotency_key) VALUES (?1, ?2, ?3) RETURNING id");
         CLEARPOST_ASSIGN(const Id attempt, inserted_id(st->bind(1, target_id).bind(2, now).bind(3, key)));

@@ -146,7 +146,7 @@ TEST_CASE("a token answer is read with its expiry, refresh token and scope") {
     CHECK_FALSE(tokens_of(parse_token_response(answer(200, R"({"access_token":"a"})"), kNow, {})).expires_at);
 }
 
-TEST_CASE("invalid_grant is a definite reauthorisation; transient failures never are") {
+TEST_CASE("invalid_grant is a definite reauthorisation and transient failures never are") {
     SECTION("invalid_grant") {
         const auto& e = error_of(parse_token_response(
             answer(400, R"({"error":"invalid_grant","error_description":"grant request is invalid"})"), kNow, {}));

@@ -378,7 +378,7 @@ TEST_CASE("a SQLite database has no database roles to grant", "[sqlite]") {
     CHECK_THAT(granted.error().message, Catch::Contains("PostgreSQL"));
 }
 
-TEST_CASE("a person sends a failed target again; authors may not") {
+TEST_CASE("a person sends a failed target again, but authors may not") {
     WorkflowFixture f;
     const auto post = f.approved_and_scheduled(f.content("Back on air", 1800000100));
     auto claimed = *f.store->claim_due("w", 1800000200, 60, 10);
@@ -506,7 +506,7 @@ TEST_CASE("a move that a consent no longer covers is refused, even where approva
     REQUIRE(f.flow->reschedule(f.author, post, 1900040000).ok());
 }
 
-TEST_CASE("a consent linked to a draft re-checks it; one linked in review leaves the signed findings") {
+TEST_CASE("a consent linked to a draft re-checks it, one linked in review leaves the signed findings") {
     // Blocks unless a consent for "Maria" is linked, as the engine does for a named patient.
     WorkflowFixture f([](const model::VersionContent&, const std::vector<model::Consent>& consents, UnixSeconds) {
         const bool covered = std::any_of(consents.begin(), consents.end(),

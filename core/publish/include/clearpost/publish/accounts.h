@@ -77,6 +77,22 @@ Result<void> save_mastodon_grant(store::Store& store, security::Vault& vault, se
 // read its own statuses back (metrics) and who the account is.
 inline constexpr const char* kMastodonScopes = "write:statuses write:media read:statuses profile";
 
+// Disconnects an account (admins): its credentials are revoked at the
+// network where it can do that (Mastodon signed in through the browser:
+// RFC 7009 at the instance), then forgotten, and the account is marked
+// disconnected (its queued posts wait until it is connected again), audited.
+// A revocation that fails does not stop the disconnect: `note` then says
+// where the person revokes Clearpost's access by hand, as it does for an
+// app password or a pasted token, which Clearpost cannot revoke itself.
+// NotFound for an unknown account, Conflict for one that is not connected.
+struct Disconnected {
+    bool revoked = false;  // the network confirmed the revocation
+    std::string note;      // what the person still has to do, if anything
+};
+Result<Disconnected> disconnect_account(store::Store& store, security::Vault& vault, security::AuditLog& audit,
+                                        net::HttpClient& http, const model::User& actor, const std::string& network,
+                                        const std::string& handle, UnixSeconds now);
+
 // An account as the accounts page shows it.
 struct AccountView {
     model::Account account;

@@ -84,6 +84,8 @@ public:
     Result<void> put(model::Id account_id, const std::string& secret, UnixSeconds now);
     // NotFound when the account has no stored credentials.
     Result<std::string> get(model::Id account_id);
+    // Forgets the account's credentials (disconnected); fine when there are none.
+    Result<void> remove(model::Id account_id);
 
     // Secrets of the installation rather than of an account (e.g. the mail
     // relay's password), sealed with their name as associated data and kept

@@ -198,6 +198,8 @@ public:
     virtual Result<std::optional<std::vector<std::uint8_t>>> sealed_credentials(Id account_id) = 0;
     virtual Result<void> set_sealed_credentials(Id account_id, const std::vector<std::uint8_t>& sealed,
                                                 UnixSeconds now) = 0;
+    // Forgets them (the account was disconnected); no error when there are none.
+    virtual Result<void> delete_sealed_credentials(Id account_id) = 0;
 
     // Posts and their immutable versions.
     virtual Result<Id> insert_post(Id created_by, UnixSeconds now) = 0;
