@@ -1,6 +1,7 @@
 #include "findings_view.h"
 
 #include <wx/listctrl.h>
+#include <wx/settings.h>
 #include <wx/stc/stc.h>
 
 #include "dialogs.h"
@@ -36,7 +37,16 @@ void setup_editor(wxStyledTextCtrl* editor) {
     // Monospace: Scintilla measures characters one by one, so a proportional
     // font's ligatures ("fl", "fi") shift every mark after them on GTK.
     editor->StyleSetFont(wxSTC_STYLE_DEFAULT, wxFont(wxFontInfo(11).Family(wxFONTFAMILY_TELETYPE)));
+    // Scintilla paints black on white whatever the desktop's theme: take the
+    // theme's colours, so a dark desktop gets a dark editor.
+    const wxColour window = wxSystemSettings::GetColour(wxSYS_COLOUR_WINDOW);
+    const wxColour text = wxSystemSettings::GetColour(wxSYS_COLOUR_WINDOWTEXT);
+    editor->StyleSetBackground(wxSTC_STYLE_DEFAULT, window);
+    editor->StyleSetForeground(wxSTC_STYLE_DEFAULT, text);
     editor->StyleClearAll();
+    editor->SetCaretForeground(text);
+    editor->SetSelBackground(true, wxSystemSettings::GetColour(wxSYS_COLOUR_HIGHLIGHT));
+    editor->SetSelForeground(true, wxSystemSettings::GetColour(wxSYS_COLOUR_HIGHLIGHTTEXT));
     for (Severity s : {Severity::Block, Severity::Warn, Severity::Info}) {
         editor->IndicatorSetStyle(tint_indicator(s), wxSTC_INDIC_STRAIGHTBOX);
         editor->IndicatorSetForeground(tint_indicator(s), severity_colour(s));
@@ -75,10 +85,12 @@ wxString severity_label(Severity s) {
 }
 
 wxColour severity_colour(Severity s) {
+    // Lighter on a dark theme, so the words keep their contrast.
+    const bool dark = wxSystemSettings::GetColour(wxSYS_COLOUR_WINDOW).GetLuminance() < 0.5;
     switch (s) {
-    case Severity::Block: return wxColour(200, 35, 45);
-    case Severity::Warn: return wxColour(215, 125, 0);
-    case Severity::Info: return wxColour(35, 105, 200);
+    case Severity::Block: return dark ? wxColour(255, 105, 110) : wxColour(200, 35, 45);
+    case Severity::Warn: return dark ? wxColour(255, 170, 60) : wxColour(215, 125, 0);
+    case Severity::Info: return dark ? wxColour(110, 170, 255) : wxColour(35, 105, 200);
     }
     return *wxBLACK;
 }
