@@ -10,7 +10,9 @@
 
 #include "clearpost/compliance/org_profile.h"
 #include "clearpost/schedule/time_zone.h"
+#include "clearpost/publish/accounts.h"
 #include "clearpost/security/db_login.h"
+#include "clearpost/security/vault.h"
 #include "output.h"
 #include "run.h"
 
@@ -111,12 +113,25 @@ void add_account(CLI::App& app, Context& ctx) {
     list->callback(command(ctx, [&ctx]() -> Result<void> {
         CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist,
                                                      MigrationPolicy::RequireCurrent, Session::Actor::Required));
-        CLEARPOST_ASSIGN(auto accounts, session->store().list_accounts());
+        CLEARPOST_ASSIGN(auto views, publish::account_views(session->store()));
+        // Token expiry needs the vault; one that needs a passphrase is left shut.
+        if (publish::any_connected(views)) {
+            if (auto vault = security::Vault::open(session->store(), security::default_config_dir()))
+                publish::read_token_expiry(views, *vault);
+        }
         nlohmann::json doc = nlohmann::json::array();
         std::ostringstream human;
-        for (const auto& a : accounts) {
-            doc.push_back(to_json(a));
-            human << a.network << ":" << a.handle << "\t" << a.status << "\n";
+        for (const auto& v : views) {
+            auto j = to_json(v.account);
+            j["connected"] = v.has_credentials;
+            j["token_expires_at"] = v.token_expires_at ? nlohmann::json(format_utc(*v.token_expires_at)) : nlohmann::json();
+            j["token_renews"] = v.renews;
+            doc.push_back(std::move(j));
+            human << v.account.network << ":" << v.account.handle << "\t" << v.account.status
+                  << (v.has_credentials ? "" : " (no credentials)");
+            if (v.token_expires_at)
+                human << "\ttoken " << (v.renews ? "renews before " : "ends ") << format_utc(*v.token_expires_at);
+            human << "\n";
         }
         emit(ctx.json, doc, human.str());
         return ok();

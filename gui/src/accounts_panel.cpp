@@ -21,6 +21,11 @@ wxString status_words(const publish::AccountView& v) {
         return wxString::Format(_("Cannot be connected yet: Clearpost has no %s publisher (docs/app-registration.md)"),
                                 to_wx(v.account.network));
     if (!v.has_credentials) return _("Not connected: posts to it wait");
+    if (v.token_expires_at) {
+        const wxString when = to_wx(format_utc(*v.token_expires_at).substr(0, 16).replace(10, 1, " ")) + " UTC";
+        return v.renews ? wxString::Format(_("Connected; the token runs to %s and renews itself"), when)
+                        : wxString::Format(_("Connected; the token ends %s, then it must be reconnected"), when);
+    }
     return _("Connected (secret sealed in the vault)");
 }
 
@@ -72,7 +77,14 @@ void AccountsPanel::set_user(const model::User& user) {
 void AccountsPanel::reload() {
     m_loading = true;
     m_backend.run<std::vector<publish::AccountView>>(
-        [](Services& s) { return publish::account_views(s.store); },
+        [](Services& s) -> Result<std::vector<publish::AccountView>> {
+            CLEARPOST_ASSIGN(auto views, publish::account_views(s.store));
+            // Token expiry needs the vault; one that needs a passphrase is left shut.
+            if (publish::any_connected(views)) {
+                if (auto vault = security::Vault::open(s.store, s.key_dir)) publish::read_token_expiry(views, *vault);
+            }
+            return views;
+        },
         on_window<std::vector<publish::AccountView>>(
             this, [](AccountsPanel& self, Result<std::vector<publish::AccountView>> accounts) {
                 self.m_loading = false;

@@ -485,6 +485,15 @@ TEST_CASE("an expired token is refreshed with the instance's refresh token and t
     CHECK(creds["refresh_token"] != "refresh-1");  // rotated and kept
     CHECK(creds["expires_at"] == f.now + 7200);
     CHECK((*f.store->find_account(f.mastodon.id))->status == "connected");
+    // The accounts page and account list show when the token ends, and that it renews.
+    auto views = *publish::account_views(*f.store);
+    REQUIRE(publish::any_connected(views));
+    publish::read_token_expiry(views, *f.vault);
+    for (const auto& v : views) {
+        if (v.account.id != f.mastodon.id) continue;
+        CHECK(v.token_expires_at == f.now + 7200);
+        CHECK(v.renews);
+    }
     CHECK(f.store->open_notices()->empty());
     CHECK(f.logs.find("refresh-1") == std::string::npos);
 }

@@ -217,9 +217,27 @@ Result<std::vector<AccountView>> account_views(store::Store& store) {
     std::vector<AccountView> out;
     for (auto& a : accounts) {
         CLEARPOST_ASSIGN(auto sealed, store.sealed_credentials(a.id));
-        out.push_back({std::move(a), sealed.has_value()});
+        out.push_back({std::move(a), sealed.has_value(), std::nullopt, false});
     }
     return out;
+}
+
+void read_token_expiry(std::vector<AccountView>& views, security::Vault& vault) {
+    for (auto& view : views) {
+        if (!view.has_credentials) continue;
+        auto plain = vault.get(view.account.id);
+        if (!plain) continue;
+        const auto creds = nlohmann::json::parse(*plain, nullptr, false);
+        if (!creds.is_object()) continue;
+        if (creds.contains("expires_at") && creds["expires_at"].is_number_integer())
+            view.token_expires_at = creds["expires_at"].get<UnixSeconds>();
+        view.renews = creds.contains("refresh_token") && creds["refresh_token"].is_string() &&
+                      !creds["refresh_token"].get<std::string>().empty();
+    }
+}
+
+bool any_connected(const std::vector<AccountView>& views) {
+    return std::any_of(views.begin(), views.end(), [](const AccountView& v) { return v.has_credentials; });
 }
 
 }  // namespace clearpost::publish

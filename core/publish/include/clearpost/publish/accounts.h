@@ -93,11 +93,20 @@ Result<Disconnected> disconnect_account(store::Store& store, security::Vault& va
                                         net::HttpClient& http, const model::User& actor, const std::string& network,
                                         const std::string& handle, UnixSeconds now);
 
-// An account as the accounts page shows it.
+// An account as the accounts page and clearpostctl account list show it.
 struct AccountView {
     model::Account account;
     bool has_credentials = false;  // something is sealed for it
+    // From the credentials, once read_token_expiry has opened them:
+    std::optional<UnixSeconds> token_expires_at;  // the access token's end, when it has one
+    bool renews = false;                          // a refresh token renews it before then
 };
 Result<std::vector<AccountView>> account_views(store::Store& store);
+// Fills in token_expires_at and renews for the accounts with credentials
+// (an entry the vault cannot open is left as it is).
+void read_token_expiry(std::vector<AccountView>& views, security::Vault& vault);
+// Whether any account has credentials: only then is there a vault worth
+// opening (opening one on a database without any creates its key).
+bool any_connected(const std::vector<AccountView>& views);
 
 }  // namespace clearpost::publish
