@@ -13,6 +13,7 @@
 #include <wx/image.h>
 #include <wx/mstream.h>
 #include <wx/msgdlg.h>
+#include <wx/notebook.h>
 #include <wx/statbmp.h>
 #include <wx/textctrl.h>
 #include <wx/sizer.h>
@@ -40,6 +41,11 @@ namespace {
 
 // Long enough that a fast typist's burst is one check, short enough to feel live.
 constexpr int kCheckDelayMs = 120;
+
+// The preview's styles (links; hashtags and mentions) and the mark past the limit.
+constexpr int kLinkStyle = 1;
+constexpr int kTagStyle = 2;
+constexpr int kOverIndicator = 16;
 
 wxString counter_label(const Counter& c) {
     const wxString name = to_wx(std::string(display_name(c.network)));
@@ -111,7 +117,10 @@ void ComposerPanel::build() {
     m_editor->SetToolTip(_("Write the post here. Findings are marked as you type; hover over a mark for its message."));
     setup_editor(m_editor);
 
-    auto* side = new wxPanel(splitter);
+    // Beside the editor: the findings, and how the post reads on each network.
+    m_tabs = new wxNotebook(splitter, wxID_ANY);
+    m_tabs->SetName(_("Findings and preview"));
+    auto* side = new wxPanel(m_tabs);
     auto* side_sizer = new wxBoxSizer(wxVERTICAL);
     m_summary = new wxStaticText(side, wxID_ANY, _("No findings"));
     m_summary->SetFont(m_summary->GetFont().Bold());
@@ -136,7 +145,44 @@ void ComposerPanel::build() {
     side_sizer->AddStretchSpacer();
     side->SetSizer(side_sizer);
 
-    splitter->SplitVertically(m_editor, side, -FromDIP(400));
+    m_tabs->AddPage(side, _("Findings"));
+    auto* preview = new wxPanel(m_tabs);
+    auto* preview_sizer = new wxBoxSizer(wxVERTICAL);
+    m_preview_network = new wxChoice(preview, wxID_ANY);
+    m_preview_network->SetName(_("Preview network"));
+    preview_sizer->Add(m_preview_network, 0, wxEXPAND | wxALL, gap);
+    m_preview = new wxStyledTextCtrl(preview, wxID_ANY);
+    m_preview->SetName(_("Preview"));
+    setup_editor(m_preview);
+    m_preview->SetReadOnly(true);
+    m_preview->SetCaretWidth(0);
+    m_preview->SetCaretLineVisible(false);
+    const wxColour link = wxSystemSettings::GetColour(wxSYS_COLOUR_HOTLIGHT);
+    for (int style : {kLinkStyle, kTagStyle}) {
+        m_preview->StyleSetForeground(style, link);
+        m_preview->StyleSetUnderline(style, style == kLinkStyle);
+    }
+    m_preview->IndicatorSetStyle(kOverIndicator, wxSTC_INDIC_STRAIGHTBOX);
+    m_preview->IndicatorSetForeground(kOverIndicator, severity_colour(compliance::Severity::Block));
+    m_preview->IndicatorSetAlpha(kOverIndicator, 70);
+    m_preview->IndicatorSetUnder(kOverIndicator, true);
+    preview_sizer->Add(m_preview, 1, wxEXPAND | wxLEFT | wxRIGHT, gap);
+    m_preview_note = new wxStaticText(preview, wxID_ANY, wxString());
+    m_preview_note->SetName(_("Preview note"));
+    preview_sizer->Add(m_preview_note, 0, wxEXPAND | wxALL, gap);
+    preview->SetSizer(preview_sizer);
+    m_tabs->AddPage(preview, _("Preview"));
+    m_preview_network->Bind(wxEVT_CHOICE, [this](wxCommandEvent&) { update_preview(); });
+    m_tabs->Bind(wxEVT_NOTEBOOK_PAGE_CHANGED, [this](wxBookCtrlEvent& e) {
+        e.Skip();
+        update_preview();
+    });
+    preview->Bind(wxEVT_SIZE, [this](wxSizeEvent& e) {
+        e.Skip();
+        m_preview_note->Wrap(std::max(m_preview_note->GetParent()->GetClientSize().x - FromDIP(16), FromDIP(120)));
+    });
+
+    splitter->SplitVertically(m_editor, m_tabs, -FromDIP(400));
     // Where the person left the sash, next time too.
     wxPersistentRegisterAndRestore(splitter, "composer_splitter");
     side->Bind(wxEVT_SIZE, [this](wxSizeEvent& e) {
@@ -458,8 +504,51 @@ void ComposerPanel::run_check() {
     m_last_counters_us = static_cast<long>(std::chrono::duration_cast<std::chrono::microseconds>(
                                                std::chrono::steady_clock::now() - counters_started)
                                                .count());
+    update_preview();
     m_last_update_us = static_cast<long>(
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
+}
+
+void ComposerPanel::update_preview() {
+    if (!m_setup || m_tabs->GetSelection() != 1) return;  // painted only while it is in view
+    // The target networks, or every network before any is chosen.
+    std::vector<text::Network> networks;
+    for (auto n : networks_of(m_setup->accounts, selected_accounts()))
+        if (std::find(networks.begin(), networks.end(), n) == networks.end()) networks.push_back(n);
+    if (networks.empty()) networks = text::all_networks();
+    wxArrayString names;
+    for (auto n : networks) names.Add(to_wx(std::string(display_name(n))));
+    const wxString chosen = m_preview_network->GetStringSelection();
+    if (names != m_preview_network->GetStrings()) {
+        m_preview_network->Set(names);
+        if (!m_preview_network->SetStringSelection(chosen)) m_preview_network->SetSelection(0);
+    }
+    const int at = std::max(m_preview_network->GetSelection(), 0);
+    const auto shown = preview(networks[static_cast<std::size_t>(at)], m_checked_text, m_images.size());
+    m_preview_shown = shown;
+    m_preview->SetReadOnly(false);
+    m_preview->SetText(to_wx(m_checked_text));
+    m_preview->StartStyling(0);
+    m_preview->SetStyling(static_cast<int>(m_checked_text.size()), 0);
+    for (const auto& span : shown.spans) {
+        m_preview->StartStyling(static_cast<int>(span.start));
+        m_preview->SetStyling(static_cast<int>(span.end - span.start),
+                              span.kind == PreviewKind::Link ? kLinkStyle : kTagStyle);
+    }
+    m_preview->SetIndicatorCurrent(kOverIndicator);
+    m_preview->IndicatorClearRange(0, m_preview->GetLength());
+    if (shown.cut) {
+        m_preview->IndicatorFillRange(static_cast<int>(*shown.cut), static_cast<int>(m_checked_text.size() - *shown.cut));
+    }
+    m_preview->SetReadOnly(true);
+    wxString note = wxString::Format(_("%zu of %zu"), shown.length, shown.limit);
+    if (!m_images.empty()) note += wxString::Format(wxPLURAL(", %zu image", ", %zu images", m_images.size()), m_images.size());
+    if (!shown.note.empty()) note += ". " + to_wx(shown.note);
+    m_preview_note->SetLabel(note);
+    m_preview_note->SetForegroundColour(shown.note.empty() ? wxSystemSettings::GetColour(wxSYS_COLOUR_WINDOWTEXT)
+                                                          : severity_colour(compliance::Severity::Warn));
+    m_preview_note->Wrap(std::max(m_preview_note->GetParent()->GetClientSize().x - FromDIP(16), FromDIP(120)));
+    m_preview_note->GetParent()->Layout();
 }
 
 void ComposerPanel::show_findings() {

@@ -14,6 +14,7 @@
 
 #include "presenters/backend.h"
 #include "presenters/composer.h"
+#include "presenters/preview.h"
 
 class wxStyledTextCtrl;
 class wxStyledTextEvent;
@@ -32,6 +33,7 @@ class wxFlexGridSizer;
 class wxTextCtrl;
 class wxStaticBitmap;
 class wxImage;
+class wxNotebook;
 
 namespace clearpost::gui {
 
@@ -97,6 +99,13 @@ public:
     wxStaticText* consent_text() const { return m_consent_text; }
     wxButton* attach_button() const { return m_attach; }
     wxButton* next_slot_button() const { return m_next_slot; }
+    wxNotebook* tabs() const { return m_tabs; }
+    wxStyledTextCtrl* preview_view() const { return m_preview; }
+    wxChoice* preview_network() const { return m_preview_network; }
+    wxStaticText* preview_note() const { return m_preview_note; }
+    // The preview last painted (while its tab is in view).
+    const std::optional<NetworkPreview>& preview_shown() const { return m_preview_shown; }
+    void refresh_preview() { update_preview(); }
     // Links `consent` as the Link consent dialog would, without the dialog.
     void link_consent(model::Consent consent);
 
@@ -112,6 +121,7 @@ private:
     std::vector<model::Id> selected_accounts() const;
     ScheduleInput schedule_input() const;
     void set_busy(bool busy);
+    void update_preview();
     void show_images();
     void load_thumbnail(std::size_t index);
     void show_consents();
@@ -146,6 +156,11 @@ private:
     wxBoxSizer* m_targets_sizer = nullptr;
     std::vector<wxCheckBox*> m_target_boxes;
     wxStaticText* m_summary = nullptr;
+    wxNotebook* m_tabs = nullptr;
+    wxChoice* m_preview_network = nullptr;
+    wxStyledTextCtrl* m_preview = nullptr;
+    wxStaticText* m_preview_note = nullptr;
+    std::optional<NetworkPreview> m_preview_shown;
     wxListCtrl* m_list = nullptr;
     wxStaticText* m_message = nullptr;
     wxStaticText* m_suggestion = nullptr;

@@ -9,6 +9,7 @@
 #include <wx/listctrl.h>
 #include <wx/stattext.h>
 #include <wx/statusbr.h>
+#include <wx/notebook.h>
 #include <wx/stc/stc.h>
 #include <wx/image.h>
 #include <wx/mstream.h>
@@ -824,7 +825,32 @@ void Scenario::build() {
         note("measure check of ~" + std::to_string(text.size()) +
              " bytes, findings changed (median of 20): engine " + std::to_string(median(engine)) +
              " us, with widgets " + std::to_string(median(total)) + " us");
+        // With the Preview tab in view, each check also repaints it.
+        c->tabs()->SetSelection(1);
+        c->preview_network()->SetStringSelection("X");
+        total.clear();
+        for (int i = 0; i < 21; ++i) {
+            c->editor()->AddText("x");
+            c->check_now();
+            total.push_back(c->last_update_microseconds());
+        }
+        note("measure check of ~" + std::to_string(text.size()) +
+             " bytes with the X preview in view (median of 21): with widgets " + std::to_string(median(total)) + " us");
+        const auto& shown = c->preview_shown();
+        expect(shown && shown->network == text::Network::X && shown->cut && *shown->cut < 300,
+               "model: the X preview marks where 280 is passed");
+        expect(from_wx(c->preview_view()->GetText()) == from_wx(c->editor()->GetText()),
+               "widget: the preview holds the post's text");
+        expect(c->preview_view()->IndicatorValueAt(16, static_cast<int>(shown->cut.value_or(0))) == 1 &&
+                   c->preview_view()->IndicatorValueAt(16, 0) == 0,
+               "widget: the text past the limit is marked, the rest is not");
+        const std::string preview_note = from_wx(c->preview_note()->GetLabel());
+        expect(preview_note.find("the network refuses") != std::string::npos, "widget: the note says: " + preview_note);
         return true;
+    }});
+    m_steps.push_back({"preview screenshot", [frame, this] {
+        frame->composer()->editor()->ScrollToStart();
+        return screenshot("composer-preview.png");
     }});
 }
 
