@@ -44,6 +44,8 @@ public:
 
     std::function<void(model::Id)> on_open_post;
     std::function<void(const wxString&)> on_changed;
+    // The Export... button: the frame asks where and writes the calendar.
+    std::function<void()> on_export;
 
     void set_user(const model::User& user) { m_user = user; }
 

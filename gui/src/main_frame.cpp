@@ -4,6 +4,7 @@
 #include <wx/app.h>
 #include <wx/bmpbndl.h>
 #include <wx/busyinfo.h>
+#include <wx/filedlg.h>
 #include <wx/iconbndl.h>
 #include <wx/log.h>
 #include <wx/menu.h>
@@ -27,8 +28,10 @@
 #include "audit_panel.h"
 #include "calendar_panel.h"
 #include "clearpost/app/compliance.h"
+#include "clearpost/base/file.h"
 #include "clearpost/security/audit.h"
 #include "clearpost/security/users.h"
+#include "clearpost/transfer/transfer.h"
 #include "composer_panel.h"
 #include "dashboard_panel.h"
 #include "dialogs.h"
@@ -44,6 +47,7 @@ enum Column { ColId, ColState, ColVersion, ColAuthor, ColWhen, ColText, ColumnCo
 enum MenuId {
     IdSwitchUser = wxID_HIGHEST + 1,
     IdDatabase,
+    IdExport,
     IdViewPosts,
     IdViewComposer,
     IdViewInbox,
@@ -174,6 +178,8 @@ MainFrame::MainFrame(std::string db, model::User user, std::filesystem::path sel
         refresh();
     };
     m_accounts->on_changed = [this](const wxString& message) { show_status(message); };
+    m_calendar->on_export = [this] { ask_export(); };
+    m_queue->on_export = [this] { ask_export(); };
     m_calendar->on_changed = [this](const wxString& message) {
         show_status(message);
         refresh();
@@ -237,6 +243,8 @@ void MainFrame::build_menus() {
     file->AppendSeparator();
     file->Append(IdSwitchUser, _("S&witch user...\tCtrl+U"));
     file->Append(IdDatabase, _("&Database..."), _("Open this computer's database or a team database"));
+    file->Append(IdExport, _("&Export calendar...\tCtrl+E"),
+                 _("Posts, versions, approvals, targets, states and live links, as CSV or a JSON backup"));
     file->AppendSeparator();
     file->Append(wxID_EXIT);
     auto* edit = new wxMenu;
@@ -304,6 +312,7 @@ void MainFrame::build_menus() {
     }
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { ask_switch_user(); }, IdSwitchUser);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { ask_database(); }, IdDatabase);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { ask_export(); }, IdExport);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { Close(); }, wxID_EXIT);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { m_composer->save(AfterSave::KeepDraft); }, IdSaveDraft);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { m_composer->save(AfterSave::Submit); }, IdSubmit);
@@ -438,6 +447,45 @@ void MainFrame::ask_switch_user() {
     switch_user(dialog.user(), dialog.password(), [this](const std::string& error) {
         if (!error.empty()) wxMessageBox(to_wx(error), _("Switch user"), wxOK | wxICON_ERROR, this);
     });
+}
+
+void MainFrame::ask_export() {
+    const wxString today = wxDateTime::Today().FormatISODate();
+    wxFileDialog dialog(this, _("Export calendar"), wxString(), "clearpost-calendar-" + today + ".csv",
+                        _("CSV for an audit (*.csv)|*.csv|JSON backup, for clearpostctl restore (*.json)|*.json"),
+                        wxFD_SAVE | wxFD_OVERWRITE_PROMPT);
+    if (dialog.ShowModal() != wxID_OK) return;
+    std::filesystem::path path = from_wx(dialog.GetPath());
+    const bool json = dialog.GetFilterIndex() == 1 || path.extension() == ".json";
+    if (path.extension().empty()) path += json ? ".json" : ".csv";
+    // The dialog asked before replacing a file.
+    export_calendar(path, json, true);
+}
+
+void MainFrame::export_calendar(const std::filesystem::path& path, bool json, bool replace) {
+    show_status(wxString::Format(_("Exporting the calendar to %s..."), to_wx(path.string())));
+    m_backend->run<std::size_t>(
+        [user = m_user, path, json, replace](Services& s) -> Result<std::size_t> {
+            std::string bytes;
+            if (json) {
+                CLEARPOST_ASSIGN(bytes, transfer::export_json(s.store, user, system_now()));
+            } else {
+                CLEARPOST_ASSIGN(bytes, transfer::export_csv(s.store, user));
+            }
+            // A backup holds what only admins may read: for this user only.
+            CLEARPOST_CHECK(write_file_atomically(path, bytes, replace ? Overwrite::Replace : Overwrite::Refuse,
+                                                  json ? 0600 : 0666));
+            return bytes.size();
+        },
+        on_window<std::size_t>(this, [path](MainFrame& self, Result<std::size_t> written) {
+            if (!written) {
+                self.show_status(_("The calendar was not exported"));
+                wxMessageBox(to_wx(written.error().message), _("Export calendar"), wxOK | wxICON_ERROR, &self);
+                return;
+            }
+            self.show_status(wxString::Format(_("Exported the calendar to %s (%zu bytes)."), to_wx(path.string()),
+                                              *written));
+        }));
 }
 
 void MainFrame::ask_database() {

@@ -59,6 +59,12 @@ public:
     void switch_user(const std::string& name, const std::string& password,
                      std::function<void(const std::string&)> done = {});
 
+    // Writes the calendar to `path` on the worker: CSV for an audit (anyone),
+    // or the JSON backup that clearpostctl restore reads (admins); an
+    // existing file is replaced only when `replace`. The status bar says
+    // what happened.
+    void export_calendar(const std::filesystem::path& path, bool json, bool replace);
+
     const model::User& user() const { return m_user; }
     ComposerPanel* composer() const { return m_composer; }
     InboxPanel* inbox() const { return m_inbox; }
@@ -85,6 +91,7 @@ private:
     void set_user(model::User user);
     void ask_switch_user();
     void ask_database();
+    void ask_export();
     void show_status(const wxString& text);
     // Reads the shown page again when it is one that reads on showing.
     void reload_page(wxWindow* page);
@@ -102,8 +109,8 @@ private:
     AttentionTracker m_attention;
     std::vector<AttentionEvent> m_notified;
     wxTimer m_attention_timer;
-    int m_published_seen = 0;
-    wxLongLong m_message_at = 0;  // when show_status last said something  // targets the in-app publisher had handled at the last refresh
+    int m_published_seen = 0;     // targets the in-app publisher had handled at the last refresh
+    wxLongLong m_message_at = 0;  // when show_status last said something
     wxNotebook* m_book = nullptr;
     PostListCtrl* m_list = nullptr;
     ComposerPanel* m_composer = nullptr;

@@ -34,6 +34,8 @@ public:
     std::function<void(model::Id)> on_open_post;
     // A change was made here (the frame refreshes its lists and status).
     std::function<void(const wxString&)> on_changed;
+    // The Export... button: the frame asks where and writes the calendar.
+    std::function<void()> on_export;
 
     // State the GUI test reads.
     bool loading() const { return m_loading; }

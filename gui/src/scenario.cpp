@@ -791,6 +791,34 @@ void Scenario::build() {
         expect(mastodon->account.status == "disconnected", "model: the account is disconnected");
         return true;
     }});
+    m_steps.push_back({"the admin exports the calendar as CSV and as a JSON backup", [frame, this] {
+        const auto csv = m_options.screenshots / "calendar-export.csv";
+        const auto json = m_options.screenshots / "calendar-export.json";
+        if (!m_sent) {
+            m_sent = true;
+            std::error_code ec;
+            std::filesystem::remove(csv, ec);
+            std::filesystem::remove(json, ec);
+            frame->export_calendar(csv, false, false);
+            frame->export_calendar(json, true, false);
+            return false;
+        }
+        const std::string status = from_wx(frame->GetStatusBar()->GetStatusText(0));
+        if (status.find("Exported the calendar to " + json.string()) == std::string::npos) return false;
+        m_sent = false;
+        std::ifstream csv_in(csv, std::ios::binary);
+        const std::string csv_text((std::istreambuf_iterator<char>(csv_in)), {});
+        expect(csv_text.find(kFixed) != std::string::npos, "the CSV holds the approved post's text");
+        std::ifstream json_in(json, std::ios::binary);
+        const std::string json_text((std::istreambuf_iterator<char>(json_in)), {});
+        expect(json_text.find("\"posts\"") != std::string::npos && json_text.find(kFixed) != std::string::npos,
+               "the JSON backup holds the posts");
+        std::error_code ec;
+        const auto perms = std::filesystem::status(json, ec).permissions();
+        expect((perms & std::filesystem::perms::others_read) == std::filesystem::perms::none,
+               "the backup is readable by its owner only");
+        return true;
+    }});
     m_steps.push_back({"measure a long post", [frame, this] {
         frame->show_page(MainFrame::Page::Composer);
         auto* c = frame->composer();
