@@ -23,8 +23,9 @@ packages=(
   gettext
   # the PDF report test reads it back (pdfinfo, pdftotext)
   poppler-utils
-  # the package test: .deb (dpkg-shlibdeps, dpkg-deb), desktop entry and AppStream checks
-  dpkg-dev desktop-file-utils appstream
+  # the package tests: .deb (dpkg-shlibdeps, dpkg-deb), desktop entry and
+  # AppStream checks, and a clean Debian 12 root to apt-get install it into
+  dpkg-dev desktop-file-utils appstream debootstrap
   # GUI tests and the integration peers of later work
   xvfb xauth imagemagick fonts-dejavu-core fonts-noto-color-emoji
   # integration tests (peer.sh and the Bluesky tests call curl); benchmarks (GNU time: peak RSS)
