@@ -54,19 +54,6 @@ Result<void> save(const std::string& path, const std::string& bytes, bool force)
     return ok();
 }
 
-std::string describe(const transfer::RowOutcome& r, bool dry_run) {
-    std::string line = "row " + std::to_string(r.row) + ": ";
-    if (!r.problems.empty()) {
-        line += "rejected";
-        for (const auto& p : r.problems) line += "; " + (p.column.empty() ? std::string() : p.column + ": ") + p.message;
-        return line;
-    }
-    if (r.skipped) return line + "skipped (an earlier version; only current versions are imported)";
-    if (dry_run) return line + "would be created as a draft";
-    return line + "created post " + std::to_string(r.post_id) + " as a draft, compliance " + r.verdict + " (" +
-           std::to_string(r.findings) + (r.findings == 1 ? " finding)" : " findings)");
-}
-
 // Returns the exit code itself: 1 when any row was rejected, so scripts see it.
 int run_import(Context& ctx, const ImportCliOptions& o) {
     const auto body = [&]() -> Result<int> {
@@ -117,7 +104,7 @@ int run_import(Context& ctx, const ImportCliOptions& o) {
                 }
             }
             rows.push_back(std::move(row));
-            human += describe(r, o.dry_run) + "\n";
+            human += "row " + std::to_string(r.row) + ": " + transfer::describe_outcome(r, o.dry_run) + "\n";
         }
         const std::size_t created = report.created();
         const std::size_t rejected = report.rejected();

@@ -35,6 +35,7 @@
 #include "composer_panel.h"
 #include "dashboard_panel.h"
 #include "dialogs.h"
+#include "import_dialog.h"
 #include "inbox_panel.h"
 #include "presenters/database_choice.h"
 #include "queue_panel.h"
@@ -48,6 +49,7 @@ enum MenuId {
     IdSwitchUser = wxID_HIGHEST + 1,
     IdDatabase,
     IdExport,
+    IdImport,
     IdViewPosts,
     IdViewComposer,
     IdViewInbox,
@@ -243,6 +245,8 @@ void MainFrame::build_menus() {
     file->AppendSeparator();
     file->Append(IdSwitchUser, _("S&witch user...\tCtrl+U"));
     file->Append(IdDatabase, _("&Database..."), _("Open this computer's database or a team database"));
+    file->Append(IdImport, _("&Import posts...\tCtrl+I"),
+                 _("Posts from a Clearpost, Hootsuite, Sprout Social or Buffer file, as drafts"));
     file->Append(IdExport, _("&Export calendar...\tCtrl+E"),
                  _("Posts, versions, approvals, targets, states and live links, as CSV or a JSON backup"));
     file->AppendSeparator();
@@ -313,6 +317,7 @@ void MainFrame::build_menus() {
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { ask_switch_user(); }, IdSwitchUser);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { ask_database(); }, IdDatabase);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { ask_export(); }, IdExport);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { ask_import(); }, IdImport);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { Close(); }, wxID_EXIT);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { m_composer->save(AfterSave::KeepDraft); }, IdSaveDraft);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { m_composer->save(AfterSave::Submit); }, IdSubmit);
@@ -447,6 +452,25 @@ void MainFrame::ask_switch_user() {
     switch_user(dialog.user(), dialog.password(), [this](const std::string& error) {
         if (!error.empty()) wxMessageBox(to_wx(error), _("Switch user"), wxOK | wxICON_ERROR, this);
     });
+}
+
+void MainFrame::ask_import() {
+    wxFileDialog dialog(this, _("Import posts"), wxString(), wxString(),
+                        _("Spreadsheets and Clearpost files (*.csv;*.json)|*.csv;*.CSV;*.json;*.JSON|All files|*"),
+                        wxFD_OPEN | wxFD_FILE_MUST_EXIST);
+    if (dialog.ShowModal() != wxID_OK) return;
+    ImportDialog import(this, *m_backend, m_user, from_wx(dialog.GetPath()));
+    import.ShowModal();
+    if (import.imported() && import.report()) {
+        show_status(to_wx(import_summary(*import.report())));
+        refresh();
+    }
+}
+
+ImportDialog* MainFrame::start_import(const std::filesystem::path& file) {
+    auto* import = new ImportDialog(this, *m_backend, m_user, file);
+    import->Show();
+    return import;
 }
 
 void MainFrame::ask_export() {

@@ -29,6 +29,7 @@ class CalendarPanel;
 class QueuePanel;
 class AuditPanel;
 class AccountsPanel;
+class ImportDialog;
 
 class PostListCtrl : public wxListCtrl {
 public:
@@ -64,6 +65,9 @@ public:
     // existing file is replaced only when `replace`. The status bar says
     // what happened.
     void export_calendar(const std::filesystem::path& path, bool json, bool replace);
+    // Opens the import dialog for `file` without waiting for it (the GUI
+    // test drives it); File > Import posts shows it modally instead.
+    ImportDialog* start_import(const std::filesystem::path& file);
 
     const model::User& user() const { return m_user; }
     ComposerPanel* composer() const { return m_composer; }
@@ -92,6 +96,7 @@ private:
     void ask_switch_user();
     void ask_database();
     void ask_export();
+    void ask_import();
     void show_status(const wxString& text);
     // Reads the shown page again when it is one that reads on showing.
     void reload_page(wxWindow* page);

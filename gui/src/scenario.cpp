@@ -2,6 +2,8 @@
 
 #include <wx/button.h>
 #include <wx/checkbox.h>
+#include <wx/checklst.h>
+#include <wx/gauge.h>
 #include <wx/choice.h>
 #include <wx/combobox.h>
 #include <wx/datectrl.h>
@@ -28,9 +30,11 @@
 #include "dashboard_panel.h"
 #include "dialogs.h"
 #include "findings_view.h"
+#include "import_dialog.h"
 #include "inbox_panel.h"
 #include "main_frame.h"
 #include "queue_panel.h"
+#include "virtual_list.h"
 
 namespace clearpost::gui {
 namespace {
@@ -136,7 +140,7 @@ bool Scenario::expect(bool condition, const std::string& what) {
     return condition;
 }
 
-bool Scenario::screenshot(const std::string& file) {
+bool Scenario::screenshot(const std::string& file, wxWindow* on_top) {
     // The test script takes the picture (a toolkit-independent grab of the
     // X screen): paint, ask with a "shot FILE" line, wait for the file.
     const long now = static_cast<long>(wxGetLocalTimeMillis().GetValue());
@@ -145,6 +149,11 @@ bool Scenario::screenshot(const std::string& file) {
         m_frame->Raise();
         m_frame->Refresh();
         m_frame->Update();
+        if (on_top) {  // a dialog over the window
+            on_top->Raise();
+            on_top->Refresh();
+            on_top->Update();
+        }
         m_wait_until_ms = now + 500;
         m_shot_requested = false;
         return false;
@@ -817,6 +826,63 @@ void Scenario::build() {
         const auto perms = std::filesystem::status(json, ec).permissions();
         expect((perms & std::filesystem::perms::others_read) == std::filesystem::perms::none,
                "the backup is readable by its owner only");
+        return true;
+    }});
+    m_steps.push_back({"the admin checks a Hootsuite file before importing it", [frame, this] {
+        if (!m_import) {
+            const auto file = m_options.screenshots / "hootsuite-plan.csv";
+            // Hootsuite's bulk composer layout: date, text, link; no header.
+            std::ofstream(file) << "03/12/2030 10:00,Flu shots on Saturday at the Harbor campus,\n"
+                                   "03/12/2030 14:30,Free blood pressure checks in the lobby all week,"
+                                   "https://harbor.example/bp\n"
+                                   "03/12/2030,Open house next week,\n";
+            m_import = frame->start_import(file);
+            return false;
+        }
+        if (!m_sent) {
+            if (m_import->busy()) return false;  // reading the accounts
+            m_sent = true;
+            // Every post goes to the Bluesky account; dates are month first.
+            auto* targets = dynamic_cast<wxCheckListBox*>(wxWindow::FindWindowByName(_("Accounts for layouts that name none"), m_import));
+            auto* dates = dynamic_cast<wxChoice*>(wxWindow::FindWindowByName(_("Date order"), m_import));
+            if (!expect(targets && dates, "the dialog asks for the accounts and the date order")) return true;
+            for (unsigned i = 0; i < targets->GetCount(); ++i)
+                targets->Check(i, from_wx(targets->GetString(i)).rfind("bluesky:", 0) == 0);
+            dates->SetSelection(2);
+            m_import->check();
+            return false;
+        }
+        if (m_import->busy()) return false;
+        m_sent = false;
+        const auto& report = m_import->report();
+        expect(report && report->dry_run && report->rows.size() == 3 && report->created() == 2 && report->rejected() == 1,
+               "model: two rows will be created, the one without a time is rejected");
+        expect(m_import->rows()->GetItemCount() == 3 &&
+                   from_wx(m_import->rows()->GetItemText(0, 1)) == "2030-03-12 10:00 EDT",
+               "widget: the rows are listed with their local times: " + from_wx(m_import->rows()->GetItemText(0, 1)));
+        expect(from_wx(m_import->summary()->GetLabel()) == "2 of 3 rows will be created as drafts; 1 rejected.",
+               "widget: " + from_wx(m_import->summary()->GetLabel()));
+        // The rejected row's whole reason, for the screenshot too.
+        m_import->rows()->SetItemState(2, wxLIST_STATE_SELECTED, wxLIST_STATE_SELECTED);
+        wxListEvent selected(wxEVT_LIST_ITEM_SELECTED, m_import->rows()->GetId());
+        selected.m_itemIndex = 2;
+        m_import->rows()->GetEventHandler()->ProcessEvent(selected);
+        return true;
+    }});
+    m_steps.push_back({"import screenshot", [this] { return screenshot("import.png", m_import); }});
+    m_steps.push_back({"the admin imports the good rows as drafts", [frame, this] {
+        if (!m_sent) {
+            m_sent = true;
+            m_import->import();
+            return false;
+        }
+        if (m_import->busy() || !m_import->imported()) return false;
+        m_sent = false;
+        const std::string summary = from_wx(m_import->summary()->GetLabel());
+        expect(summary.rfind("Created 2 drafts", 0) == 0, "widget: " + summary);
+        expect(m_import->gauge()->GetValue() == 100, "widget: the progress bar is full");
+        m_import->Destroy();
+        m_import = nullptr;
         return true;
     }});
     m_steps.push_back({"measure a long post", [frame, this] {

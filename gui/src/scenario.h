@@ -20,6 +20,7 @@
 namespace clearpost::gui {
 
 class MainFrame;
+class ImportDialog;
 
 struct ScenarioOptions {
     std::filesystem::path report;       // "ok ..." / "FAIL ..." lines, then "scenario passed"/"scenario failed"
@@ -43,7 +44,7 @@ private:
     void finish();
     bool expect(bool condition, const std::string& what);
     void note(const std::string& line);
-    bool screenshot(const std::string& file);
+    bool screenshot(const std::string& file, wxWindow* on_top = nullptr);
 
     MainFrame* m_frame;
     ScenarioOptions m_options;
@@ -59,7 +60,8 @@ private:
     long long m_post_id = 0;
     long m_wait_until_ms = 0;
     bool m_sent = false;
-    std::jthread m_browser;  // the "person" signing in to the Mastodon stand-in
+    std::jthread m_browser;
+    ImportDialog* m_import = nullptr;  // the import dialog the scenario drives  // the "person" signing in to the Mastodon stand-in
     std::string m_switch_error;
     bool m_switched = false;
     bool m_shot_requested = false;

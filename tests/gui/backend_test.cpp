@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "clearpost/security/users.h"
+#include "presenters/import.h"
 #include "studio_fixture.h"
 
 namespace clearpost::gui {
@@ -198,6 +199,47 @@ TEST_CASE("the composer's next free slot comes from the organisation's queue slo
     REQUIRE(local.ok());
     CHECK(local->local.hour == 8);
     CHECK(local->local.minute == 15);
+}
+
+TEST_CASE("the studio's import checks a file first, then brings its good rows in as drafts") {
+    Studio s;
+    Backend backend(s.paths(), s.gui.dispatcher());
+    const auto file = s.dir / "plan.csv";
+    std::ofstream(file) << "text,accounts,scheduled_at\n"
+                           "Flu shots on Saturday,bluesky:clinic.example,2030-11-02 09:00\n"
+                           "Open house next week,bluesky:clinic.example,2030-02-30 09:00\n"
+                           "Blood drive in the lobby,bluesky:clinic.example,\n";
+    transfer::ImportOptions options;
+    options.dry_run = true;
+    auto checked = s.run<transfer::ImportReport>(backend, [&](Services& sv) { return import_file(sv, s.alice, file, options); });
+    REQUIRE(checked.ok());
+    CHECK(import_summary(*checked) == "2 of 3 rows will be created as drafts; 1 rejected.");
+    schedule::TzDatabase zones;
+    const auto ny = zones.find("America/New_York");
+    REQUIRE(ny.ok());
+    const auto rows = import_rows(*checked, &*ny);
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[0].row == 2);
+    CHECK(rows[0].when == "2030-11-02 09:00 EDT");
+    CHECK(rows[0].outcome == "would be created as a draft");
+    CHECK(rows[1].rejected);
+    CHECK(rows[1].outcome.find("rejected; scheduled_at") == 0);
+    CHECK(rows[2].when.empty());
+    auto none = s.run<std::vector<store::PostSummary>>(backend, [](Services& sv) { return sv.store.list_posts({}); });
+    CHECK(none->empty());  // a check writes nothing
+
+    options.dry_run = false;
+    auto imported = s.run<transfer::ImportReport>(backend, [&](Services& sv) { return import_file(sv, s.alice, file, options); });
+    REQUIRE(imported.ok());
+    CHECK(import_summary(*imported) == "Created 2 drafts (0 with findings to look at); 1 row rejected.");
+    auto posts = s.run<std::vector<store::PostSummary>>(backend, [](Services& sv) { return sv.store.list_posts({}); });
+    REQUIRE(posts.ok());
+    CHECK(posts->size() == 2);
+    for (const auto& p : *posts) CHECK(p.post.state == model::State::Draft);
+
+    auto missing = s.run<transfer::ImportReport>(
+        backend, [&](Services& sv) { return import_file(sv, s.alice, s.dir / "gone.csv", options); });
+    CHECK(missing.error().code == ErrorCode::NotFound);
 }
 
 }  // namespace clearpost::gui

@@ -603,6 +603,18 @@ Result<ImportReport> import_posts(store::Store& store, workflow::Workflow& flow,
     return report;
 }
 
+std::string describe_outcome(const RowOutcome& r, bool dry_run) {
+    if (!r.problems.empty()) {
+        std::string line = "rejected";
+        for (const auto& p : r.problems) line += "; " + (p.column.empty() ? std::string() : p.column + ": ") + p.message;
+        return line;
+    }
+    if (r.skipped) return "skipped (an earlier version; only current versions are imported)";
+    if (dry_run) return "would be created as a draft";
+    return "created post " + std::to_string(r.post_id) + " as a draft, compliance " + r.verdict + " (" +
+           std::to_string(r.findings) + (r.findings == 1 ? " finding)" : " findings)");
+}
+
 std::vector<std::vector<std::string>> report_table(const ImportReport& report) {
     std::vector<std::vector<std::string>> table{
         {"row", "line", "outcome", "post", "verdict", "findings", "column", "message"}};

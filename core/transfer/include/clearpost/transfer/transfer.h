@@ -102,6 +102,11 @@ Result<ImportReport> import_posts(store::Store& store, workflow::Workflow& flow,
                                   const model::User& actor, std::string_view bytes, std::string_view file_name,
                                   const ImportOptions& options);
 
+// What happened to one row, for people: "rejected; Date: ...",
+// "would be created as a draft", "created post 12 as a draft, compliance
+// warn (2 findings)", "skipped (an earlier version ...)".
+std::string describe_outcome(const RowOutcome& row, bool dry_run);
+
 // The report as a table (header first) for to_csv: row, line, outcome,
 // post, verdict, findings, column, message; one line per problem.
 std::vector<std::vector<std::string>> report_table(const ImportReport& report);
