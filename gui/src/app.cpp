@@ -20,6 +20,7 @@
 #include "main_frame.h"
 #include "presenters/database_choice.h"
 #include "scenario.h"
+#include "single_instance.h"
 
 namespace clearpost::gui {
 namespace {
@@ -55,6 +56,7 @@ private:
     std::filesystem::path m_self_test;
     ScenarioOptions m_scenario_options;
     std::unique_ptr<Scenario> m_scenario;
+    std::unique_ptr<SingleInstance> m_single;  // none under the GUI scenario, which runs beside others
 };
 
 void App::OnInitCmdLine(wxCmdLineParser& parser) {
@@ -127,6 +129,15 @@ bool App::OnInit() {
         });
     }
     SetAppDisplayName("Clearpost");
+    if (m_scenario_options.report.empty()) {
+        m_single = std::make_unique<SingleInstance>(security::default_config_dir());
+        if (m_single->another_running() && m_single->raise_other()) {
+            std::fputs("Clearpost is already open: its window was brought to the front.\n", stderr);
+            CallAfter([this] { ExitMainLoop(); });  // no window: leave with status 0
+            return true;
+        }
+        // No answer: a studio that crashed left its lock; this one takes over.
+    }
     if (!m_db.empty()) return open_window(m_db) == Opened::Yes;
     // Without --db: the database chosen in File > Database..., else this
     // computer's. A team database that cannot be reached must not lock the
@@ -176,6 +187,19 @@ App::Opened App::open_window(std::string db) {
     auto* frame = new MainFrame(db, std::move(*user), m_self_test);
     frame->open_database = [this](const std::string& location) { return open_window(location) == Opened::Yes; };
     frame->Show();
+    if (m_single) {
+        m_single->serve([] {
+            for (auto* window : wxTopLevelWindows) {
+                if (auto* main = dynamic_cast<MainFrame*>(window)) {
+                    main->Show();
+                    main->Iconize(false);
+                    main->Raise();
+                    main->RequestUserAttention();
+                    std::fputs("Brought to the front by a second launch.\n", stderr);
+                }
+            }
+        });
+    }
     if (!m_scenario_options.report.empty()) {
         m_scenario = std::make_unique<Scenario>(frame, m_scenario_options);
         m_scenario->start();
