@@ -27,7 +27,7 @@ packages=(
   # AppStream checks, and a clean Debian 12 root to apt-get install it into
   dpkg-dev desktop-file-utils appstream debootstrap rpm cpio
   # GUI tests and the integration peers of later work
-  xvfb xauth imagemagick fonts-dejavu-core fonts-noto-color-emoji
+  xvfb xauth imagemagick fonts-dejavu-core fonts-noto-color-emoji trayer
   # integration tests (peer.sh and the Bluesky tests call curl); benchmarks (GNU time: peak RSS)
   curl time procps
   # the mail relay the notice e-mails are tested against

@@ -15,6 +15,7 @@
 #include <wx/persist/toplevel.h>
 #include <wx/sizer.h>
 #include <wx/statusbr.h>
+#include <wx/taskbar.h>
 #include <wx/textentry.h>
 #include <wx/utils.h>
 
@@ -102,6 +103,49 @@ wxString PostListCtrl::OnGetItemText(long item, long column) const {
     }
 }
 
+// The status-area icon: its tooltip says who publishes; a click brings the
+// window forward; its menu has the emergency pause.
+class StatusIcon : public wxTaskBarIcon {
+public:
+    explicit StatusIcon(MainFrame* frame) : m_frame(frame) {
+        Bind(wxEVT_TASKBAR_LEFT_DOWN, [this](wxTaskBarIconEvent&) { bring_forward(); });
+    }
+    bool SetIcon(const wxBitmapBundle& icon, const wxString& tooltip = wxString()) override {
+        m_icon = icon;
+        return wxTaskBarIcon::SetIcon(icon, tooltip);
+    }
+    const wxBitmapBundle& icon() const { return m_icon; }
+
+protected:
+    wxMenu* CreatePopupMenu() override {
+        auto* menu = new wxMenu;
+        menu->Append(wxID_OPEN, _("&Show Clearpost"));
+        menu->Append(IdPausePublishing, _("&Pause all publishing..."));
+        menu->AppendSeparator();
+        menu->Append(wxID_EXIT, _("&Quit"));
+        menu->Bind(wxEVT_MENU, [this](wxCommandEvent& e) {
+            if (e.GetId() == wxID_OPEN) return bring_forward();
+            if (e.GetId() == wxID_EXIT) {
+                m_frame->Close();
+                return;
+            }
+            bring_forward();
+            wxCommandEvent forward(wxEVT_MENU, e.GetId());
+            m_frame->GetEventHandler()->ProcessEvent(forward);
+        });
+        return menu;
+    }
+
+private:
+    void bring_forward() {
+        m_frame->Show();
+        m_frame->Iconize(false);
+        m_frame->Raise();
+    }
+    MainFrame* m_frame;
+    wxBitmapBundle m_icon;
+};
+
 MainFrame::MainFrame(std::string db, model::User user, std::filesystem::path self_test)
     : wxFrame(nullptr, wxID_ANY, _("Clearpost"), wxDefaultPosition, wxSize(1180, 760)),
       m_db(std::move(db)),
@@ -123,6 +167,11 @@ MainFrame::MainFrame(std::string db, model::User user, std::filesystem::path sel
         wxIconBundle icons;
         for (int size : {16, 24, 32, 48, 64, 128, 256}) icons.AddIcon(icon.GetIcon(wxSize(size, size)));
         SetIcons(icons);
+        // Where the desktop has a status area: who publishes, one click away.
+        if (wxTaskBarIcon::IsAvailable()) {
+            m_tray = new StatusIcon(this);
+            m_tray->SetIcon(icon, _("Clearpost"));
+        }
     }
 
     m_book = new wxNotebook(this, wxID_ANY);
@@ -231,6 +280,10 @@ MainFrame::MainFrame(std::string db, model::User user, std::filesystem::path sel
 }
 
 MainFrame::~MainFrame() {
+    if (m_tray) {
+        m_tray->RemoveIcon();
+        m_tray->Destroy();
+    }
     // Stop the workers before the panels they report to are destroyed.
     m_attention_timer.Stop();
     m_publisher.reset();
@@ -432,6 +485,11 @@ void MainFrame::show_publisher(const PublisherStatus& status) {
     case PublisherStatus::Mode::Unavailable: text = _("Not publishing from here: ") + to_wx(status.detail); break;
     }
     SetStatusText(text, 1);
+    if (m_tray) {
+        m_tray->SetIcon(m_tray->icon(), _("Clearpost: ") + text);
+        // For the GUI test: what the status area says, beside the list.
+        if (!m_self_test.empty()) std::ofstream(m_self_test.string() + ".tray") << from_wx(_("Clearpost: ") + text) << "\n";
+    }
     // What it published shows in the lists.
     if (status.mode == PublisherStatus::Mode::Here && status.total.claimed > m_published_seen) {
         m_published_seen = status.total.claimed;

@@ -30,6 +30,7 @@ class QueuePanel;
 class AuditPanel;
 class AccountsPanel;
 class ImportDialog;
+class StatusIcon;
 
 class PostListCtrl : public wxListCtrl {
 public:
@@ -79,6 +80,7 @@ public:
     AccountsPanel* accounts() const { return m_accounts; }
     PostListCtrl* post_list() const { return m_list; }
     bool ready() const { return m_ready; }
+    bool has_tray_icon() const { return m_tray != nullptr; }
     wxString page_title(Page page) const;
     // Every notification shown, in order (for the GUI test).
     const std::vector<AttentionEvent>& notified() const { return m_notified; }
@@ -116,6 +118,7 @@ private:
     wxTimer m_attention_timer;
     int m_published_seen = 0;     // targets the in-app publisher had handled at the last refresh
     wxLongLong m_message_at = 0;  // when show_status last said something
+    StatusIcon* m_tray = nullptr;  // where the desktop has a status area (destroyed with Destroy())
     wxNotebook* m_book = nullptr;
     PostListCtrl* m_list = nullptr;
     ComposerPanel* m_composer = nullptr;
