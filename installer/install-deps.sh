@@ -25,7 +25,7 @@ packages=(
   poppler-utils
   # the package tests: .deb (dpkg-shlibdeps, dpkg-deb), desktop entry and
   # AppStream checks, and a clean Debian 12 root to apt-get install it into
-  dpkg-dev desktop-file-utils appstream debootstrap rpm cpio
+  dpkg-dev desktop-file-utils appstream debootstrap rpm cpio shared-mime-info libglib2.0-bin
   # GUI tests and the integration peers of later work
   xvfb xauth imagemagick fonts-dejavu-core fonts-noto-color-emoji trayer
   # integration tests (peer.sh and the Bluesky tests call curl); benchmarks (GNU time: peak RSS)

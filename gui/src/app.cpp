@@ -57,6 +57,7 @@ private:
     ScenarioOptions m_scenario_options;
     std::unique_ptr<Scenario> m_scenario;
     std::unique_ptr<SingleInstance> m_single;  // none under the GUI scenario, which runs beside others
+    std::filesystem::path m_open_file;         // opened (imported) once the window is there
 };
 
 void App::OnInitCmdLine(wxCmdLineParser& parser) {
@@ -68,6 +69,7 @@ void App::OnInitCmdLine(wxCmdLineParser& parser) {
     parser.AddOption("", "screenshots", _("folder for the scenario's screenshots"));
     parser.AddOption("", "approver", _("who approves in the scenario (password from CLEARPOST_APPROVER_PASSWORD)"));
     parser.AddOption("", "admin", _("who reads the audit log in the scenario (password from CLEARPOST_ADMIN_PASSWORD)"));
+    parser.AddParam(_("a calendar export or spreadsheet to import"), wxCMD_LINE_VAL_STRING, wxCMD_LINE_PARAM_OPTIONAL);
 }
 
 bool App::OnCmdLineParsed(wxCmdLineParser& parser) {
@@ -79,6 +81,7 @@ bool App::OnCmdLineParsed(wxCmdLineParser& parser) {
     if (parser.Found("screenshots", &value)) m_scenario_options.screenshots = from_wx(value);
     if (parser.Found("approver", &value)) m_scenario_options.approver = from_wx(value);
     if (parser.Found("admin", &value)) m_scenario_options.admin = from_wx(value);
+    if (parser.GetParamCount() > 0) m_open_file = from_wx(parser.GetParam(0));
     return wxApp::OnCmdLineParsed(parser);
 }
 
@@ -131,8 +134,10 @@ bool App::OnInit() {
     SetAppDisplayName("Clearpost");
     if (m_scenario_options.report.empty()) {
         m_single = std::make_unique<SingleInstance>(security::default_config_dir());
-        if (m_single->another_running() && m_single->raise_other()) {
-            std::fputs("Clearpost is already open: its window was brought to the front.\n", stderr);
+        if (m_single->another_running() && m_single->raise_other(m_open_file)) {
+            std::fputs(m_open_file.empty() ? "Clearpost is already open: its window was brought to the front.\n"
+                                           : "Clearpost is already open: the file was passed to it.\n",
+                       stderr);
             CallAfter([this] { ExitMainLoop(); });  // no window: leave with status 0
             return true;
         }
@@ -188,7 +193,7 @@ App::Opened App::open_window(std::string db) {
     frame->open_database = [this](const std::string& location) { return open_window(location) == Opened::Yes; };
     frame->Show();
     if (m_single) {
-        m_single->serve([] {
+        m_single->serve([](const std::filesystem::path& file) {
             for (auto* window : wxTopLevelWindows) {
                 if (auto* main = dynamic_cast<MainFrame*>(window)) {
                     main->Show();
@@ -196,10 +201,14 @@ App::Opened App::open_window(std::string db) {
                     main->Raise();
                     main->RequestUserAttention();
                     std::fputs("Brought to the front by a second launch.\n", stderr);
+                    if (!file.empty()) main->CallAfter([main, file] { main->import_file(file); });
+                    break;
                 }
             }
         });
     }
+    // A file the desktop opened with the studio (a calendar export).
+    if (!m_open_file.empty()) frame->CallAfter([frame, file = m_open_file] { frame->import_file(file); });
     if (!m_scenario_options.report.empty()) {
         m_scenario = std::make_unique<Scenario>(frame, m_scenario_options);
         m_scenario->start();

@@ -278,13 +278,10 @@ void CalendarPanel::build() {
     m_view->SetName(_("Calendar view"));
     m_view->SetToolTip(_("A month of six weeks, or the selected day's week with room for every post"));
     nav->Add(m_view, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, gap);
-    auto* export_button = new wxButton(this, wxID_ANY, _("&Export..."));
-    export_button->SetToolTip(_("Write the calendar (posts, versions, approvals, targets, states, live links) as CSV "
-                                "for an audit, or as a JSON backup"));
-    export_button->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
-        if (on_export) on_export();
-    });
-    nav->Add(export_button, 0, wxALIGN_CENTER_VERTICAL);
+    nav->Add(make_export_button(this, [this] {
+                 if (on_export) on_export();
+             }),
+             0, wxALIGN_CENTER_VERTICAL);
     top->Add(nav, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, gap);
     auto* info = new wxBoxSizer(wxHORIZONTAL);
     m_summary = new wxStaticText(this, wxID_ANY, wxString());

@@ -203,6 +203,14 @@ void DatabaseDialog::show_error(const std::string& message) {
     GetSizer()->Fit(this);
 }
 
+wxButton* make_export_button(wxWindow* parent, std::function<void()> click) {
+    auto* button = new wxButton(parent, wxID_ANY, _("&Export..."));
+    button->SetToolTip(_("Write the calendar (posts, versions, approvals, targets, states, live links) as CSV for "
+                         "an audit, or as a JSON backup"));
+    button->Bind(wxEVT_BUTTON, [click = std::move(click)](wxCommandEvent&) { click(); });
+    return button;
+}
+
 ConsentDialog::ConsentDialog(wxWindow* parent, const std::string& subject)
     : wxDialog(parent, wxID_ANY, _("Link a consent")) {
     auto* top = new wxBoxSizer(wxVERTICAL);

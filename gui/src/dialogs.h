@@ -8,8 +8,10 @@
 #include <wx/stattext.h>
 #include <wx/textctrl.h>
 
+#include <functional>
 #include <string>
 
+class wxButton;
 class wxDatePickerCtrl;
 
 namespace clearpost::gui {
@@ -116,6 +118,10 @@ private:
     wxDatePickerCtrl* m_until;
     wxTextCtrl* m_document;
 };
+
+// The Export... button of the pages that show the calendar (Calendar,
+// Queue): `click` asks where and writes it (MainFrame::ask_export).
+wxButton* make_export_button(wxWindow* parent, std::function<void()> click);
 
 // std::string (UTF-8) <-> wxString at the GUI edge.
 inline wxString to_wx(const std::string& s) { return wxString::FromUTF8(s.data(), s.size()); }

@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <future>
 
@@ -517,7 +518,12 @@ void MainFrame::ask_import() {
                         _("Spreadsheets and Clearpost files (*.csv;*.json)|*.csv;*.CSV;*.json;*.JSON|All files|*"),
                         wxFD_OPEN | wxFD_FILE_MUST_EXIST);
     if (dialog.ShowModal() != wxID_OK) return;
-    ImportDialog import(this, *m_backend, m_user, from_wx(dialog.GetPath()));
+    import_file(from_wx(dialog.GetPath()));
+}
+
+void MainFrame::import_file(const std::filesystem::path& file) {
+    std::fprintf(stderr, "Opening %s to import.\n", file.string().c_str());
+    ImportDialog import(this, *m_backend, m_user, file);
     import.ShowModal();
     if (import.imported() && import.report()) {
         show_status(to_wx(import_summary(*import.report())));
@@ -534,12 +540,13 @@ ImportDialog* MainFrame::start_import(const std::filesystem::path& file) {
 void MainFrame::ask_export() {
     const wxString today = wxDateTime::Today().FormatISODate();
     wxFileDialog dialog(this, _("Export calendar"), wxString(), "clearpost-calendar-" + today + ".csv",
-                        _("CSV for an audit (*.csv)|*.csv|JSON backup, for clearpostctl restore (*.json)|*.json"),
+                        _("CSV for an audit (*.csv)|*.csv|JSON backup, for clearpostctl restore (*.clearpost.json)|*.json"),
                         wxFD_SAVE | wxFD_OVERWRITE_PROMPT);
     if (dialog.ShowModal() != wxID_OK) return;
     std::filesystem::path path = from_wx(dialog.GetPath());
     const bool json = dialog.GetFilterIndex() == 1 || path.extension() == ".json";
-    if (path.extension().empty()) path += json ? ".json" : ".csv";
+    // The backup's own file type, which the desktop opens with the studio.
+    if (path.extension().empty()) path += json ? ".clearpost.json" : ".csv";
     // The dialog asked before replacing a file.
     export_calendar(path, json, true);
 }

@@ -66,6 +66,9 @@ public:
     // existing file is replaced only when `replace`. The status bar says
     // what happened.
     void export_calendar(const std::filesystem::path& path, bool json, bool replace);
+    // File > Import posts for `file`: the import dialog, modal; the list is
+    // read again when something was imported.
+    void import_file(const std::filesystem::path& file);
     // Opens the import dialog for `file` without waiting for it (the GUI
     // test drives it); File > Import posts shows it modally instead.
     ImportDialog* start_import(const std::filesystem::path& file);

@@ -46,13 +46,10 @@ void QueuePanel::build() {
     filter->Add(m_view, 0, wxALIGN_CENTER_VERTICAL);
     m_count = new wxStaticText(this, wxID_ANY, wxString());
     filter->Add(m_count, 1, wxALIGN_CENTER_VERTICAL | wxLEFT, gap);
-    auto* export_button = new wxButton(this, wxID_ANY, _("&Export..."));
-    export_button->SetToolTip(_("Write the calendar (posts, versions, approvals, targets, states, live links) as CSV "
-                                "for an audit, or as a JSON backup"));
-    export_button->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
-        if (on_export) on_export();
-    });
-    filter->Add(export_button, 0, wxALIGN_CENTER_VERTICAL | wxLEFT, gap);
+    filter->Add(make_export_button(this, [this] {
+                    if (on_export) on_export();
+                }),
+                0, wxALIGN_CENTER_VERTICAL | wxLEFT, gap);
     top->Add(filter, 0, wxEXPAND | wxALL, gap);
 
     m_list = new VirtualList(this, _("Publishing queue"),

@@ -9,28 +9,35 @@ namespace {
 
 const char* const kTopic = "clearpost";
 
+using Raise = std::function<void(const std::filesystem::path&)>;
+
+// "raise", or "open:" and an absolute path to import.
 class RaiseConnection : public wxConnection {
 public:
-    explicit RaiseConnection(std::function<void()> raise) : m_raise(std::move(raise)) {}
+    explicit RaiseConnection(Raise raise) : m_raise(std::move(raise)) {}
     bool OnExec(const wxString&, const wxString& data) override {
-        if (data != "raise") return false;
-        m_raise();
+        if (data == "raise") {
+            m_raise({});
+            return true;
+        }
+        if (!data.StartsWith("open:")) return false;
+        m_raise(std::filesystem::path(std::string(data.Mid(5).utf8_str())));
         return true;
     }
 
 private:
-    std::function<void()> m_raise;
+    Raise m_raise;
 };
 
 class RaiseServer : public wxServer {
 public:
-    explicit RaiseServer(std::function<void()> raise) : m_raise(std::move(raise)) {}
+    explicit RaiseServer(Raise raise) : m_raise(std::move(raise)) {}
     wxConnectionBase* OnAcceptConnection(const wxString& topic) override {
         return topic == kTopic ? new RaiseConnection(m_raise) : nullptr;
     }
 
 private:
-    std::function<void()> m_raise;
+    Raise m_raise;
 };
 
 }  // namespace
@@ -46,14 +53,17 @@ SingleInstance::~SingleInstance() = default;
 
 bool SingleInstance::another_running() const { return m_checker->IsAnotherRunning(); }
 
-bool SingleInstance::raise_other() {
+bool SingleInstance::raise_other(const std::filesystem::path& file) {
     wxClient client;
     std::unique_ptr<wxConnectionBase> connection(
         client.MakeConnection("localhost", wxString::FromUTF8(m_socket.string()), kTopic));
-    return connection && connection->Execute("raise");
+    if (!connection) return false;
+    std::error_code ec;
+    const auto absolute = file.empty() ? file : std::filesystem::absolute(file, ec);
+    return connection->Execute(file.empty() ? wxString("raise") : "open:" + wxString::FromUTF8(absolute.string()));
 }
 
-bool SingleInstance::serve(std::function<void()> raise) {
+bool SingleInstance::serve(std::function<void(const std::filesystem::path&)> raise) {
     if (m_server) return true;
     auto server = std::make_unique<RaiseServer>(std::move(raise));
     // A Unix socket: wx removes one left by a studio that crashed, and

@@ -21,10 +21,12 @@ public:
     SingleInstance& operator=(const SingleInstance&) = delete;
 
     bool another_running() const;
-    // Asks the running studio to come to the front; false when it did not answer.
-    bool raise_other();
-    // Answers later launches: `raise` runs on the GUI thread for each.
-    bool serve(std::function<void()> raise);
+    // Asks the running studio to come to the front, and to import `file`
+    // when one is given; false when it did not answer.
+    bool raise_other(const std::filesystem::path& file = {});
+    // Answers later launches: `raise` runs on the GUI thread for each, with
+    // the file it was asked to open (empty for none).
+    bool serve(std::function<void(const std::filesystem::path&)> raise);
 
 private:
     std::filesystem::path m_socket;

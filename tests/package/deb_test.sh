@@ -11,7 +11,7 @@ build=$(cd "$1" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
-for tool in cpack dpkg-deb dpkg-shlibdeps appstreamcli; do
+for tool in cpack dpkg-deb dpkg-shlibdeps appstreamcli update-mime-database gio; do
   command -v "$tool" >/dev/null || fail "missing $tool: run installer/install-deps.sh"
 done
 
@@ -48,6 +48,7 @@ if [ "$gui" = ON ]; then
   expect "$prefix/share/icons/hicolor/scalable/apps/org.clearpost.Clearpost.svg"
   expect "$prefix/share/icons/hicolor/48x48/apps/org.clearpost.Clearpost.png"
   expect "$prefix/share/man/man1/clearpost.1"
+  expect "$prefix/share/mime/packages/org.clearpost.Clearpost.xml"
 fi
 
 # Unpacked into an empty root: the files as apt would place them.
@@ -59,6 +60,17 @@ grep -q "^NoNewPrivileges=yes" "$root$prefix/lib/systemd/system/clearpost-run.se
 if [ "$gui" = ON ]; then
   appstreamcli validate --no-net "$root$prefix/share/metainfo/org.clearpost.Clearpost.metainfo.xml" \
     || fail "the AppStream metainfo does not validate"
+  # The calendar export's file type: a *.clearpost.json file is one, and
+  # the desktop entry opens it.
+  mkdir -p "$work/mimedb/mime/packages"
+  cp "$root$prefix/share/mime/packages/org.clearpost.Clearpost.xml" "$work/mimedb/mime/packages/"
+  update-mime-database "$work/mimedb/mime" || fail "the MIME type definition does not load"
+  echo '{"posts": []}' > "$work/backup.clearpost.json"
+  type=$(XDG_DATA_DIRS=$work/mimedb XDG_DATA_HOME=$work/none gio info -a standard::content-type \
+           "$work/backup.clearpost.json" | sed -n 's/.*standard::content-type: //p')
+  [ "$type" = application/vnd.clearpost.export+json ] || fail "a .clearpost.json file is typed '$type'"
+  grep -q "^MimeType=application/vnd.clearpost.export+json;" \
+    "$root$prefix/share/applications/org.clearpost.Clearpost.desktop" || fail "the desktop entry opens no export"
   if command -v desktop-file-validate >/dev/null; then
     desktop-file-validate "$root$prefix/share/applications/org.clearpost.Clearpost.desktop" \
       || fail "the desktop entry does not validate"
