@@ -948,7 +948,10 @@ void ComposerPanel::link_consent() {
     ConsentDialog dialog(this, subject);
     if (dialog.ShowModal() != wxID_OK) return;
     auto zone = m_zones.find(m_setup->organisation.default_zone);
-    if (!zone) return;
+    if (!zone) {
+        wxMessageBox(to_wx(zone.error().message), _("Link a consent"), wxOK | wxICON_ERROR, this);
+        return;
+    }
     auto expires = schedule::end_of_day({dialog.last_year(), dialog.last_month(), dialog.last_day()}, *zone);
     if (!expires) {
         wxMessageBox(to_wx(expires.error().message), _("Link a consent"), wxOK | wxICON_ERROR, this);
