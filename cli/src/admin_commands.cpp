@@ -232,6 +232,33 @@ void add_org(CLI::App& app, Context& ctx) {
                             : "Queue slots (" + organisation.default_zone + "): " + human);
         return ok();
     }));
+    auto* retention = org->add_subcommand(
+        "metrics-retention", "Show how long metrics snapshots are kept, or set it (admin only): DAYS (30-36500) or "
+                             "keep (every snapshot, the default)");
+    auto retention_value = std::make_shared<std::string>();
+    retention->add_option("DAYS", *retention_value, "Days to keep snapshots, or keep");
+    retention->callback(command(ctx, [&ctx, retention_value]() -> Result<void> {
+        const bool change = !retention_value->empty();
+        std::optional<int> days;
+        if (change && *retention_value != "keep") {
+            try {
+                std::size_t used = 0;
+                days = std::stoi(*retention_value, &used);
+                if (used != retention_value->size()) throw std::invalid_argument("trailing text");
+            } catch (const std::exception&) {
+                return make_error(ErrorCode::Invalid, "metrics-retention takes a number of days or keep, not '" +
+                                                          *retention_value + "'");
+            }
+        }
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
+                                                     change ? Session::Actor::Required : Session::Actor::None));
+        if (change) CLEARPOST_CHECK(session->admin().set_metrics_retention(session->user(), days));
+        CLEARPOST_ASSIGN(auto kept, workflow::metrics_retention(session->store()));
+        emit(ctx.json, {{"retention_days", kept ? nlohmann::json(*kept) : nlohmann::json()}},
+             kept ? "Metrics snapshots are kept " + std::to_string(*kept) + " days (each post's newest always)."
+                  : std::string("Every metrics snapshot is kept."));
+        return ok();
+    }));
     add_org_profile(org, ctx);
 }
 

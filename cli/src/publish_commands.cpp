@@ -199,6 +199,20 @@ void add_metrics(CLI::App& app, Context& ctx) {
         emit(ctx.json, doc, human.str());
         return ok();
     }));
+    auto* prune = metrics->add_subcommand(
+        "prune", "Delete the snapshots the organisation's retention no longer keeps (each post's newest stays); "
+                 "clearpostctl run does this once a day");
+    prune->callback(command(ctx, [&ctx]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
+                                                     Session::Actor::Required));
+        CLEARPOST_ASSIGN(auto days, workflow::metrics_retention(session->store()));
+        CLEARPOST_ASSIGN(auto removed, workflow::apply_metrics_retention(session->store(), session->audit(),
+                                                                         session->user().name, system_now()));
+        emit(ctx.json, {{"removed", removed}, {"retention_days", days ? nlohmann::json(*days) : nlohmann::json()}},
+             days ? std::to_string(removed) + " snapshots older than " + std::to_string(*days) + " days deleted."
+                  : std::string("The organisation keeps every snapshot; nothing deleted."));
+        return ok();
+    }));
 }
 
 void add_plugins(CLI::App& app, Context& ctx) {

@@ -345,6 +345,18 @@ TEST_CASE("queue slots are set by an admin and a post takes the next free one") 
     CHECK_THAT(cli.ok({"org", "queue-slots", "--clear"}, "ada").out, Catch::Contains("No queue slots"));
 }
 
+TEST_CASE("metrics retention is kept everything by default, set by an admin, and applied by metrics prune") {
+    Cli cli;
+    CHECK_THAT(cli.ok({"org", "metrics-retention"}).out, Catch::Contains("Every metrics snapshot is kept"));
+    CHECK_THAT(cli.ok({"metrics", "prune"}, "alice").out, Catch::Contains("nothing deleted"));
+    CHECK(cli.run({"org", "metrics-retention", "365"}, "alice").code == 1);  // authors may not
+    CHECK(cli.run({"org", "metrics-retention", "a year"}, "ada").code != 0);
+    CHECK(cli.run({"org", "metrics-retention", "5"}, "ada").code != 0);       // under 30 days
+    CHECK(cli.json({"org", "metrics-retention", "365"}, "ada")["retention_days"] == 365);
+    CHECK(cli.json({"metrics", "prune"}, "ada")["removed"] == 0);  // nothing is that old yet
+    CHECK(cli.json({"org", "metrics-retention", "keep"}, "ada")["retention_days"].is_null());
+}
+
 TEST_CASE("a malformed organisation profile is refused and the stored one kept") {
     Cli cli;
     {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "clearpost/publish/notify.h"
+#include "clearpost/workflow/admin.h"
 
 namespace clearpost::publish {
 namespace {
@@ -31,8 +32,19 @@ void mail(WorkerContext& ctx, const Logger& log) {
     if (!mailed) log(LogLevel::Warn, "notices not mailed: " + mailed.error().message);
 }
 
+// The organisation's metrics retention (nothing when it keeps everything).
+void retain(WorkerContext& ctx, const Logger& log) {
+    auto removed = workflow::apply_metrics_retention(*ctx.store, *ctx.audit, "service", now_seconds());
+    if (!removed) {
+        log(LogLevel::Warn, "metrics retention not applied: " + removed.error().message);
+    } else if (*removed > 0) {
+        log(LogLevel::Info, "metrics retention: " + std::to_string(*removed) + " old snapshots deleted");
+    }
+}
+
 struct Worker {
     int index = 0;
+    UnixSeconds retained_at = 0;  // worker 0: when the retention was last applied
     DispatchStats stats;
     std::optional<Error> error;
 };
@@ -63,7 +75,13 @@ Result<void> work(Worker& worker, WorkerContext& ctx, PluginRegistry& plugins, c
         }
         // One worker mails the notices, so each goes out once per process
         // (with `once`, serve mails them after every worker has finished).
-        if (worker.index == 0 && !options.once) mail(ctx, log);
+        if (worker.index == 0 && !options.once) {
+            mail(ctx, log);
+            if (now_seconds() - worker.retained_at >= 86400) {  // once a day is plenty
+                retain(ctx, log);
+                worker.retained_at = now_seconds();
+            }
+        }
         CLEARPOST_CHECK(ctx.store->checkpoint());
         return dispatcher.next_due_at();
     };
@@ -172,7 +190,10 @@ Result<DispatchStats> serve(const OpenWorker& open, PluginRegistry& plugins, con
             log(LogLevel::Warn, "could not withdraw the service's announcement: " + released.error().message);
     }
     for (auto& t : threads) t.join();
-    if (opts.once) mail(contexts.front(), log);
+    if (opts.once) {
+        mail(contexts.front(), log);
+        retain(contexts.front(), log);
+    }
     DispatchStats total;
     for (const auto& w : workers) {
         total += w.stats;

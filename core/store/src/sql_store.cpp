@@ -669,6 +669,19 @@ public:
         return st->bind(1, target_id).bind(2, counted ? 1 : 0).bind(3, next_due).run();
     }
 
+    Result<std::size_t> prune_metric_snapshots(UnixSeconds before) override {
+        ASSIGN_STMT(st, "DELETE FROM metric_snapshots WHERE fetched_at < ?1 AND id NOT IN "
+                        "(SELECT MAX(id) FROM metric_snapshots GROUP BY target_id) RETURNING id");
+        st->bind(1, before);
+        std::size_t removed = 0;
+        while (true) {
+            CLEARPOST_ASSIGN(bool row, st->step());
+            if (!row) break;
+            ++removed;
+        }
+        return removed;
+    }
+
     Result<std::vector<MetricSnapshot>> metric_snapshots(Id target_id) override {
         ASSIGN_STMT(st, "SELECT target_id, fetched_at, metrics FROM metric_snapshots WHERE target_id = ?1 "
                         "ORDER BY fetched_at, id");

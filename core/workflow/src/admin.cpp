@@ -262,6 +262,53 @@ Result<std::optional<UnixSeconds>> next_free_slot(store::Store& store, const sch
     return std::optional<UnixSeconds>();
 }
 
+namespace {
+constexpr const char* kMetricsRetention = "metrics.retention_days";
+}  // namespace
+
+Result<std::optional<int>> metrics_retention(store::Store& store) {
+    CLEARPOST_ASSIGN(auto value, store.setting(kMetricsRetention));
+    if (!value || *value == "keep") return std::optional<int>();
+    try {
+        return std::optional<int>(std::stoi(*value));
+    } catch (const std::exception&) {
+        return make_error(ErrorCode::Corrupt, "the stored metrics retention '" + *value +
+                                                  "' is not a number of days; an admin sets it again");
+    }
+}
+
+Result<void> Admin::set_metrics_retention(const model::User& actor, std::optional<int> days) {
+    CLEARPOST_CHECK(require_admin(actor, "change how long metrics are kept"));
+    if (days && (*days < 30 || *days > 36500)) {
+        return make_error(ErrorCode::Invalid, "keep metrics for 30 to 36500 days, or keep everything");
+    }
+    return in_transaction([&]() -> Result<void> {
+        CLEARPOST_CHECK(m_store.set_setting(kMetricsRetention, days ? std::to_string(*days) : "keep"));
+        return m_audit.append({actor.name, "org.metrics_retention", "organisation",
+                               days ? "metrics snapshots kept " + std::to_string(*days) +
+                                          " days (each post's newest always)"
+                                    : "every metrics snapshot kept"},
+                              m_clock());
+    });
+}
+
+Result<std::size_t> apply_metrics_retention(store::Store& store, security::AuditLog& audit,
+                                            const std::string& actor_name, UnixSeconds now) {
+    CLEARPOST_ASSIGN(auto days, metrics_retention(store));
+    if (!days) return std::size_t{0};
+    const UnixSeconds before = now - static_cast<UnixSeconds>(*days) * 86400;
+    std::size_t removed = 0;
+    CLEARPOST_CHECK(transact(store, audit, [&]() -> Result<void> {
+        CLEARPOST_ASSIGN(removed, store.prune_metric_snapshots(before));
+        if (removed == 0) return ok();
+        return audit.append({actor_name, "metrics.prune", "organisation",
+                             std::to_string(removed) + " snapshots fetched before " + format_utc(before) +
+                                 " deleted (retention " + std::to_string(*days) + " days)"},
+                            now);
+    }));
+    return removed;
+}
+
 Result<void> Admin::pause_publishing(const model::User& actor, const std::string& reason) {
     if (reason.empty()) {
         return make_error(ErrorCode::Invalid, "say why publishing is paused (--reason), so others know when to resume");

@@ -590,3 +590,40 @@ TEST_CASE("the next free queue slot skips times already planned, in the organisa
     REQUIRE(f.admin_service->set_queue_slots(f.admin, {}).ok());
     CHECK(workflow::queue_slots(*f.store)->empty());
 }
+
+TEST_CASE("metrics retention deletes only old snapshots, never a post's newest, and only when the organisation chose it") {
+    WorkflowFixture f;
+    const auto post = f.approved_and_scheduled(f.content("Measured", 1900000000));
+    const auto target = f.store->targets_of(post)->at(0).id;
+    const UnixSeconds day = 86400;
+    const UnixSeconds now = 1900000000 + 400 * day;
+    // Snapshots 399, 300 and 10 days ago.
+    for (UnixSeconds ago : {399 * day, 300 * day, 10 * day})
+        REQUIRE(f.store->add_metric_snapshot({target, now - ago, R"({"likes": 1})"}).ok());
+    const auto other = f.store->targets_of(post)->at(1).id;
+    REQUIRE(f.store->add_metric_snapshot({other, now - 399 * day, R"({"likes": 2})"}).ok());
+
+    // The default keeps everything.
+    CHECK(*workflow::apply_metrics_retention(*f.store, *f.audit, "service", now) == 0);
+    CHECK(f.store->metric_snapshots(target)->size() == 3);
+
+    CHECK(f.admin_service->set_metrics_retention(f.author, 90).error().code == ErrorCode::Forbidden);
+    CHECK(f.admin_service->set_metrics_retention(f.admin, 7).error().code == ErrorCode::Invalid);
+    REQUIRE(f.admin_service->set_metrics_retention(f.admin, 90).ok());
+    CHECK(*workflow::metrics_retention(*f.store) == 90);
+    // The two older than 90 days go; the other target's only snapshot is its newest and stays.
+    CHECK(*workflow::apply_metrics_retention(*f.store, *f.audit, "service", now) == 2);
+    const auto left = *f.store->metric_snapshots(target);
+    REQUIRE(left.size() == 1);
+    CHECK(left[0].fetched_at == now - 10 * day);
+    CHECK(f.store->metric_snapshots(other)->size() == 1);
+    bool audited = false;
+    REQUIRE(f.store->each_audit([&](const model::AuditEntry& e) {
+        audited = audited || (e.action == "metrics.prune" && e.actor == "service" &&
+                              e.detail.find("2 snapshots") == 0);
+        return true;
+    }).ok());
+    CHECK(audited);
+    REQUIRE(f.admin_service->set_metrics_retention(f.admin, std::nullopt).ok());
+    CHECK_FALSE(workflow::metrics_retention(*f.store)->has_value());
+}

@@ -269,6 +269,10 @@ public:
     // nothing ends the schedule.
     virtual Result<void> advance_metrics(Id target_id, bool counted, std::optional<UnixSeconds> next_due) = 0;
     virtual Result<std::vector<MetricSnapshot>> metric_snapshots(Id target_id) = 0;
+    // The organisation's retention: deletes snapshots fetched before
+    // `before`, except each target's newest (its latest numbers stay).
+    // Returns how many went.
+    virtual Result<std::size_t> prune_metric_snapshots(UnixSeconds before) = 0;
     // Reports: targets published in [from, to) (by published_at; later taken
     // down included), ordered by published_at then target id, each with its
     // newest snapshot.

@@ -41,6 +41,10 @@ public:
     // empty list removes them. Duplicates are dropped; the order is kept
     // by weekday and time.
     Result<void> set_queue_slots(const model::User& actor, std::vector<schedule::WeeklySlot> slots);
+    // How long metrics snapshots are kept: none (the default) keeps every
+    // one; otherwise 30 to 36,500 days, after which apply_metrics_retention
+    // deletes them (never a post's newest), audited.
+    Result<void> set_metrics_retention(const model::User& actor, std::optional<int> days);
     // The emergency pause: anyone signed in may stop all publishing at once
     // (a reason is required); approvers, privacy officers and admins resume.
     Result<void> pause_publishing(const model::User& actor, const std::string& reason);
@@ -56,6 +60,15 @@ private:
 
 // Admin::set_reschedule_keeps_approval's setting (false until an admin sets it).
 Result<bool> reschedule_keeps_approval(store::Store& store);
+
+// Admin::set_metrics_retention's days (none: keep everything).
+Result<std::optional<int>> metrics_retention(store::Store& store);
+
+// Deletes the snapshots the organisation's retention no longer keeps (each
+// target's newest stays) and audits how many went, as `actor_name` (the
+// service, or the person who ran it). 0 when it keeps everything.
+Result<std::size_t> apply_metrics_retention(store::Store& store, security::AuditLog& audit,
+                                            const std::string& actor_name, UnixSeconds now);
 
 // Admin::set_queue_slots's slots, by weekday and time (none until set).
 Result<std::vector<schedule::WeeklySlot>> queue_slots(store::Store& store);
