@@ -20,7 +20,7 @@ wxString status_words(const publish::AccountView& v) {
     if (!v.has_credentials && !publish::connects_with_secret(v.account.network))
         return wxString::Format(_("Cannot be connected yet: Clearpost has no %s publisher (docs/app-registration.md)"),
                                 to_wx(v.account.network));
-    if (!v.has_credentials) return _("Not connected: posts to it wait");
+    if (!v.has_credentials) return _("Not connected: its posts stop when due; connect it");
     if (v.token_expires_at) {
         const wxString when = to_wx(format_utc(*v.token_expires_at).substr(0, 16).replace(10, 1, " ")) + " UTC";
         return v.renews ? wxString::Format(_("Connected; the token runs to %s and renews itself"), when)
@@ -51,7 +51,7 @@ AccountsPanel::AccountsPanel(wxWindow* parent, Backend& backend) : wxPanel(paren
     buttons->AddStretchSpacer();
     m_disconnect = new wxButton(this, wxID_ANY, _("&Disconnect..."));
     m_disconnect->SetToolTip(_("Revoke Clearpost's access where the network allows it and forget the account's "
-                               "credentials; its posts wait until it is connected again"));
+                               "credentials; its queued posts then stop when due, until it is connected again"));
     buttons->Add(m_disconnect, 0, wxRIGHT, gap);
     buttons->Add(m_connect, 0);
     top->Add(buttons, 0, wxEXPAND | wxALL, gap);
@@ -177,8 +177,8 @@ void AccountsPanel::disconnect(const std::string& network, const std::string& ha
     const wxString label = to_wx(network + ":" + handle);
     if (confirm &&
         wxMessageBox(wxString::Format(_("Disconnect %s? Clearpost revokes its access where the network allows it and "
-                                        "forgets the account's credentials. Its queued posts wait until it is "
-                                        "connected again."),
+                                        "forgets the account's credentials. Its queued posts stop when they are "
+                                        "due and need a retry once it is connected again."),
                                       label),
                      _("Disconnect account"), wxYES_NO | wxNO_DEFAULT | wxICON_QUESTION, this) != wxYES)
         return;

@@ -80,7 +80,8 @@ inline constexpr const char* kMastodonScopes = "write:statuses write:media read:
 // Disconnects an account (admins): its credentials are revoked at the
 // network where it can do that (Mastodon signed in through the browser:
 // RFC 7009 at the instance), then forgotten, and the account is marked
-// disconnected (its queued posts wait until it is connected again), audited.
+// disconnected, audited. A queued post for it then stops as NeedsAttention
+// when due ("not connected"), to be retried once it is connected again.
 // A revocation that fails does not stop the disconnect: `note` then says
 // where the person revokes Clearpost's access by hand, as it does for an
 // app password or a pasted token, which Clearpost cannot revoke itself.
