@@ -868,7 +868,13 @@ void ComposerPanel::show_images() {
         card->SetSizerAndFit(row);
         m_images_sizer->Add(card, 0, wxALL, gap / 2);
         m_cards.push_back(c);
-        if (!image.ref.sha256.empty()) load_thumbnail(i);
+        // Cards are rebuilt whenever the images change; each is decoded once.
+        if (auto cached = m_thumbnails.find(image.ref.sha256); cached != m_thumbnails.end()) {
+            c.thumbnail->SetBitmap(cached->second);
+            ++m_thumbnails_shown;
+        } else if (!image.ref.sha256.empty()) {
+            load_thumbnail(i);
+        }
     }
     m_attach->Enable(m_images.size() < kMaxImages);
     Layout();
@@ -876,6 +882,7 @@ void ComposerPanel::show_images() {
 
 void ComposerPanel::load_thumbnail(std::size_t index) {
     const auto image = m_images[index];
+    if (!m_thumbnails_loading.insert(image.ref.sha256).second) return;  // already on its way
     const int size = FromDIP(72);
     // Decoding a photo takes a while: the worker makes the small copy.
     m_backend.run<wxImage>(
@@ -896,10 +903,12 @@ void ComposerPanel::load_thumbnail(std::size_t index) {
             return decoded;
         },
         on_window<wxImage>(this, [sha = image.ref.sha256](ComposerPanel& self, Result<wxImage> r) {
+            self.m_thumbnails_loading.erase(sha);
             if (!r) return;  // the grey square stays; the caption still names the type
+            const wxBitmap& bitmap = self.m_thumbnails[sha] = wxBitmap(*r);
             for (std::size_t i = 0; i < self.m_images.size() && i < self.m_cards.size(); ++i) {
                 if (self.m_images[i].ref.sha256 != sha) continue;
-                self.m_cards[i].thumbnail->SetBitmap(wxBitmap(*r));
+                self.m_cards[i].thumbnail->SetBitmap(bitmap);
                 ++self.m_thumbnails_shown;
             }
         }));

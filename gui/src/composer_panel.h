@@ -5,9 +5,12 @@
 // on the backend's worker.
 
 #include <wx/panel.h>
+#include <wx/bitmap.h>
 #include <wx/timer.h>
 
 #include <filesystem>
+#include <map>
+#include <set>
 #include <functional>
 #include <optional>
 #include <vector>
@@ -149,6 +152,8 @@ private:
     bool m_busy = false;
     std::vector<AttachedImage> m_images;
     std::size_t m_thumbnails_shown = 0;
+    std::map<std::string, wxBitmap> m_thumbnails;  // decoded thumbnails by the image's SHA-256
+    std::set<std::string> m_thumbnails_loading;    // being decoded on the worker
     std::vector<model::Consent> m_consents;
 
     wxTimer m_check_timer;

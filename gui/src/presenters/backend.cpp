@@ -124,25 +124,29 @@ Result<SavedPost> save_post(Services& services, const model::User& actor, std::o
     return saved_state(services, id);
 }
 
-Result<AttachedImage> attach_image(Services& services, const std::filesystem::path& source) {
-    CLEARPOST_ASSIGN(auto stored, media::import_image(source, services.media_dir));
+namespace {
+
+AttachedImage attached(const media::StoredImage& stored, model::MediaRef ref) {
     AttachedImage image;
-    image.ref = {stored.sha256, stored.path.string(), ""};
+    image.ref = std::move(ref);
     image.caption = image_caption(media::to_string(stored.info.type), stored.info.width, stored.info.height,
                                   stored.bytes);
-    image.note = stripped_note(stored.removed);
     image.orientation = stored.info.orientation;
+    return image;
+}
+
+}  // namespace
+
+Result<AttachedImage> attach_image(Services& services, const std::filesystem::path& source) {
+    CLEARPOST_ASSIGN(auto stored, media::import_image(source, services.media_dir));
+    auto image = attached(stored, {stored.sha256, stored.path.string(), ""});
+    image.note = stripped_note(stored.removed);
     return image;
 }
 
 Result<AttachedImage> reload_image(const model::MediaRef& ref) {
     CLEARPOST_ASSIGN(auto stored, media::load_stored(ref.path, ref.sha256));
-    AttachedImage image;
-    image.ref = ref;
-    image.caption = image_caption(media::to_string(stored.info.type), stored.info.width, stored.info.height,
-                                  stored.bytes);
-    image.orientation = stored.info.orientation;
-    return image;
+    return attached(stored, ref);
 }
 
 Result<ConsentLinked> link_consent(Services& services, const model::User& actor, std::optional<model::Id> post_id,

@@ -1,12 +1,12 @@
 #include "composer.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
 
 #include "clearpost/text/utf8.h"
+#include "queue.h"
 
 namespace clearpost::gui {
 namespace {
@@ -303,27 +303,10 @@ std::string stripped_note(const std::vector<std::string>& removed) {
     return out;
 }
 
-namespace {
-
-// The calendar day in `zone` that `at` falls on, "YYYY-MM-DD".
-std::string local_day(UnixSeconds at, const schedule::TimeZone* zone) {
-    if (zone) {
-        if (auto local = schedule::utc_to_local(at, *zone)) {
-            const auto& l = local->local;
-            char buf[16];
-            std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", l.year, l.month, l.day);
-            return buf;
-        }
-    }
-    return format_utc(at).substr(0, 10);
-}
-
-}  // namespace
-
 std::string consent_line(const model::Consent& consent, const schedule::TimeZone* zone, UnixSeconds now) {
     std::string scope = consent.scope.empty() ? "all networks" : consent.scope;
     // The last day it applies is the day before the instant it stops.
-    const std::string last_day = local_day(consent.expires_at - 1, zone);
+    const std::string last_day = local_minutes(consent.expires_at - 1, zone).substr(0, 10);
     std::string out = consent.subject + " \u00B7 " + scope + " \u00B7 ";
     out += now >= consent.expires_at ? "expired " + last_day + " (no longer covers the post)" : "until " + last_day;
     if (!consent.document_ref.empty()) out += " \u00B7 " + consent.document_ref;
