@@ -42,11 +42,12 @@ private:
 
 }  // namespace
 
-SingleInstance::SingleInstance(const std::filesystem::path& dir)
-    : m_socket(dir / "studio.sock"),
-      m_checker(std::make_unique<wxSingleInstanceChecker>("studio.lock", wxString::FromUTF8(dir.string()))) {
+SingleInstance::SingleInstance(const std::filesystem::path& dir) : m_socket(dir / "studio.sock") {
+    // On a first start the folder does not exist yet, and the lock needs it.
     std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
+    if (std::filesystem::create_directories(dir, ec))
+        std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+    m_checker = std::make_unique<wxSingleInstanceChecker>("studio.lock", wxString::FromUTF8(dir.string()));
 }
 
 SingleInstance::~SingleInstance() = default;
