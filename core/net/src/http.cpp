@@ -95,6 +95,10 @@ HttpResult HttpClient::send(const HttpRequest& request) {
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     if (request.method == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    if (!request.aws.provider.empty()) {
+        curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, request.aws.provider.c_str());
+        curl_easy_setopt(curl, CURLOPT_USERPWD, request.aws.credentials.c_str());
+    }
     if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
         curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));

@@ -89,7 +89,7 @@ Result<MastodonGrant> sign_in_to_mastodon(net::HttpClient& http, const std::stri
                                        oauth::form_encode({{"client_name", "Clearpost"},
                                                            {"redirect_uris", redirect},
                                                            {"scopes", kMastodonScopes}}),
-                                       std::chrono::seconds(15), {}});
+                                       std::chrono::seconds(15), {}, {}});
     const auto* app_response = std::get_if<net::HttpResponse>(&registered);
     if (!app_response || app_response->status != 200) return instance_error(registered, "registering Clearpost");
     const auto app = nlohmann::json::parse(app_response->body, nullptr, false);
@@ -111,7 +111,7 @@ Result<MastodonGrant> sign_in_to_mastodon(net::HttpClient& http, const std::stri
     // The person may have been signed in to the instance as someone else.
     const auto me = http.send({"GET", instance + "/api/v1/accounts/verify_credentials",
                                {{"Authorization", "Bearer " + tokens.access_token}, {"Accept", "application/json"}},
-                               "", std::chrono::seconds(15), {tokens.access_token}});
+                               "", std::chrono::seconds(15), {tokens.access_token}, {}});
     const auto* me_response = std::get_if<net::HttpResponse>(&me);
     if (!me_response || me_response->status != 200) return instance_error(me, "checking who signed in");
     const auto who = nlohmann::json::parse(me_response->body, nullptr, false);

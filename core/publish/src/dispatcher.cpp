@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -11,6 +12,7 @@
 
 #include "clearpost/crypto/crypto.h"
 #include "clearpost/media/library.h"
+#include "clearpost/oauth/refresh.h"
 #include "clearpost/publisher.h"
 #include "clearpost/workflow/state_machine.h"
 
@@ -105,7 +107,15 @@ Dispatcher::Dispatcher(store::Store& store, security::Vault& vault, security::Au
       m_plugins(plugins),
       m_host(host),
       m_clock(std::move(clock)),
-      m_options(std::move(options)) {}
+      m_options(std::move(options)) {
+    // Plugins' durable notes (a container id made before publishing) go
+    // to this dispatcher's database, so a worker that takes over a dead
+    // one's post sees them.
+    m_host.set_note_store({[&store](const std::string& key) { return store.setting(key); },
+                           [&store](const std::string& key, const std::optional<std::string>& value) {
+                               return value ? store.set_setting(key, *value) : store.delete_setting(key);
+                           }});
+}
 
 Result<std::optional<Dispatcher::Credentials>> Dispatcher::credentials_of(const model::Account& account) {
     auto sealed = m_vault.get(account.id);
@@ -122,6 +132,55 @@ Result<std::optional<Dispatcher::Credentials>> Dispatcher::credentials_of(const 
     for (const auto& [k, v] : c.doc.items())
         if (v.is_string() && !is_public_credential_field(k)) c.secrets.push_back(v.get<std::string>());
     return std::optional<Credentials>{std::move(c)};
+}
+
+OpCall Dispatcher::refresh_locked(const model::Account& account, const json& used, UnixSeconds good_until,
+                                  bool* refreshed) {
+    if (refreshed) *refreshed = false;
+    const std::string label = account.network + ":" + account.handle;
+    auto failed = [](ClearpostStatus status, std::string message) {
+        OpCall c;
+        c.status = status;
+        c.message = std::move(message);
+        return c;
+    };
+    auto plugin = m_plugins.find(account.network);
+    if (!plugin || !(*plugin)->table().refresh_credentials)
+        return failed(CLEARPOST_ERR_UNSUPPORTED, "the " + account.network + " publisher cannot refresh credentials");
+    auto lock = oauth::AccountLock::acquire(oauth::refresh_lock_dir(m_vault.key_dir(), m_vault.database_id()), account.id,
+                                            std::chrono::seconds(60));
+    if (!lock) return failed(CLEARPOST_ERR_TRANSIENT, "waiting to refresh " + label + ": " + lock.error().message);
+    auto current = credentials_of(account);
+    if (!current) return failed(CLEARPOST_ERR_TRANSIENT, current.error().message);
+    if (!*current) return failed(CLEARPOST_ERR_AUTH, label + " has no stored credentials");
+    const json& doc = (*current)->doc;
+    auto unchanged = [&](const char* field) { return doc.value(field, json()) == used.value(field, json()); };
+    const bool replaced = !unchanged("access_token") || !unchanged("refresh_token");
+    const bool lasts = doc.contains("expires_at") && doc["expires_at"].is_number_integer() &&
+                       doc["expires_at"].get<UnixSeconds>() > good_until;
+    if (replaced || lasts) {  // another thread or process refreshed while we waited
+        OpCall c;
+        c.status = CLEARPOST_OK;
+        c.result_json = json{{"credentials", doc}}.dump();
+        return c;
+    }
+    const auto& table = (*plugin)->table();
+    auto call = m_host.call(table.refresh_credentials, table.free_string,
+                            json{{"account", {{"network", account.network}, {"handle", account.handle}}},
+                                 {"credentials", doc}}
+                                .dump(),
+                            (*current)->secrets);
+    if (refreshed) *refreshed = true;
+    if (call.status == CLEARPOST_OK) {
+        const auto result = json::parse(call.result_json, nullptr, false);
+        if (result.is_object() && result.contains("credentials") && result["credentials"].is_object()) {
+            // Sealed before the lock goes: nobody may send a used-up refresh token.
+            if (auto saved = m_vault.put(account.id, result["credentials"].dump(), m_clock()); !saved)
+                return failed(CLEARPOST_ERR_TRANSIENT, "storing the refreshed credentials of " + label + ": " +
+                                                           saved.error().message);
+        }
+    }
+    return call;
 }
 
 Result<int> Dispatcher::refresh_ahead(UnixSeconds horizon) {
@@ -141,19 +200,12 @@ Result<int> Dispatcher::refresh_ahead(UnixSeconds horizon) {
         } else if (auto last = m_refreshed_at.find(id); last != m_refreshed_at.end() && last->second > now - 3600) {
             continue;  // a plugin that gives no expiry: at most once an hour
         }
-        const auto& table = (*plugin)->table();
         const std::string label = account->network + ":" + account->handle;
-        auto call = m_host.call(table.refresh_credentials, table.free_string,
-                                json{{"account", {{"network", account->network}, {"handle", account->handle}}},
-                                     {"credentials", doc}}
-                                    .dump(),
-                                (*credentials)->secrets);
+        bool sent = false;
+        auto call = refresh_locked(*account, doc, now + horizon, &sent);
         if (call.status == CLEARPOST_OK) {
-            const auto result = json::parse(call.result_json, nullptr, false);
-            if (result.is_object() && result.contains("credentials") && result["credentials"].is_object())
-                CLEARPOST_CHECK(m_vault.put(id, result["credentials"].dump(), now));
             m_refreshed_at[id] = now;
-            ++refreshed;
+            if (sent) ++refreshed;
         } else if (call.status == CLEARPOST_ERR_AUTH) {
             // Refused for good: ask a person now, while there is still time.
             CLEARPOST_CHECK(m_store.transaction([&]() -> Result<void> {
@@ -574,9 +626,10 @@ Result<Dispatcher::Outcome> Dispatcher::send(Prepared& p, std::optional<std::pai
                 refused_before = account && account->status == "needs_reauthorization";
             }
             if (round == 0 && table.refresh_credentials && !refused_before) {
-                auto refreshed = m_host.call(table.refresh_credentials, table.free_string,
-                                             json{{"account", request["account"]}, {"credentials", request["credentials"]}}.dump(),
-                                             secrets);
+                CLEARPOST_ASSIGN(auto account, m_store.find_account(p.account_id));
+                if (!account) return make_error(ErrorCode::NotFound, "the target's account no longer exists");
+                // Refused: only credentials other than these count, however long they seem to last.
+                auto refreshed = refresh_locked(*account, request["credentials"], std::numeric_limits<UnixSeconds>::max());
                 if (refreshed.status == CLEARPOST_OK) {
                     CLEARPOST_CHECK(save_credentials(refreshed));
                     continue;  // one more try with fresh credentials

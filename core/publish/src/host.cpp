@@ -57,6 +57,42 @@ PluginHost::PluginHost(net::HttpClient& http, std::function<std::int64_t()> now_
     m_table.now_ms = &PluginHost::now_thunk;
     m_table.log = &PluginHost::log_thunk;
     m_table.free_string = &PluginHost::free_thunk;
+    m_table.note_put = &PluginHost::note_put_thunk;
+    m_table.note_get = &PluginHost::note_get_thunk;
+}
+
+// Notes live in the settings, under one prefix. A failure is logged (the
+// key only: values may name remote ids, never secrets) and reported as
+// transient, so the plugin does not go on as if the note were kept.
+namespace {
+constexpr const char* kNotePrefix = "plugin-note:";
+}
+
+int PluginHost::note_put_thunk(void* context, const char* key, const char* value) {
+    auto* self = static_cast<PluginHost*>(context);
+    if (!key || !*key) return CLEARPOST_ERR_INVALID;
+    if (!self->m_notes.put) return CLEARPOST_ERR_UNSUPPORTED;
+    auto done = self->m_notes.put(kNotePrefix + std::string(key), value ? std::optional<std::string>(value) : std::nullopt);
+    if (!done) {
+        self->log(LogLevel::Warn, "keeping the publisher's note " + std::string(key) + " failed: " + done.error().message);
+        return CLEARPOST_ERR_TRANSIENT;
+    }
+    return CLEARPOST_OK;
+}
+
+int PluginHost::note_get_thunk(void* context, const char* key, char** value) {
+    auto* self = static_cast<PluginHost*>(context);
+    if (!value) return CLEARPOST_ERR_INVALID;
+    *value = nullptr;
+    if (!key || !*key) return CLEARPOST_ERR_INVALID;
+    if (!self->m_notes.get) return CLEARPOST_ERR_UNSUPPORTED;
+    auto found = self->m_notes.get(kNotePrefix + std::string(key));
+    if (!found) {
+        self->log(LogLevel::Warn, "reading the publisher's note " + std::string(key) + " failed: " + found.error().message);
+        return CLEARPOST_ERR_TRANSIENT;
+    }
+    if (*found) *value = duplicate(**found);
+    return CLEARPOST_OK;
 }
 
 void PluginHost::log(LogLevel level, const std::string& message) const {
@@ -145,6 +181,11 @@ int PluginHost::http_thunk(void* context, const char* request_json, char** respo
         }
         request.timeout = std::chrono::milliseconds(doc.value("timeout_ms", std::int64_t{15000}));
         request.secrets = self->m_secrets;
+        // An S3-compatible media host: libcurl signs the request (SigV4).
+        request.aws.provider = doc.value("aws_sigv4", std::string());
+        request.aws.credentials = doc.value("aws_credentials", std::string());
+        if (const auto colon = request.aws.credentials.find(':'); colon != std::string::npos)
+            request.secrets.push_back(request.aws.credentials.substr(colon + 1));
         if (doc.contains("secrets") && doc["secrets"].is_array())
             for (const auto& s : doc["secrets"])
                 if (s.is_string()) request.secrets.push_back(s.get<std::string>());

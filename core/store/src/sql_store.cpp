@@ -821,6 +821,11 @@ public:
         return st->bind(1, key).bind(2, value).run();
     }
 
+    Result<void> delete_setting(const std::string& key) override {
+        ASSIGN_STMT(st, "DELETE FROM settings WHERE key = ?1");
+        return st->bind(1, key).run();
+    }
+
     Result<std::vector<std::pair<std::string, std::string>>> settings_with_prefix(
         const std::string& prefix) override {
         ASSIGN_STMT(st, "SELECT key, value FROM settings WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key");

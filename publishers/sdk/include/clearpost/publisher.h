@@ -42,7 +42,7 @@ extern "C" {
 #endif
 
 #define CLEARPOST_PUBLISHER_ABI_MAJOR 1u
-#define CLEARPOST_PUBLISHER_ABI_MINOR 1u
+#define CLEARPOST_PUBLISHER_ABI_MINOR 2u
 
 #if defined(_WIN32)
 #define CLEARPOST_PUBLISHER_EXPORT __declspec(dllexport)
@@ -93,7 +93,10 @@ typedef struct ClearpostHostV1 {
      *    "headers": {"Content-Type": "application/json", ...},
      *    "body": "text" | "body_base64": "...",
      *    "timeout_ms": 15000,
-     *    "secrets": ["token values the host must redact from its logs"]}
+     *    "secrets": ["token values the host must redact from its logs"],
+     *    "aws_sigv4": "aws:amz:REGION:s3", "aws_credentials": "KEY:SECRET"}
+     * (the last two, optional since ABI 1.2, sign the request with AWS
+     * Signature Version 4 for S3-compatible storage)
      * On CLEARPOST_OK (an HTTP response arrived, whatever its status),
      * *response_json is
      *   {"status": 200, "headers": {"lower-case-name": "value"},
@@ -107,7 +110,26 @@ typedef struct ClearpostHostV1 {
     /* A log line; the host redacts known secrets again before writing it. */
     void (*log)(void* context, int level, const char* message);
     void (*free_string)(void* context, char* text);
+
+    /* ---- ABI 1.2: use only when struct_size covers the field ---- */
+
+    /*
+     * Durable notes a plugin keeps between calls about one post, such as a
+     * container made before the request that publishes it, so that a retry
+     * after a crash checks that container instead of making another. The
+     * host stores them in the database, committed before note_put
+     * returns. All plugins share one namespace: a key starts with the
+     * network's name and holds the post's idempotency key. The plugin
+     * deletes a note (value NULL) when it is done with it.
+     * note_get sets *value to NULL when there is no such note; a value is
+     * freed with free_string. Both return a ClearpostStatus.
+     */
+    int (*note_put)(void* context, const char* key, const char* value);
+    int (*note_get)(void* context, const char* key, char** value);
 } ClearpostHostV1;
+
+/* The size of a version 1.0 host table: hosts before notes end here. */
+#define CLEARPOST_HOST_V1_0_SIZE (offsetof(ClearpostHostV1, free_string) + sizeof(void (*)(void*, char*)))
 
 /*
  * Every operation has this shape: request and result are JSON. The request

@@ -12,6 +12,8 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <optional>
+#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -224,6 +226,25 @@ public:
     }
 
     std::int64_t now_ms() const { return m_host->now_ms(m_host->context); }
+
+    // Durable notes about one post (ABI 1.2; see ClearpostHostV1::note_put).
+    // An older host keeps none: note_put then fails and note_get finds nothing.
+    bool keeps_notes() const {
+        return m_host->struct_size >= offsetof(ClearpostHostV1, note_get) + sizeof(m_host->note_get) && m_host->note_put &&
+               m_host->note_get;
+    }
+    ClearpostStatus note_put(const std::string& key, const std::optional<std::string>& value) const {
+        if (!keeps_notes()) return CLEARPOST_ERR_UNSUPPORTED;
+        return static_cast<ClearpostStatus>(m_host->note_put(m_host->context, key.c_str(), value ? value->c_str() : nullptr));
+    }
+    std::optional<std::string> note_get(const std::string& key) const {
+        if (!keeps_notes()) return std::nullopt;
+        char* raw = nullptr;
+        if (m_host->note_get(m_host->context, key.c_str(), &raw) != CLEARPOST_OK || !raw) return std::nullopt;
+        std::string value(raw);
+        m_host->free_string(m_host->context, raw);
+        return value;
+    }
     void log(ClearpostLogLevel level, const std::string& message) const {
         m_host->log(m_host->context, level, message.c_str());
     }

@@ -23,6 +23,13 @@ struct HttpRequest {
     std::string body;
     std::chrono::milliseconds timeout{15000};
     std::vector<std::string> secrets;  // values to redact from errors and logs
+    // AWS Signature Version 4 (S3-compatible storage): the provider string
+    // libcurl takes ("aws:amz:REGION:s3") and "ACCESS_KEY:SECRET_KEY".
+    // Empty: the request is not signed.
+    struct AwsSigning {
+        std::string provider;
+        std::string credentials;
+    } aws{};
 };
 
 struct HttpResponse {

@@ -87,6 +87,16 @@ private:
     struct Outcome;
     struct Credentials;
     Result<std::optional<Credentials>> credentials_of(const model::Account& account);
+    // The plugin's refresh_credentials for `account`, one at a time per
+    // account across threads and processes (the OAuth refresh lock), with
+    // the credentials read again under the lock: when someone else already
+    // replaced `used` (the document that was refused or is about to run
+    // out), or they now last past `good_until`, those are the answer and
+    // nothing is sent. New credentials are sealed before the lock is
+    // released, so a single-use refresh token is never sent twice.
+    // `refreshed` says whether a request went to the network.
+    OpCall refresh_locked(const model::Account& account, const nlohmann::json& used, UnixSeconds good_until,
+                          bool* refreshed = nullptr);
     Result<DispatchStats> take_snapshots(const std::vector<store::MetricsDue>& due, bool scheduled);
     struct Prepared;
     // Publishes one account's claimed targets, several per call when its
@@ -112,7 +122,7 @@ private:
     Clock m_clock;
     DispatchOptions m_options;
     std::map<model::Id, UnixSeconds> m_refreshed_at;
-    DispatchStats m_round;  // outcomes applied in the current claim round  // accounts refreshed ahead, by this dispatcher
+    DispatchStats m_round;  // outcomes applied in the current claim round
 };
 
 // When the snapshot after `fetches` snapshots is due for a post published at

@@ -3,10 +3,12 @@
 // the ABI expects, and a typed way to call a plugin operation.
 
 #include <functional>
+#include <optional>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
+#include "clearpost/base/result.h"
 #include "clearpost/base/time.h"
 #include "clearpost/net/http.h"
 #include "clearpost/publisher.h"
@@ -45,16 +47,28 @@ public:
 
     void log(LogLevel level, const std::string& message) const;
 
+    // Where plugins' durable notes live (ClearpostHostV1::note_put): the
+    // dispatcher gives its store; without one, plugins are told notes are
+    // not kept. `put` with nullopt deletes.
+    struct NoteStore {
+        std::function<Result<std::optional<std::string>>(const std::string&)> get;
+        std::function<Result<void>(const std::string&, const std::optional<std::string>&)> put;
+    };
+    void set_note_store(NoteStore notes) { m_notes = std::move(notes); }
+
 private:
     static int http_thunk(void* context, const char* request_json, char** response_json);
     static std::int64_t now_thunk(void* context);
     static void log_thunk(void* context, int level, const char* message);
     static void free_thunk(void* context, char* text);
+    static int note_put_thunk(void* context, const char* key, const char* value);
+    static int note_get_thunk(void* context, const char* key, char** value);
 
     net::HttpClient& m_http;
     std::function<std::int64_t()> m_now_ms;
     Logger m_log;
     std::vector<std::string> m_secrets;
+    NoteStore m_notes;
     ClearpostHostV1 m_table;
 };
 

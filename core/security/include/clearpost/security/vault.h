@@ -103,6 +103,11 @@ public:
     // database commits, and the old one is never deleted here.
     Result<void> protect(const VaultProtection& protection);
 
+    // Where the key file lives and whose database this vault is: the OAuth
+    // refresh locks sit beside the key (oauth::refresh_lock_dir).
+    const std::filesystem::path& key_dir() const { return m_key_dir; }
+    const std::string& database_id() const { return m_database_id; }
+
     Vault(Vault&&) = default;
     Vault& operator=(Vault&&) = default;
 

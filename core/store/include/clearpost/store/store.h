@@ -304,6 +304,8 @@ public:
     // as sealed by security::Vault.
     virtual Result<std::optional<std::string>> setting(const std::string& key) = 0;
     virtual Result<void> set_setting(const std::string& key, const std::string& value) = 0;
+    // Nothing when there is no such setting.
+    virtual Result<void> delete_setting(const std::string& key) = 0;
     // Every setting whose key starts with `prefix`, ordered by key (the
     // vault's named secrets, to re-encrypt them all on key rotation).
     virtual Result<std::vector<std::pair<std::string, std::string>>> settings_with_prefix(
