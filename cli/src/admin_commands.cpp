@@ -96,19 +96,6 @@ void add_user(CLI::App& app, Context& ctx) {
 void add_account(CLI::App& app, Context& ctx) {
     auto* account = app.add_subcommand("account", "Manage social accounts");
     account->require_subcommand(1);
-    auto* add = account->add_subcommand("add", "Add a social account (admin only)");
-    auto network = std::make_shared<std::string>();
-    auto handle = std::make_shared<std::string>();
-    add->add_option("NETWORK", *network, "bluesky, mastodon, x, linkedin, facebook, instagram, threads")
-        ->required();
-    add->add_option("HANDLE", *handle, "The account's handle on that network")->required();
-    add->callback(command(ctx, [&ctx, network, handle]() -> Result<void> {
-        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist,
-                                                     MigrationPolicy::RequireCurrent, Session::Actor::Required));
-        CLEARPOST_ASSIGN(auto created, session->admin().add_account(session->user(), *network, *handle));
-        emit(ctx.json, to_json(created), "Added " + created.network + ":" + created.handle);
-        return ok();
-    }));
     auto* list = account->add_subcommand("list", "List social accounts");
     list->callback(command(ctx, [&ctx]() -> Result<void> {
         CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist,

@@ -1,6 +1,8 @@
-// run, plugins, pause/resume (emergency), account connect, notices.
+// run, plugins, pause/resume (emergency), account add and connect, app, notices.
 
 #include <CLI/CLI.hpp>
+
+#include <unistd.h>
 
 #include <atomic>
 #include <csignal>
@@ -10,6 +12,7 @@
 #include "clearpost/net/http.h"
 #include "clearpost/publish/accounts.h"
 #include "clearpost/publish/notify.h"
+#include "clearpost/publish/oauth_connect.h"
 #include "clearpost/publish/service.h"
 #include "clearpost/security/vault.h"
 #include "output.h"
@@ -264,65 +267,210 @@ void add_pause(CLI::App& app, Context& ctx) {
     }));
 }
 
+// How an account gets its credentials, per network.
+struct ConnectArgs {
+    std::string network;
+    std::string handle;
+    std::string service;  // Bluesky PDS, Mastodon instance
+    std::string appview;  // Bluesky
+    bool browser = false; // Mastodon: sign in rather than paste a token
+};
+
+// The sign-in page's address is printed too: on a machine without a
+// desktop the person opens it elsewhere (the redirect still needs this one).
+oauth::BrowserOpener print_and_open() {
+    return [](const std::string& url) -> Result<void> {
+        std::cerr << "Sign in to allow Clearpost to post. If no browser opens, visit:\n  " << url << "\n";
+        (void)oauth::open_in_system_browser(url);
+        return ok();
+    };
+}
+
+// Connects an added account: an app password (Bluesky) or access token
+// (Mastodon) from CLEARPOST_ACCOUNT_SECRET or a prompt, or a sign-in in the
+// browser (Mastodon with --browser, and every network whose publisher signs
+// in with OAuth). Returns what to tell the person.
+Result<std::string> connect(Session& session, const ConnectArgs& a) {
+    CLEARPOST_CHECK(workflow::require_admin(session.user(), "connect accounts"));
+    CLEARPOST_ASSIGN(auto account, session.store().find_account(a.network, a.handle));
+    if (!account) {
+        return make_error(ErrorCode::NotFound, "no account " + a.network + ":" + a.handle +
+                                                   "; add it first with clearpostctl account add");
+    }
+    const std::string label = a.network + ":" + a.handle;
+    if (!publish::connects_with_secret(a.network)) {
+        CLEARPOST_ASSIGN(auto vault, security::Vault::open(session.store(), security::default_config_dir(), vault_unlock()));
+        publish::PluginRegistry plugins;
+        plugins.discover(publish::default_plugin_dirs());
+        net::HttpClient http;
+        publish::PluginHost host(http, publish::system_now_ms, publish::stderr_logger());
+        oauth::AuthorizeOptions options;
+        options.open_browser = print_and_open();
+        CLEARPOST_CHECK(publish::connect_with_oauth(session.store(), vault, session.audit(), plugins, host, http,
+                                                    session.user(), a.network, a.handle, options, system_now()));
+        return "Connected " + label + " through the browser";
+    }
+    // Refused before a secret is asked for: the network, the instance.
+    CLEARPOST_CHECK(publish::check_connect(session.user(), a.network, a.service));
+    const bool mastodon = a.network == "mastodon";
+    if (a.browser) {
+        if (!mastodon) return make_error(ErrorCode::Invalid, "--browser signs in to Mastodon; " + a.network +
+                                                                 " connects with an app password");
+        CLEARPOST_ASSIGN(auto vault, security::Vault::open(session.store(), security::default_config_dir(), vault_unlock()));
+        net::HttpClient http;
+        publish::BrowserSignIn sign_in;
+        sign_in.instance = a.service;
+        sign_in.authorize.open_browser = print_and_open();
+        CLEARPOST_CHECK(publish::connect_mastodon_in_browser(session.store(), vault, session.audit(), http,
+                                                             session.user(), a.handle, sign_in, system_now()));
+        return "Connected " + label + " through the browser";
+    }
+    publish::AccountSecret secret{{}, a.service, a.appview};
+    CLEARPOST_ASSIGN(secret.secret, read_password("CLEARPOST_ACCOUNT_SECRET",
+                                                  (mastodon ? "Access token for " : "App password for ") + label, false));
+    CLEARPOST_ASSIGN(auto vault, security::Vault::open(session.store(), security::default_config_dir(), vault_unlock()));
+    CLEARPOST_CHECK(publish::connect_account(session.store(), vault, session.audit(), session.user(), a.network,
+                                             a.handle, secret, system_now()));
+    return "Connected " + label;
+}
+
+void add_connect_options(CLI::App* cmd, ConnectArgs& a) {
+    cmd->add_option("--service", a.service, "The account's server (Bluesky PDS URL, Mastodon instance)");
+    cmd->add_option("--appview", a.appview,
+                    "Where Bluesky post counts are read (default: the public AppView, public.api.bsky.app)");
+    cmd->add_flag("--browser", a.browser,
+                  "Mastodon: sign in through the browser (OAuth with PKCE) instead of pasting an access token");
+}
+
 void add_connect(CLI::App& app, Context& ctx) {
-    auto* connect = app.get_subcommand("account")->add_subcommand(
-        "connect", "Store an account's app password (Bluesky) or access token (Mastodon), sealed in the "
-                   "vault; the secret comes from CLEARPOST_ACCOUNT_SECRET or a prompt");
-    auto network = std::make_shared<std::string>();
-    auto handle = std::make_shared<std::string>();
-    auto service = std::make_shared<std::string>();
-    auto appview = std::make_shared<std::string>();
-    auto browser = std::make_shared<bool>(false);
-    connect->add_option("NETWORK", *network, "e.g. bluesky")->required();
-    connect->add_option("HANDLE", *handle, "The account as added with account add")->required();
-    connect->add_option("--service", *service, "The account's server (Bluesky PDS URL, Mastodon instance)");
-    connect->add_option("--appview", *appview,
-                        "Where Bluesky post counts are read (default: the public AppView, public.api.bsky.app)");
-    connect->add_flag("--browser", *browser,
-                      "Mastodon: sign in through the browser (OAuth with PKCE) instead of pasting an access token");
-    connect->callback(command(ctx, [&ctx, network, handle, service, appview, browser]() -> Result<void> {
+    auto* account = app.get_subcommand("account");
+    auto* add = account->add_subcommand(
+        "add", "Add a social account (admin only) and, in a terminal, connect it: an app password (Bluesky), an "
+               "access token or a browser sign-in (Mastodon), a browser sign-in (X, LinkedIn, Facebook, Instagram, "
+               "Threads)");
+    auto added = std::make_shared<ConnectArgs>();
+    auto mode = std::make_shared<std::string>("auto");
+    add->add_option("NETWORK", added->network, "bluesky, mastodon, x, linkedin, facebook, instagram, threads")->required();
+    add->add_option("HANDLE", added->handle, "The account's handle on that network")->required();
+    add_connect_options(add, *added);
+    add->add_flag_callback("--connect", [mode] { *mode = "yes"; }, "Connect now even without a terminal");
+    add->add_flag_callback("--no-connect", [mode] { *mode = "no"; }, "Only add the account; connect it later");
+    add->callback(command(ctx, [&ctx, added, mode]() -> Result<void> {
         CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
                                                      Session::Actor::Required));
-        // Refused before a secret is asked for: the user, the account, the network, the instance.
-        CLEARPOST_CHECK(publish::check_connect(session->user(), *network, *service));
-        CLEARPOST_ASSIGN(auto account, session->store().find_account(*network, *handle));
-        if (!account) {
-            return make_error(ErrorCode::NotFound, "no account " + *network + ":" + *handle +
-                                                       "; add it first with clearpostctl account add");
-        }
-        const bool mastodon = *network == "mastodon";
-        if (*browser) {
-            if (!mastodon) {
-                return make_error(ErrorCode::Invalid, "--browser signs in to Mastodon only; " + *network +
-                                                          " connects with an app password");
-            }
-            CLEARPOST_ASSIGN(auto vault,
-                             security::Vault::open(session->store(), security::default_config_dir(), vault_unlock()));
-            net::HttpClient http;
-            publish::BrowserSignIn sign_in;
-            sign_in.instance = *service;
-            // The address is printed too: on a machine without a desktop the
-            // person opens it elsewhere (the redirect still needs this one).
-            sign_in.authorize.open_browser = [](const std::string& url) -> Result<void> {
-                std::cerr << "Sign in to allow Clearpost to post. If no browser opens, visit:\n  " << url << "\n";
-                (void)oauth::open_in_system_browser(url);
-                return ok();
-            };
-            CLEARPOST_CHECK(publish::connect_mastodon_in_browser(session->store(), vault, session->audit(), http,
-                                                                 session->user(), *handle, sign_in, system_now()));
-            emit(ctx.json, {{"connected", true}, {"account_id", account->id}},
-                 "Connected " + *network + ":" + *handle + " through the browser");
+        CLEARPOST_ASSIGN(auto created, session->admin().add_account(session->user(), added->network, added->handle));
+        const std::string label = created.network + ":" + created.handle;
+        const bool now = *mode == "yes" || (*mode == "auto" && ::isatty(STDIN_FILENO) && ::isatty(STDERR_FILENO));
+        if (!now) {
+            emit(ctx.json, to_json(created),
+                 "Added " + label + "; connect it with clearpostctl account connect " + created.network + " " +
+                     created.handle);
             return ok();
         }
-        publish::AccountSecret secret{{}, *service, *appview};
-        CLEARPOST_ASSIGN(secret.secret,
-                         read_password("CLEARPOST_ACCOUNT_SECRET",
-                                       (mastodon ? "Access token for " : "App password for ") + *network + ":" + *handle,
-                                       false));
+        auto connected = connect(*session, *added);
+        if (!connected) {
+            // The account stays: connecting again needs no second add.
+            return make_error(connected.error().code, "added " + label + " but did not connect it: " +
+                                                          connected.error().message +
+                                                          "; try again with clearpostctl account connect");
+        }
+        auto doc = to_json(created);
+        doc["connected"] = true;
+        emit(ctx.json, doc, "Added " + label + ". " + *connected);
+        return ok();
+    }));
+
+    auto* cmd = account->add_subcommand(
+        "connect", "Connect an added account (admin only): an app password (Bluesky) or access token (Mastodon) "
+                   "from CLEARPOST_ACCOUNT_SECRET or a prompt, or a sign-in in the browser (Mastodon with "
+                   "--browser; X, LinkedIn, Facebook, Instagram and Threads always)");
+    auto args = std::make_shared<ConnectArgs>();
+    cmd->add_option("NETWORK", args->network, "e.g. bluesky")->required();
+    cmd->add_option("HANDLE", args->handle, "The account as added with account add")->required();
+    add_connect_options(cmd, *args);
+    cmd->callback(command(ctx, [&ctx, args]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
+                                                     Session::Actor::Required));
+        CLEARPOST_ASSIGN(auto message, connect(*session, *args));
+        CLEARPOST_ASSIGN(auto found, session->store().find_account(args->network, args->handle));
+        emit(ctx.json, {{"connected", true}, {"account_id", found ? found->id : 0}}, message);
+        return ok();
+    }));
+}
+
+void add_media_host(CLI::App& app, Context& ctx) {
+    auto* cmd = app.get_subcommand("account")->add_subcommand(
+        "media-host", "Where images go for a network to fetch them (Instagram, Threads; admin only): an HTTP PUT or "
+                      "WebDAV folder, or an S3 bucket. A PUT Authorization header or the S3 secret key comes from "
+                      "CLEARPOST_MEDIA_HOST_SECRET or a prompt");
+    auto network = std::make_shared<std::string>();
+    auto handle = std::make_shared<std::string>();
+    auto host = std::make_shared<publish::MediaHost>();
+    auto with_auth = std::make_shared<bool>(false);
+    cmd->add_option("NETWORK", *network, "instagram or threads")->required();
+    cmd->add_option("HANDLE", *handle, "The connected account")->required();
+    cmd->add_option("--kind", host->kind, "put or s3")->required()->check(CLI::IsMember({"put", "s3"}));
+    cmd->add_option("--upload-url", host->upload_url, "put: the folder objects are PUT to; s3: the bucket's endpoint URL")
+        ->required();
+    cmd->add_option("--public-url", host->public_url, "Where the network fetches the objects")->required();
+    cmd->add_option("--region", host->region, "s3: the bucket's region");
+    cmd->add_option("--access-key", host->access_key, "s3: the access key id");
+    cmd->add_flag("--authorization", *with_auth, "put: the folder needs an Authorization header (asked for)");
+    cmd->callback(command(ctx, [&ctx, network, handle, host, with_auth]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
+                                                     Session::Actor::Required));
+        CLEARPOST_CHECK(workflow::require_admin(session->user(), "set media hosts"));
+        publish::MediaHost setting = *host;
+        if (setting.kind == "s3") {
+            CLEARPOST_ASSIGN(setting.secret_key, read_password("CLEARPOST_MEDIA_HOST_SECRET", "S3 secret key", false));
+        } else if (*with_auth) {
+            CLEARPOST_ASSIGN(setting.authorization,
+                             read_password("CLEARPOST_MEDIA_HOST_SECRET", "Authorization header value", false));
+        }
         CLEARPOST_ASSIGN(auto vault, security::Vault::open(session->store(), security::default_config_dir(), vault_unlock()));
-        CLEARPOST_CHECK(publish::connect_account(session->store(), vault, session->audit(), session->user(), *network,
-                                                 *handle, secret, system_now()));
-        emit(ctx.json, {{"connected", true}, {"account_id", account->id}}, "Connected " + *network + ":" + *handle);
+        CLEARPOST_CHECK(publish::set_media_host(session->store(), vault, session->audit(), session->user(), *network,
+                                                *handle, setting, system_now()));
+        emit(ctx.json, {{"network", *network}, {"handle", *handle}, {"media_host", setting.public_url}},
+             *network + ":" + *handle + " puts images on " + setting.public_url);
+        return ok();
+    }));
+}
+
+// The organisation's own app registered with a network (client id and,
+// where needed, secret), for the browser sign-in.
+void add_app(CLI::App& app, Context& ctx) {
+    auto* apps = app.add_subcommand("app", "The organisation's own apps registered with the networks "
+                                           "(docs/app-registration.md)");
+    apps->require_subcommand(1);
+    auto* set = apps->add_subcommand("set", "Store a network app's client id and secret (admin only); the secret "
+                                            "comes from CLEARPOST_APP_SECRET or a prompt where the network needs one");
+    auto network = std::make_shared<std::string>();
+    auto reg = std::make_shared<publish::AppRegistration>();
+    set->add_option("NETWORK", *network, "x, linkedin, facebook, instagram, threads")->required();
+    set->add_option("--client-id", reg->client_id, "The app's client id from the network's developer portal")->required();
+    set->add_option("--authorize-url", reg->authorize_url, "Another authorisation endpoint (a test server)");
+    set->add_option("--token-url", reg->token_url, "Another token endpoint (a test server)");
+    set->add_option("--revocation-url", reg->revocation_url, "Another revocation endpoint (a test server)");
+    set->add_option("--api-url", reg->api_url, "Another API server (a test server)");
+    set->callback(command(ctx, [&ctx, network, reg]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
+                                                     Session::Actor::Required));
+        CLEARPOST_CHECK(workflow::require_admin(session->user(), "register apps with networks"));
+        publish::PluginRegistry plugins;
+        plugins.discover(publish::default_plugin_dirs());
+        CLEARPOST_ASSIGN(auto spec, publish::oauth_spec(plugins, *network));
+        publish::AppRegistration registration = *reg;
+        if (spec.needs_client_secret) {
+            CLEARPOST_ASSIGN(registration.client_secret,
+                             read_password("CLEARPOST_APP_SECRET", "Client secret of the " + *network + " app", false));
+        }
+        CLEARPOST_ASSIGN(auto vault, security::Vault::open(session->store(), security::default_config_dir(), vault_unlock()));
+        CLEARPOST_CHECK(publish::set_app_registration(session->store(), vault, session->audit(), plugins, session->user(),
+                                                      *network, registration, system_now()));
+        emit(ctx.json, {{"network", *network}, {"client_id", registration.client_id}},
+             "Stored the " + *network + " app (client id " + registration.client_id +
+                 (registration.client_secret.empty() ? "" : ", secret sealed in the vault") +
+                 "); connect accounts with clearpostctl account add " + *network + " HANDLE");
         return ok();
     }));
 }
@@ -425,6 +573,8 @@ void add_publish_commands(CLI::App& app, Context& ctx) {
     add_takedown(app, ctx);
     add_pause(app, ctx);
     add_connect(app, ctx);
+    add_app(app, ctx);
+    add_media_host(app, ctx);
     add_disconnect(app, ctx);
     add_notices(app, ctx);
     add_notify(app, ctx);

@@ -196,9 +196,30 @@ Result<Disconnected> disconnect_account(store::Store& store, security::Vault& va
     } else if (network == "mastodon") {
         out.note = "Clearpost cannot revoke a pasted access token; delete it under Preferences > Development on " +
                    field("service");
-    } else {
+    } else if (!field("revocation_url").empty()) {
+        // Signed in through the browser (connect_with_oauth): RFC 7009 at the network.
+        oauth::ClientConfig config;
+        config.revocation_endpoint = field("revocation_url");
+        config.client_id = field("client_id");
+        config.client_secret = field("client_secret");
+        config.auth = field("client_auth") == "basic" ? oauth::ClientAuth::SecretBasic
+                      : field("client_auth") == "post" ? oauth::ClientAuth::SecretPost
+                                                       : oauth::ClientAuth::None;
+        oauth::Client client(config, http);
+        const bool has_refresh = !field("refresh_token").empty();
+        if (auto failed = client.revoke(field(has_refresh ? "refresh_token" : "access_token"),
+                                        has_refresh ? "refresh_token" : "access_token")) {
+            out.note = network + " could not be told (" + failed->message +
+                       "); remove Clearpost from the connected apps in the account's " + network + " settings";
+        } else {
+            out.revoked = true;
+        }
+    } else if (network == "bluesky") {
         out.note = "Clearpost cannot revoke an app password; delete it in Bluesky's settings (Privacy and "
                    "security > App passwords)";
+    } else {
+        out.note = network + " offers Clearpost no way to revoke its access; remove Clearpost from the connected "
+                             "apps in the account's " + network + " settings";
     }
     CLEARPOST_CHECK(store.transaction([&]() -> Result<void> {
         CLEARPOST_CHECK(vault.remove(account->id));
@@ -210,6 +231,43 @@ Result<Disconnected> disconnect_account(store::Store& store, security::Vault& va
     }));
     CLEARPOST_CHECK(audit.anchor());
     return out;
+}
+
+Result<void> set_media_host(store::Store& store, security::Vault& vault, security::AuditLog& audit,
+                            const model::User& actor, const std::string& network, const std::string& handle,
+                            const MediaHost& host, UnixSeconds now) {
+    CLEARPOST_CHECK(workflow::require_admin(actor, "set media hosts"));
+    auto web_url = [](const std::string& url) { return url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0; };
+    if (!web_url(host.public_url)) return make_error(ErrorCode::Invalid, "the public URL must be an http(s) URL the network can fetch");
+    nlohmann::json setting{{"kind", host.kind}, {"public_url", host.public_url}};
+    if (host.kind == "put") {
+        if (!web_url(host.upload_url)) return make_error(ErrorCode::Invalid, "the upload URL must be an http(s) URL");
+        setting["upload_url"] = host.upload_url;
+        if (!host.authorization.empty()) setting["authorization"] = host.authorization;
+    } else if (host.kind == "s3") {
+        if (!web_url(host.upload_url) || host.region.empty() || host.access_key.empty() || host.secret_key.empty())
+            return make_error(ErrorCode::Invalid, "an S3 media host needs the bucket's endpoint URL, its region, an access key and its secret");
+        setting.update({{"endpoint", host.upload_url}, {"region", host.region}, {"access_key", host.access_key},
+                        {"secret_key", host.secret_key}});
+    } else {
+        return make_error(ErrorCode::Invalid, "a media host is \"put\" (HTTP PUT or WebDAV) or \"s3\"");
+    }
+    CLEARPOST_ASSIGN(auto account, store.find_account(network, handle));
+    if (!account) return make_error(ErrorCode::NotFound, "no account " + network + ":" + handle);
+    auto plain = vault.get(account->id);
+    if (!plain && plain.error().code == ErrorCode::NotFound)
+        return make_error(ErrorCode::Conflict, network + ":" + handle + " is not connected; connect it first");
+    if (!plain) return std::move(plain).error();
+    auto creds = nlohmann::json::parse(*plain, nullptr, false);
+    if (!creds.is_object()) return make_error(ErrorCode::Corrupt, "the stored credentials of " + network + ":" + handle + " are damaged; reconnect the account");
+    creds["media_host"] = setting;
+    CLEARPOST_CHECK(store.transaction([&]() -> Result<void> {
+        CLEARPOST_CHECK(vault.put(account->id, creds.dump(), now));
+        return audit.append({actor.name, "account.media_host", "account " + std::to_string(account->id),
+                             network + ":" + handle + " puts images on " + host.kind + " " + host.public_url},
+                            now);
+    }));
+    return audit.anchor();
 }
 
 Result<std::vector<AccountView>> account_views(store::Store& store) {

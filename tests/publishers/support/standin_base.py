@@ -11,7 +11,9 @@ and prints "port N" on its first line of output once it listens.
 """
 
 import argparse
+import base64
 import email.utils
+import hashlib
 import json
 import os
 import sys
@@ -80,6 +82,12 @@ class Handler(BaseHTTPRequestHandler):
     requests = []   # [method, path, selected headers] in arrival order
     fail_next = {}  # path prefix -> [status or [status, body-dict]] answered before the route runs
     tokens = None
+    # The authorisation-server half (/_oauth/...): what a sign-in in the
+    # browser meets. Real networks each host it elsewhere (x.com/i/oauth2/,
+    # linkedin.com/oauth/v2/, facebook.com/dialog/oauth, ...); one RFC 6749
+    # + RFC 7636 implementation stands in for all of them.
+    oauth = {"deny": False, "account": None, "client": None, "expires_in": 7200,
+             "codes": {}, "authorize_requests": [], "revoked": []}
 
     # --- to override ------------------------------------------------------------
     def network(self, method, path, query, raw):
@@ -91,6 +99,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def control(self, c):
         """Sets the scene; subclasses handle their own keys, then call this."""
+        if "oauth" in c:  # {"deny", "account", "client": {"client_id", "client_secret"}, "expires_in"}
+            self.oauth.update(c["oauth"])
         if "clock" in c:
             _OFFSET[0] = c["clock"] - time.time()
         if "add_token" in c:
@@ -108,7 +118,76 @@ class Handler(BaseHTTPRequestHandler):
                 self.fail_next.setdefault(prefix, []).extend(codes)
 
     def state(self):
-        return {"requests": self.requests, "tokens": self.tokens.state()}
+        return {"requests": self.requests, "tokens": self.tokens.state(),
+                "oauth": {k: v for k, v in self.oauth.items() if k != "codes"}}
+
+    # --- the authorisation server (RFC 6749 4.1, RFC 7636, RFC 7009) ----------
+    def oauth_route(self, method, path, query, raw):
+        if method == "GET" and path == "/_oauth/authorize":
+            return self.oauth_authorize(query)
+        p = self.params(raw)
+        if method == "POST" and path == "/_oauth/token":
+            return self.oauth_token(p)
+        if method == "POST" and path == "/_oauth/revoke":
+            # RFC 7009 2.2: 200 whether or not the token was known.
+            token = p.get("token", "")
+            if token in self.tokens.access:
+                self.tokens.access[token]["revoked"] = True
+            if token in self.tokens.refresh:
+                self.tokens.refresh[token]["revoked"] = True
+            self.oauth["revoked"].append(token)
+            return self.send_json(200, None)
+        return self.send_json(404, {"error": "not_found"})
+
+    def oauth_authorize(self, q):
+        """The person signs in and consents at once (the test is the person);
+        "deny" makes them refuse. RFC 6749 4.1.2: back to the redirect URI
+        with code and state, or error=access_denied."""
+        self.oauth["authorize_requests"].append(q)
+        redirect = q.get("redirect_uri", "")
+        sep = "&" if "?" in redirect else "?"
+        if self.oauth["deny"]:
+            target = redirect + sep + urllib.parse.urlencode({"error": "access_denied", "state": q.get("state", "")})
+        elif q.get("response_type") != "code" or q.get("code_challenge_method") != "S256":
+            target = redirect + sep + urllib.parse.urlencode({"error": "invalid_request", "state": q.get("state", "")})
+        else:
+            code = "code-%d" % (len(self.oauth["authorize_requests"]))
+            self.oauth["codes"][code] = {"client_id": q.get("client_id"), "redirect_uri": redirect,
+                                         "challenge": q.get("code_challenge"), "used": False}
+            target = redirect + sep + urllib.parse.urlencode({"code": code, "state": q.get("state", "")})
+        self.send_response(302)
+        self.send_header("Location", target)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def oauth_token(self, p):
+        """RFC 6749 4.1.3 with the PKCE check of RFC 7636 4.6; errors per 5.2."""
+        def refuse(code, error):
+            return self.send_json(code, {"error": error})
+        client = self.oauth["client"]
+        if client:
+            auth = self.headers.get("Authorization", "")
+            given_id, given_secret = p.get("client_id"), p.get("client_secret")
+            if auth.startswith("Basic "):
+                given_id, _, given_secret = base64.b64decode(auth[6:]).decode().partition(":")
+                given_id, given_secret = urllib.parse.unquote(given_id), urllib.parse.unquote(given_secret)
+            if given_id != client["client_id"] or (client.get("client_secret") and given_secret != client["client_secret"]):
+                return refuse(401, "invalid_client")
+        if p.get("grant_type") != "authorization_code":
+            return refuse(400, "unsupported_grant_type")
+        grant = self.oauth["codes"].get(p.get("code", ""))
+        if not grant or grant["used"] or grant["redirect_uri"] != p.get("redirect_uri") or \
+                grant["client_id"] != p.get("client_id", grant["client_id"]):
+            return refuse(400, "invalid_grant")
+        verifier = p.get("code_verifier", "").encode()
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).rstrip(b"=").decode()
+        if challenge != grant["challenge"]:
+            return refuse(400, "invalid_grant")
+        grant["used"] = True
+        issued = self.tokens.issue("signin", self.oauth["expires_in"])
+        self.tokens.access[issued["access_token"]]["account"] = self.oauth["account"]
+        issued["scope"] = "granted"
+        return self.send_json(200, issued, {"Cache-Control": "no-store"})
 
     # --- plumbing ---------------------------------------------------------------
     def date_time_string(self, timestamp=None):
@@ -181,6 +260,8 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/_standin/state" and method == "GET":
                 return self.send_json(200, self.state())
             self.requests.append([method, path])
+            if path.startswith("/_oauth/"):
+                return self.oauth_route(method, path, query, raw)
             for prefix, codes in self.fail_next.items():
                 if path.startswith(prefix) and codes:
                     code = codes.pop(0)

@@ -94,6 +94,26 @@ Result<Disconnected> disconnect_account(store::Store& store, security::Vault& va
                                         net::HttpClient& http, const model::User& actor, const std::string& network,
                                         const std::string& handle, UnixSeconds now);
 
+// Where a publisher puts a post's images for a network that only takes
+// images by URL (Instagram and Threads: Meta fetches them). Kept in the
+// account's sealed credentials as "media_host" (see
+// publishers/common/media_host.hpp), and kept when the account is
+// connected again.
+struct MediaHost {
+    std::string kind;           // "put" (HTTP PUT / WebDAV) or "s3"
+    std::string upload_url;     // put: where objects are PUT; s3: the bucket's endpoint URL
+    std::string public_url;     // where the network fetches them
+    std::string authorization;  // put: the Authorization header, if the target needs one
+    std::string region;         // s3
+    std::string access_key;     // s3
+    std::string secret_key;     // s3
+};
+// Admins only, audited (without secrets). Invalid for a malformed setting;
+// NotFound for an unknown account; Conflict when it is not connected yet.
+Result<void> set_media_host(store::Store& store, security::Vault& vault, security::AuditLog& audit,
+                            const model::User& actor, const std::string& network, const std::string& handle,
+                            const MediaHost& host, UnixSeconds now);
+
 // An account as the accounts page and clearpostctl account list show it.
 struct AccountView {
     model::Account account;
