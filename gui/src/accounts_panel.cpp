@@ -9,6 +9,7 @@
 #include <wx/textdlg.h>
 
 #include "async.h"
+#include "clearpost/publish/plugins.h"
 #include "clearpost/workflow/admin.h"
 #include "dialogs.h"
 
@@ -18,8 +19,7 @@ namespace {
 wxString status_words(const publish::AccountView& v) {
     if (v.account.status == "needs_reauthorization") return _("Must be reconnected: its credentials were refused");
     if (!v.has_credentials && !publish::connects_with_secret(v.account.network))
-        return wxString::Format(_("Cannot be connected yet: Clearpost has no %s publisher (docs/app-registration.md)"),
-                                to_wx(v.account.network));
+        return _("Not connected: its posts stop when due; connect it by signing in through the browser");
     if (!v.has_credentials) return _("Not connected: its posts stop when due; connect it");
     if (v.token_expires_at) {
         const wxString when = to_wx(format_utc(*v.token_expires_at).substr(0, 16).replace(10, 1, " ")) + " UTC";
@@ -124,8 +124,7 @@ void AccountsPanel::show() {
     m_add->Enable(admin);
     m_disconnect->Enable(admin && !m_signing_in && selected >= 0 &&
                          m_accounts[static_cast<std::size_t>(selected)].has_credentials);
-    m_connect->Enable(admin && !m_signing_in && selected >= 0 &&
-                      publish::connects_with_secret(m_accounts[static_cast<std::size_t>(selected)].account.network));
+    m_connect->Enable(admin && !m_signing_in && selected >= 0);
     Layout();
 }
 
@@ -164,6 +163,10 @@ void AccountsPanel::ask_connect() {
     const long selected = m_list->GetNextItem(-1, wxLIST_NEXT_ALL, wxLIST_STATE_SELECTED);
     if (selected < 0 || !m_connect->IsEnabled()) return;
     const auto& account = m_accounts[static_cast<std::size_t>(selected)].account;
+    if (!publish::connects_with_secret(account.network)) {
+        connect_with_oauth(account.network, account.handle);
+        return;
+    }
     ConnectAccountDialog dialog(this, account.network, account.handle);
     if (dialog.ShowModal() != wxID_OK) return;
     if (dialog.browser()) {
@@ -215,41 +218,119 @@ void AccountsPanel::connect_in_browser(const std::string& handle, const std::str
         wxMessageBox(to_wx(allowed.error().message), _("Connect account"), wxOK | wxICON_ERROR, this);
         return;
     }
-    m_signing_in = true;
-    m_connect->Disable();
     if (on_changed)
         on_changed(wxString::Format(_("Waiting for you to sign in at %s in your browser..."), to_wx(instance)));
-    if (m_sign_in.joinable()) m_sign_in.join();  // the previous one has finished
-    m_sign_in = std::jthread([this, handle, instance, opener = std::move(opener)](std::stop_token stop) {
+    sign_in("mastodon:" + handle, [user = m_user, handle, instance, opener = std::move(opener)](
+                                      std::stop_token stop) -> Result<SaveGrant> {
         net::HttpClient http;
-        publish::BrowserSignIn sign_in;
-        sign_in.instance = instance;
-        sign_in.authorize.open_browser = opener;
-        sign_in.authorize.stop = stop;
-        auto grant = publish::sign_in_to_mastodon(http, handle, sign_in);
-        if (stop.stop_requested()) return;  // the window is closing
-        CallAfter([this, handle, grant = std::move(grant)]() mutable { finish_sign_in(handle, std::move(grant)); });
+        publish::BrowserSignIn browser;
+        browser.instance = instance;
+        browser.authorize.open_browser = opener;
+        browser.authorize.stop = std::move(stop);
+        CLEARPOST_ASSIGN(auto grant, publish::sign_in_to_mastodon(http, handle, browser));
+        return SaveGrant([user, handle, grant](Services& s, security::Vault& vault) {
+            return publish::save_mastodon_grant(s.store, vault, s.audit, user, handle, grant, system_now());
+        });
     });
 }
 
-void AccountsPanel::finish_sign_in(const std::string& handle, Result<publish::MastodonGrant> grant) {
+void AccountsPanel::connect_with_oauth(const std::string& network, const std::string& handle,
+                                       oauth::BrowserOpener opener) {
+    if (m_signing_in) return;
+    using Stored = std::optional<publish::AppRegistration>;
+    m_backend.run<Stored>(
+        [user = m_user, network](Services& s) -> Result<Stored> {
+            CLEARPOST_CHECK(workflow::require_admin(user, "connect accounts"));
+            CLEARPOST_ASSIGN(auto vault, security::Vault::open(s.store, s.key_dir));
+            return publish::app_registration(vault, network);
+        },
+        on_window<Stored>(this, [network, handle, opener](AccountsPanel& self, Result<Stored> app) {
+            if (!app) {
+                wxMessageBox(to_wx(app.error().message), _("Connect account"), wxOK | wxICON_ERROR, &self);
+                return;
+            }
+            if (!*app) {  // the organisation's app first
+                AppRegistrationDialog dialog(&self, network);
+                if (dialog.ShowModal() != wxID_OK) return;
+                publish::AppRegistration registration;
+                registration.client_id = dialog.client_id();
+                registration.client_secret = dialog.client_secret();
+                self.register_app(network, handle, registration, opener);
+                return;
+            }
+            if (self.on_changed)
+                self.on_changed(wxString::Format(_("Waiting for you to sign in to %s in your browser..."), to_wx(network)));
+            self.sign_in(network + ":" + handle, [user = self.m_user, network, handle, registration = **app,
+                                                  opener](std::stop_token stop) -> Result<SaveGrant> {
+                publish::PluginRegistry plugins;
+                plugins.discover(publish::default_plugin_dirs());
+                net::HttpClient http;
+                publish::PluginHost host(http, publish::system_now_ms, {});
+                oauth::AuthorizeOptions options;
+                options.open_browser = opener;
+                options.stop = std::move(stop);
+                CLEARPOST_ASSIGN(auto credentials,
+                                 publish::sign_in_with_oauth(plugins, host, http, registration, network, handle, options));
+                return SaveGrant([user, network, handle, credentials](Services& s, security::Vault& vault) {
+                    return publish::save_oauth_grant(s.store, vault, s.audit, user, network, handle, credentials,
+                                                     system_now());
+                });
+            });
+        }));
+}
+
+void AccountsPanel::register_app(const std::string& network, const std::string& handle,
+                                 const publish::AppRegistration& app, oauth::BrowserOpener opener) {
+    m_backend.run<bool>(
+        [user = m_user, network, app](Services& s) -> Result<bool> {
+            publish::PluginRegistry plugins;
+            plugins.discover(publish::default_plugin_dirs());
+            CLEARPOST_ASSIGN(auto vault, security::Vault::open(s.store, s.key_dir));
+            CLEARPOST_CHECK(publish::set_app_registration(s.store, vault, s.audit, plugins, user, network, app, system_now()));
+            return true;
+        },
+        on_window<bool>(this, [network, handle, opener](AccountsPanel& self, Result<bool> done) {
+            if (!done) {
+                wxMessageBox(to_wx(done.error().message), _("Register Clearpost with the network"), wxOK | wxICON_ERROR,
+                             &self);
+                return;
+            }
+            self.connect_with_oauth(network, handle, opener);
+        }));
+}
+
+// The sign-in waits for the person on a thread of its own (it may take
+// minutes; closing the window stops it within a second); the grant is then
+// sealed on the worker.
+void AccountsPanel::sign_in(const std::string& label, std::function<Result<SaveGrant>(std::stop_token)> work) {
+    m_signing_in = true;
+    m_connect->Disable();
+    if (m_sign_in.joinable()) m_sign_in.join();  // the previous one has finished
+    m_sign_in = std::jthread([this, label, work = std::move(work)](std::stop_token stop) {
+        auto save = work(stop);
+        if (stop.stop_requested()) return;  // the window is closing
+        CallAfter([this, label, save = std::move(save)]() mutable { finish_sign_in(label, std::move(save)); });
+    });
+}
+
+void AccountsPanel::finish_sign_in(const std::string& label, Result<SaveGrant> save) {
     m_signing_in = false;
-    if (!grant) {
-        wxMessageBox(to_wx(grant.error().message), _("Connect account"), wxOK | wxICON_ERROR, this);
+    if (!save) {
+        wxMessageBox(to_wx(save.error().message), _("Connect account"), wxOK | wxICON_ERROR, this);
         show();
         return;
     }
     m_backend.run<bool>(
-        [user = m_user, handle, grant = *grant](Services& s) -> Result<bool> {
+        [save = *save](Services& s) -> Result<bool> {
             CLEARPOST_ASSIGN(auto vault, security::Vault::open(s.store, s.key_dir));
-            CLEARPOST_CHECK(publish::save_mastodon_grant(s.store, vault, s.audit, user, handle, grant, system_now()));
+            CLEARPOST_CHECK(save(s, vault));
             return true;
         },
-        on_window<bool>(this, [handle](AccountsPanel& self, Result<bool> done) {
+        on_window<bool>(this, [label](AccountsPanel& self, Result<bool> done) {
             if (!done) {
                 wxMessageBox(to_wx(done.error().message), _("Connect account"), wxOK | wxICON_ERROR, &self);
             } else if (self.on_changed) {
-                self.on_changed(wxString::Format(_("Connected mastodon:%s through the browser."), to_wx(handle)));
+                self.on_changed(wxString::Format(_("Connected %s through the browser."), to_wx(label)));
             }
             self.reload();
         }));

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "clearpost/publish/accounts.h"
+#include "clearpost/publish/oauth_connect.h"
 #include "presenters/backend.h"
 
 class wxButton;
@@ -36,6 +37,13 @@ public:
     // window cancels it), then the grant is sealed on the worker. `opener`
     // empty: the system browser.
     void connect_in_browser(const std::string& handle, const std::string& instance, oauth::BrowserOpener opener = {});
+    // Connects an account of a network that signs in with OAuth (X,
+    // LinkedIn, Facebook, Instagram, Threads) through the browser, asking
+    // first for the organisation's app registration when none is stored.
+    void connect_with_oauth(const std::string& network, const std::string& handle, oauth::BrowserOpener opener = {});
+    // Stores the organisation's app for `network`, then connects `handle` with it.
+    void register_app(const std::string& network, const std::string& handle, const publish::AppRegistration& app,
+                      oauth::BrowserOpener opener = {});
     // Revokes (where the network can) and forgets the account's credentials
     // on the worker, after asking when `confirm`.
     void disconnect(const std::string& network, const std::string& handle, bool confirm = true);
@@ -53,7 +61,10 @@ private:
     void show();
     void add_account();
     void ask_connect();
-    void finish_sign_in(const std::string& handle, Result<publish::MastodonGrant> grant);
+    // Seals what a browser sign-in brought back (on the worker) and says so.
+    using SaveGrant = std::function<Result<void>(Services&, security::Vault&)>;
+    void sign_in(const std::string& label, std::function<Result<SaveGrant>(std::stop_token)> sign_in);
+    void finish_sign_in(const std::string& label, Result<SaveGrant> save);
 
     Backend& m_backend;
     model::User m_user;

@@ -147,6 +147,40 @@ std::string ConnectAccountDialog::appview() const {
 }
 bool ConnectAccountDialog::browser() const { return m_browser && m_browser->GetValue(); }
 
+AppRegistrationDialog::AppRegistrationDialog(wxWindow* parent, const std::string& network)
+    : wxDialog(parent, wxID_ANY, _("Register Clearpost with the network")) {
+    auto* top = new wxBoxSizer(wxVERTICAL);
+    auto* intro = new wxStaticText(
+        this, wxID_ANY,
+        wxString::Format(_("Clearpost signs in to %s as your organisation's own app. Register it in the network's "
+                           "developer portal (docs/app-registration.md says how and which redirect address to "
+                           "enter), then copy its client id and secret here. They are sealed in the vault. X "
+                           "needs no secret."),
+                         to_wx(network)));
+    intro->Wrap(FromDIP(420));
+    top->Add(intro, 0, wxALL, 12);
+    auto* grid = new wxFlexGridSizer(2, wxSize(8, 8));
+    grid->AddGrowableCol(1);
+    m_client_id = add_field(this, grid, _("Client id:"), {});
+    m_client_secret = add_field(this, grid, _("Client secret:"), {}, wxTE_PASSWORD);
+    top->Add(grid, 1, wxEXPAND | wxLEFT | wxRIGHT, 12);
+    top->Add(CreateSeparatedButtonSizer(wxOK | wxCANCEL), 0, wxEXPAND | wxALL, 12);
+    SetSizerAndFit(top);
+    m_client_id->SetFocus();
+}
+
+bool AppRegistrationDialog::TransferDataFromWindow() {
+    if (m_client_id->GetValue().Trim().empty()) {
+        wxMessageBox(_("Enter the app's client id from the network's developer portal."),
+                     _("Register Clearpost with the network"), wxOK | wxICON_INFORMATION, this);
+        return false;
+    }
+    return true;
+}
+
+std::string AppRegistrationDialog::client_id() const { return from_wx(m_client_id->GetValue().Trim().Trim(false)); }
+std::string AppRegistrationDialog::client_secret() const { return from_wx(m_client_secret->GetValue()); }
+
 DatabaseDialog::DatabaseDialog(wxWindow* parent, const std::string& embedded, const std::string& team_address)
     : wxDialog(parent, wxID_ANY, _("Database")) {
     auto* top = new wxBoxSizer(wxVERTICAL);

@@ -96,6 +96,21 @@ private:
     wxTextCtrl* m_appview = nullptr;
 };
 
+// The organisation's own app registered with a network (client id and,
+// where the network needs it, the secret), asked for before the first
+// browser sign-in to that network.
+class AppRegistrationDialog : public wxDialog {
+public:
+    AppRegistrationDialog(wxWindow* parent, const std::string& network);
+    std::string client_id() const;
+    std::string client_secret() const;
+
+private:
+    bool TransferDataFromWindow() override;
+    wxTextCtrl* m_client_id;
+    wxTextCtrl* m_client_secret;
+};
+
 // Links a patient's signed authorisation to the post: who, which networks,
 // through which day, and where the signed form is kept.
 class ConsentDialog : public wxDialog {
