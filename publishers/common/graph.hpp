@@ -49,10 +49,12 @@ inline std::int64_t throttle_wait_ms(const Host::Response& r) {
     return minutes > 0 ? minutes * 60000 : 3600000;
 }
 
-inline bool is_throttling(int code) {
+inline bool is_throttling(int code, int subcode = 0) {
     // 4 app, 17 user, 32 page, 341 app limit, 613 calls within a period,
-    // 80001-80014 business use case limits.
-    return code == 4 || code == 17 || code == 32 || code == 341 || code == 613 || (code >= 80001 && code <= 80014);
+    // 80001-80014 business use case limits; 9/2207042: Instagram's
+    // publishing limit reached (content_publishing_limit).
+    return code == 4 || code == 17 || code == 32 || code == 341 || code == 613 || (code >= 80001 && code <= 80014) ||
+           (code == 9 && subcode == 2207042);
 }
 
 // Maps an answer that is not a success. `may_have_posted` is true only for
@@ -68,7 +70,7 @@ inline OpResult failure(const Host::Response& r, const std::string& what, const 
     if (e.code != 0) message += ", " + network + " error " + std::to_string(e.code);
     if (e.subcode != 0) message += "/" + std::to_string(e.subcode);
     if (!e.message.empty()) message += ": " + e.message;
-    if (is_throttling(e.code) || r.http_status == 429)
+    if (is_throttling(e.code, e.subcode) || r.http_status == 429)
         return OpResult::error(CLEARPOST_ERR_RATE_LIMITED, message, throttle_wait_ms(r));
     if (e.code == 190 || e.code == 102) {
         // 190: the token expired (subcode 463), was invalidated by a password

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <tuple>
@@ -83,8 +84,24 @@ std::optional<UnixSeconds> next_metrics_at(UnixSeconds published_at, int fetches
 }
 
 // Fields of stored credentials that identify rather than authenticate.
+// Fields of a credentials document that name things rather than unlock
+// them; every other string (nested ones too: a media host's key) is
+// redacted from logs and messages.
 static bool is_public_credential_field(const std::string& key) {
-    return key == "service" || key == "identifier" || key == "handle" || key == "did" || key == "appview";
+    static const std::set<std::string> kPublic{
+        "service",  "identifier",   "handle",         "did",       "appview",     "username",   "user_id",
+        "ig_user_id", "threads_user_id", "page_id",   "organization_urn", "api_url", "token_url", "revocation_url",
+        "client_id", "client_auth", "scope",          "token_type", "kind",       "upload_url", "public_url",
+        "endpoint", "region",       "pds",            "issuer",     "token_endpoint"};
+    return kPublic.count(key) > 0;
+}
+
+static void collect_secrets(const json& doc, std::vector<std::string>& out) {
+    for (const auto& [k, v] : doc.items()) {
+        if (is_public_credential_field(k)) continue;
+        if (v.is_string()) out.push_back(v.get<std::string>());
+        if (v.is_object()) collect_secrets(v, out);
+    }
 }
 
 UnixSeconds backoff_seconds(int attempts, double jitter01) {
@@ -129,8 +146,7 @@ Result<std::optional<Dispatcher::Credentials>> Dispatcher::credentials_of(const 
         return make_error(ErrorCode::Corrupt, "the stored credentials of " + account.network + ":" + account.handle +
                                                   " are damaged; reconnect the account");
     }
-    for (const auto& [k, v] : c.doc.items())
-        if (v.is_string() && !is_public_credential_field(k)) c.secrets.push_back(v.get<std::string>());
+    collect_secrets(c.doc, c.secrets);
     return std::optional<Credentials>{std::move(c)};
 }
 
@@ -394,8 +410,7 @@ Result<void> Dispatcher::send_batch(std::vector<Prepared>& ready,
         CLEARPOST_CHECK(m_vault.put(lead.account_id, doc["credentials"].dump(), m_clock()));
         for (Prepared& p : ready) {
             p.request["credentials"] = doc["credentials"];
-            for (const auto& [k, v] : doc["credentials"].items())
-                if (v.is_string() && !is_public_credential_field(k)) p.secrets.push_back(v.get<std::string>());
+            collect_secrets(doc["credentials"], p.secrets);
         }
     }
     auto calls = split_batch(call, ready.size(), lead.secrets);
@@ -550,8 +565,7 @@ Result<Dispatcher::Outcome> Dispatcher::send(Prepared& p, std::optional<std::pai
         if (doc.is_object() && doc.contains("credentials") && doc["credentials"].is_object()) {
             CLEARPOST_CHECK(m_vault.put(p.account_id, doc["credentials"].dump(), m_clock()));
             request["credentials"] = doc["credentials"];
-            for (const auto& [k, v] : doc["credentials"].items())
-                if (v.is_string() && !is_public_credential_field(k)) secrets.push_back(v.get<std::string>());
+            collect_secrets(doc["credentials"], secrets);
         }
         return ok();
     };
