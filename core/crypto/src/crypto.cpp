@@ -57,14 +57,16 @@ Result<Bytes> from_hex(std::string_view hex) {
     return out;
 }
 
-std::string sha256_hex(std::string_view data) {
+Bytes sha256(std::string_view data) {
     Bytes digest(32);
     unsigned int len = 0;
     if (EVP_Digest(data.data(), data.size(), digest.data(), &len, EVP_sha256(), nullptr) != 1) {
         throw std::runtime_error("OpenSSL SHA-256 failed");  // only on a broken libcrypto
     }
-    return to_hex(digest);
+    return digest;
 }
+
+std::string sha256_hex(std::string_view data) { return to_hex(sha256(data)); }
 
 std::string hmac_sha256_hex(const Bytes& key, std::string_view data) {
     Bytes mac(32);

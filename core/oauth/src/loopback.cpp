@@ -164,7 +164,8 @@ Result<LoopbackListener> LoopbackListener::open(const LoopbackOptions& options) 
 }
 
 Result<std::string> LoopbackListener::wait_for_code(const std::string& expected_state,
-                                                    std::chrono::milliseconds timeout, std::stop_token stop) {
+                                                    std::chrono::milliseconds timeout, std::stop_token stop,
+                                                    const std::string& expected_issuer) {
     if (m_fd < 0) return make_error(ErrorCode::Conflict, "the sign-in listener is already closed; start again");
     const auto deadline = SteadyClock::now() + timeout;
     std::vector<Connection> connections;
@@ -275,6 +276,14 @@ Result<std::string> LoopbackListener::wait_for_code(const std::string& expected_
                 }
                 return make_error(ErrorCode::Invalid, "the network refused the sign-in (" + code +
                                                           "); check the app's settings and connect again");
+            }
+            if (!expected_issuer.empty() && value_of(*params, "iss") != expected_issuer) {
+                answer(fd, 400, "Bad Request", "Sign-in not completed",
+                       "This answer did not come from the server Clearpost asked. Close this tab and connect "
+                       "again in Clearpost.");
+                return make_error(ErrorCode::Tampered, "the sign-in answer came from another server than " +
+                                                           expected_issuer + " (RFC 9207); nothing was stored; "
+                                                                             "connect again");
             }
             const std::string code = value_of(*params, "code");
             if (code.empty()) {

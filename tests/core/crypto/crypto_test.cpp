@@ -61,3 +61,25 @@ TEST_CASE("a key derived from a passphrase depends on the passphrase, the salt a
     REQUIRE_FALSE(short_salt.ok());
     CHECK(short_salt.error().code == ErrorCode::Invalid);
 }
+
+TEST_CASE("ES256 keys sign in JWS form and only the matching key verifies") {
+    const auto pem = crypto::generate_es256_key();
+    REQUIRE(pem.ok());
+    CHECK_THAT(*pem, Catch::StartsWith("-----BEGIN PRIVATE KEY-----"));
+    const auto pub = crypto::es256_public_key(*pem);
+    REQUIRE(pub.ok());
+    CHECK(pub->x.size() == 32);
+    CHECK(pub->y.size() == 32);
+    const auto signature = crypto::es256_sign(*pem, "header.payload");
+    REQUIRE(signature.ok());
+    CHECK(signature->size() == 64);  // R || S, not DER
+    CHECK(*crypto::es256_verify(*pub, "header.payload", *signature));
+    CHECK_FALSE(*crypto::es256_verify(*pub, "header.payload2", *signature));
+    auto flipped = *signature;
+    flipped[10] ^= 1;
+    CHECK_FALSE(*crypto::es256_verify(*pub, "header.payload", flipped));
+    const auto other = crypto::es256_public_key(*crypto::generate_es256_key());
+    CHECK_FALSE(*crypto::es256_verify(*other, "header.payload", *signature));
+    // A key of another curve, or not a key at all, is refused with words.
+    CHECK(crypto::es256_sign("not a key", "x").error().code == ErrorCode::Corrupt);
+}

@@ -1,12 +1,15 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "clearpost/oauth/authorize.h"
 #include "clearpost/oauth/client.h"
+#include "clearpost/oauth/dpop.h"
 #include "clearpost/oauth/loopback.h"
 #include "clearpost/oauth/pkce.h"
 #include "clearpost/oauth/refresh.h"
@@ -583,4 +586,130 @@ TEST_CASE("two threads refreshing one account send exactly one refresh request")
     REQUIRE(results.size() == 2);
     CHECK(results[0] == "at-1");
     CHECK(results[1] == "at-1");
+}
+
+namespace {
+
+std::string base64url_decode(std::string text) {
+    std::replace(text.begin(), text.end(), '-', '+');
+    std::replace(text.begin(), text.end(), '_', '/');
+    static const std::string kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    unsigned buffer = 0;
+    int bits = 0;
+    for (char c : text) {
+        buffer = buffer << 6 | static_cast<unsigned>(kAlphabet.find(c));
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<char>(buffer >> bits & 0xFF));
+        }
+    }
+    return out;
+}
+
+struct Jwt {
+    nlohmann::json header, claims;
+    std::string signing_input;
+    crypto::Bytes signature;
+};
+
+Jwt split_jwt(const std::string& jwt) {
+    const auto first = jwt.find('.'), second = jwt.rfind('.');
+    REQUIRE(first != std::string::npos);
+    REQUIRE(second != first);
+    const std::string sig = base64url_decode(jwt.substr(second + 1));
+    return {nlohmann::json::parse(base64url_decode(jwt.substr(0, first))),
+            nlohmann::json::parse(base64url_decode(jwt.substr(first + 1, second - first - 1))), jwt.substr(0, second),
+            crypto::Bytes(sig.begin(), sig.end())};
+}
+
+}  // namespace
+
+TEST_CASE("a DPoP proof is an ES256 JWT over the method, the URL without its query, the nonce and the token hash") {
+    const auto key = *crypto::generate_es256_key();
+    const auto proof = dpop_proof(key, {"POST", "http://localhost:2583/xrpc/com.atproto.repo.putRecord?x=1#f", kNow,
+                                        "nonce-1", "the-access-token"});
+    REQUIRE(proof.ok());
+    const Jwt jwt = split_jwt(*proof);
+    CHECK(jwt.header["typ"] == "dpop+jwt");
+    CHECK(jwt.header["alg"] == "ES256");
+    CHECK(jwt.header["jwk"]["kty"] == "EC");
+    CHECK(jwt.header["jwk"]["crv"] == "P-256");
+    CHECK_FALSE(jwt.header["jwk"].contains("d"));  // never the private part
+    CHECK(jwt.claims["htm"] == "POST");
+    CHECK(jwt.claims["htu"] == "http://localhost:2583/xrpc/com.atproto.repo.putRecord");
+    CHECK(jwt.claims["iat"] == kNow);
+    CHECK(jwt.claims["nonce"] == "nonce-1");
+    CHECK(jwt.claims["ath"] == base64url(crypto::sha256("the-access-token")));
+    CHECK(jwt.claims["jti"].get<std::string>().size() >= 22);
+    // The signature verifies with the key the header carries.
+    const std::string x = base64url_decode(jwt.header["jwk"]["x"]), y = base64url_decode(jwt.header["jwk"]["y"]);
+    const crypto::EcPublicKey pub{crypto::Bytes(x.begin(), x.end()), crypto::Bytes(y.begin(), y.end())};
+    CHECK(*crypto::es256_verify(pub, jwt.signing_input, jwt.signature));
+    // Each proof is fresh.
+    CHECK(split_jwt(*dpop_proof(key, {"POST", "http://a/b", kNow, "", ""})).claims["jti"] !=
+          split_jwt(*dpop_proof(key, {"POST", "http://a/b", kNow, "", ""})).claims["jti"]);
+}
+
+TEST_CASE("DPoP requests take the server's nonce and are sent once more when it asks for one") {
+    const auto key = *crypto::generate_es256_key();
+    net::HttpClient http;
+    std::vector<net::HttpRequest> sent;
+    int nonce_asks = 1;
+    http.set_fault_injector([&](const net::HttpRequest& r) -> std::optional<net::HttpResult> {
+        sent.push_back(r);
+        net::HttpResponse response;
+        response.headers["dpop-nonce"] = "n" + std::to_string(sent.size());
+        if (nonce_asks-- > 0) {
+            response.status = r.url.find("/token") != std::string::npos ? 400 : 401;
+            if (response.status == 400) response.body = R"({"error":"use_dpop_nonce"})";
+            else response.headers["www-authenticate"] = R"(DPoP error="use_dpop_nonce")";
+        } else {
+            response.status = 200;
+            response.body = "{}";
+        }
+        return response;
+    });
+    DpopNonces nonces;
+    auto header = [](const net::HttpRequest& r, const std::string& name) {
+        for (const auto& [k, v] : r.headers)
+            if (k == name) return v;
+        return std::string();
+    };
+    SECTION("an authorisation server: 400 use_dpop_nonce") {
+        net::HttpRequest r;
+        r.method = "POST";
+        r.url = "http://localhost:9/oauth/token";
+        auto result = dpop_send(http, r, key, {}, nonces, [] { return kNow; });
+        REQUIRE(std::get<net::HttpResponse>(result).status == 200);
+        REQUIRE(sent.size() == 2);
+        CHECK_FALSE(split_jwt(header(sent[0], "DPoP")).claims.contains("nonce"));
+        CHECK(split_jwt(header(sent[1], "DPoP")).claims["nonce"] == "n1");
+        CHECK(header(sent[1], "Authorization").empty());
+        CHECK(nonces.get("http://localhost:9") == "n2");  // the latest is kept for the next request
+    }
+    SECTION("a resource server: 401 with WWW-Authenticate, a bound token") {
+        net::HttpRequest r;
+        r.method = "GET";
+        r.url = "http://localhost:9/xrpc/x?y=1";
+        auto result = dpop_send(http, r, key, "tok-123456", nonces, [] { return kNow; });
+        REQUIRE(std::get<net::HttpResponse>(result).status == 200);
+        REQUIRE(sent.size() == 2);
+        CHECK(header(sent[1], "Authorization") == "DPoP tok-123456");
+        const auto claims = split_jwt(header(sent[1], "DPoP")).claims;
+        CHECK(claims["nonce"] == "n1");
+        CHECK(claims["htm"] == "GET");
+        CHECK(claims["htu"] == "http://localhost:9/xrpc/x");
+        CHECK(claims["ath"] == base64url(crypto::sha256("tok-123456")));
+    }
+    SECTION("a server that keeps asking is not asked forever") {
+        nonce_asks = 100;
+        net::HttpRequest r;
+        r.method = "POST";
+        r.url = "http://localhost:9/oauth/token";
+        auto result = dpop_send(http, r, key, {}, nonces, [] { return kNow; });
+        CHECK(std::get<net::HttpResponse>(result).status == 400);
+        CHECK(sent.size() == 2);
+    }
 }

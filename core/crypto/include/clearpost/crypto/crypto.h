@@ -19,6 +19,9 @@ Result<Bytes> from_hex(std::string_view hex);
 // SHA-256 of the bytes of `data`, as 64 lowercase hex digits.
 std::string sha256_hex(std::string_view data);
 
+// SHA-256 of the bytes of `data` (32 bytes).
+Bytes sha256(std::string_view data);
+
 // HMAC-SHA256(key, data), as 64 lowercase hex digits.
 std::string hmac_sha256_hex(const Bytes& key, std::string_view data);
 
@@ -51,5 +54,20 @@ Result<bool> verify_password(std::string_view password, std::string_view encoded
 // e.g. to wrap another key. The caller keeps the salt and parameters.
 Result<Bytes> derive_key_scrypt(std::string_view passphrase, const Bytes& salt, const ScryptParams& params,
                                 std::size_t length = 32);
+
+// ES256: ECDSA on P-256 with SHA-256 (RFC 7518 section 3.4), for DPoP
+// proofs (RFC 9449). Private keys travel as PKCS#8 PEM, to be sealed in the
+// vault with the session they are bound to.
+Result<std::string> generate_es256_key();
+// The public half as the JWK members "x" and "y" (32 bytes each, big endian).
+struct EcPublicKey {
+    Bytes x;
+    Bytes y;
+};
+Result<EcPublicKey> es256_public_key(std::string_view private_pem);
+// The signature of `data` in JWS form: R || S, 32 bytes each.
+Result<Bytes> es256_sign(std::string_view private_pem, std::string_view data);
+// Checks a JWS-form signature with the public key (tests, and peers' proofs).
+Result<bool> es256_verify(const EcPublicKey& key, std::string_view data, const Bytes& signature);
 
 }  // namespace clearpost::crypto

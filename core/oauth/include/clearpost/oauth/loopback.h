@@ -44,9 +44,11 @@ public:
     // (access_denied: the person said no) or Invalid (anything else), a
     // missing code is Invalid. Io when `timeout` passes first. The listener
     // is closed when this returns. A stop request (checked at least once a
-    // second) ends the wait with Io, for a window closed meanwhile.
+    // second) ends the wait with Io, for a window closed meanwhile. With an
+    // `expected_issuer`, the answer's `iss` must name it (RFC 9207: a code
+    // from another authorisation server is Tampered).
     Result<std::string> wait_for_code(const std::string& expected_state, std::chrono::milliseconds timeout,
-                                      std::stop_token stop = {});
+                                      std::stop_token stop = {}, const std::string& expected_issuer = {});
 
     void close() noexcept;
 
