@@ -313,9 +313,17 @@ Result<std::string> connect(Session& session, const ConnectArgs& a) {
     // Refused before a secret is asked for: the network, the instance.
     CLEARPOST_CHECK(publish::check_connect(session.user(), a.network, a.service));
     const bool mastodon = a.network == "mastodon";
+    if (a.browser && !mastodon) {  // Bluesky: atproto OAuth rather than an app password
+        CLEARPOST_ASSIGN(auto vault, security::Vault::open(session.store(), security::default_config_dir(), vault_unlock()));
+        net::HttpClient http;
+        oauth::AuthorizeOptions options;
+        options.open_browser = print_and_open();
+        CLEARPOST_ASSIGN(auto credentials, publish::sign_in_to_bluesky(http, a.handle, a.service, a.appview, options));
+        CLEARPOST_CHECK(publish::save_oauth_grant(session.store(), vault, session.audit(), session.user(), a.network,
+                                                  a.handle, credentials, system_now()));
+        return "Connected " + label + " through the browser";
+    }
     if (a.browser) {
-        if (!mastodon) return make_error(ErrorCode::Invalid, "--browser signs in to Mastodon; " + a.network +
-                                                                 " connects with an app password");
         CLEARPOST_ASSIGN(auto vault, security::Vault::open(session.store(), security::default_config_dir(), vault_unlock()));
         net::HttpClient http;
         publish::BrowserSignIn sign_in;
@@ -339,7 +347,8 @@ void add_connect_options(CLI::App* cmd, ConnectArgs& a) {
     cmd->add_option("--appview", a.appview,
                     "Where Bluesky post counts are read (default: the public AppView, public.api.bsky.app)");
     cmd->add_flag("--browser", a.browser,
-                  "Mastodon: sign in through the browser (OAuth with PKCE) instead of pasting an access token");
+                  "Sign in through the browser instead of entering a secret: Mastodon (OAuth with PKCE), Bluesky "
+                  "(atproto OAuth with PAR and DPoP)");
 }
 
 void add_connect(CLI::App& app, Context& ctx) {

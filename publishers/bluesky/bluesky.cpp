@@ -8,6 +8,8 @@
 
 #include <clearpost/publisher.hpp>
 
+#include "web.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -614,14 +616,28 @@ private:
                "/post/" + uri.substr(slash + 1);
     }
 
+    // An atproto OAuth session (signed in through the browser) rather than
+    // an app password's: its tokens are bound to a DPoP key.
+    static bool oauth_session(const json& creds) { return creds.contains("dpop_key") && creds["dpop_key"].is_string(); }
+
+    // `request` with the session's credentials: a Bearer token from an app
+    // password's session, or the DPoP-bound token, whose proof the host signs.
+    static json authorised(json request, const json& creds) {
+        if (oauth_session(creds)) {
+            request["dpop"] = {{"key", creds["dpop_key"]}, {"access_token", creds.value("access_token", std::string())}};
+        } else {
+            request["headers"]["Authorization"] = "Bearer " + creds.value("access_jwt", std::string());
+        }
+        return request;
+    }
+
     static Host::Response xrpc(const Host& host, const json& creds, const std::string& method, const json& body) {
-        return host.http({{"method", "POST"},
-                          {"url", service(creds) + "/xrpc/" + method},
-                          {"headers",
-                           {{"Content-Type", "application/json"},
-                            {"Authorization", "Bearer " + creds.value("access_jwt", std::string())}}},
-                          {"body", body.dump()},
-                          {"timeout_ms", 20000}});
+        return host.http(authorised({{"method", "POST"},
+                                     {"url", service(creds) + "/xrpc/" + method},
+                                     {"headers", {{"Content-Type", "application/json"}}},
+                                     {"body", body.dump()},
+                                     {"timeout_ms", 20000}},
+                                    creds));
     }
 
     static Host::Response get_record(const Host& host, const json& creds, const std::string& rkey) {
@@ -635,6 +651,7 @@ private:
     // Ensures creds carry a live session: refreshSession, else createSession
     // with the app password. Returns {"credentials"} or an error.
     static OpResult login(const Host& host, json& creds, bool force) {
+        if (oauth_session(creds)) return refresh_oauth(host, creds, force);
         if (!force && creds.contains("access_jwt")) return OpResult::ok({{"credentials", creds}});
         if (creds.contains("refresh_jwt")) {
             auto r = host.http({{"method", "POST"},
@@ -661,6 +678,46 @@ private:
                                                            "); create a new app password");
         }
         return failure(r, host, "signing in");
+    }
+
+    // An atproto OAuth session's refresh (atproto.com/specs/oauth): the
+    // refresh grant at the authorisation server's token endpoint with a
+    // DPoP proof. Refresh tokens are single-use; the host refreshes one
+    // account at a time and seals the next one before anyone may refresh
+    // again. A definite invalid_grant ends the session: a person signs in.
+    static OpResult refresh_oauth(const Host& host, json& creds, bool force) {
+        if (!force && !creds.value("access_token", std::string()).empty()) return OpResult::ok({{"credentials", creds}});
+        const std::string refresh = creds.value("refresh_token", std::string());
+        const std::string endpoint = creds.value("token_endpoint", std::string());
+        if (refresh.empty() || endpoint.empty())
+            return OpResult::error(CLEARPOST_ERR_AUTH, "the Bluesky session cannot be renewed; sign in again");
+        auto r = host.http({{"method", "POST"},
+                            {"url", endpoint},
+                            {"headers", {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}}},
+                            {"body", clearpost::sdk::web::form({{"grant_type", "refresh_token"},
+                                                                {"refresh_token", refresh},
+                                                                {"client_id", creds.value("client_id", std::string())}})},
+                            {"dpop", {{"key", creds["dpop_key"]}}},
+                            {"secrets", {refresh}},
+                            {"timeout_ms", 15000}});
+        if (r.status != CLEARPOST_OK) return OpResult::error(CLEARPOST_ERR_TRANSIENT, "renewing the Bluesky session: " + r.error);
+        const auto body = json::parse(r.body, nullptr, false);
+        const std::string error = body.is_object() ? body.value("error", std::string()) : std::string();
+        if (r.http_status == 200 && body.is_object() && body.contains("access_token") && body["access_token"].is_string()) {
+            if (body.value("sub", creds.value("did", std::string())) != creds.value("did", std::string()))
+                return OpResult::error(CLEARPOST_ERR_AUTH, "the renewed Bluesky session belongs to another account; sign in again");
+            creds["access_token"] = body["access_token"];
+            if (body.contains("refresh_token") && body["refresh_token"].is_string()) creds["refresh_token"] = body["refresh_token"];
+            if (body.contains("expires_in") && body["expires_in"].is_number_integer())
+                creds["expires_at"] = host.now_ms() / 1000 + body["expires_in"].get<std::int64_t>();
+            return OpResult::ok({{"credentials", creds}});
+        }
+        if (r.http_status >= 500 || r.http_status == 429 || r.http_status == 200)
+            return failure(r, host, "renewing the Bluesky session");
+        const std::string words = error + (body.is_object() && body.contains("error_description")
+                                               ? " (" + body.value("error_description", std::string()) + ")"
+                                               : "");
+        return OpResult::error(CLEARPOST_ERR_AUTH, "the Bluesky session ended (" + words + "); sign in again");
     }
 
     static OpResult adopt(json& creds, const Host::Response& r) {
@@ -829,13 +886,12 @@ private:
     // yet, so a lost answer is only a passing failure.
     static OpResult upload_blob(const Host& host, json& creds, const std::string& bytes, const std::string& mime) {
         auto send = [&] {
-            return host.http({{"method", "POST"},
-                              {"url", service(creds) + "/xrpc/com.atproto.repo.uploadBlob"},
-                              {"headers",
-                               {{"Content-Type", mime},
-                                {"Authorization", "Bearer " + creds.value("access_jwt", std::string())}}},
-                              {"body_base64", clearpost::sdk::base64_encode(bytes)},
-                              {"timeout_ms", 60000}});
+            return host.http(authorised({{"method", "POST"},
+                                         {"url", service(creds) + "/xrpc/com.atproto.repo.uploadBlob"},
+                                         {"headers", {{"Content-Type", mime}}},
+                                         {"body_base64", clearpost::sdk::base64_encode(bytes)},
+                                         {"timeout_ms", 60000}},
+                                        creds));
         };
         auto r = send();
         if (token_refused(r)) {

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "clearpost/oauth/dpop.h"
 #include "clearpost/workflow/admin.h"
 
 namespace clearpost::publish {
@@ -196,6 +197,22 @@ Result<Disconnected> disconnect_account(store::Store& store, security::Vault& va
     } else if (network == "mastodon") {
         out.note = "Clearpost cannot revoke a pasted access token; delete it under Preferences > Development on " +
                    field("service");
+    } else if (!field("dpop_revocation_url").empty() && !field("dpop_key").empty()) {
+        // An atproto OAuth session: RFC 7009 with a DPoP proof, as its server asks.
+        net::HttpRequest r;
+        r.method = "POST";
+        r.url = field("dpop_revocation_url");
+        r.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+        r.body = oauth::form_encode({{"token", field("refresh_token")}, {"client_id", field("client_id")}});
+        r.secrets = {field("refresh_token")};
+        oauth::DpopNonces nonces;
+        const auto answer = oauth::dpop_send(http, r, field("dpop_key"), {}, nonces);
+        const auto* response = std::get_if<net::HttpResponse>(&answer);
+        if (response && response->status == 200) {
+            out.revoked = true;
+        } else {
+            out.note = "Bluesky could not be told; sign Clearpost's session out in Bluesky's settings";
+        }
     } else if (!field("revocation_url").empty()) {
         // Signed in through the browser (connect_with_oauth): RFC 7009 at the network.
         oauth::ClientConfig config;

@@ -92,7 +92,7 @@ static bool is_public_credential_field(const std::string& key) {
         "service",  "identifier",   "handle",         "did",       "appview",     "username",   "user_id",
         "ig_user_id", "threads_user_id", "page_id",   "organization_urn", "api_url", "token_url", "revocation_url",
         "client_id", "client_auth", "scope",          "token_type", "kind",       "upload_url", "public_url",
-        "endpoint", "region",       "pds",            "issuer",     "token_endpoint"};
+        "endpoint", "region",       "pds",            "issuer",     "token_endpoint", "dpop_revocation_url"};
     return kPublic.count(key) > 0;
 }
 

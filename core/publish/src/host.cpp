@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "clearpost/base/utf8.h"
+#include "clearpost/oauth/dpop.h"
 #include "clearpost/publisher.hpp"  // base64 helpers shared with plugins
 
 namespace clearpost::publish {
@@ -190,7 +191,20 @@ int PluginHost::http_thunk(void* context, const char* request_json, char** respo
             for (const auto& s : doc["secrets"])
                 if (s.is_string()) request.secrets.push_back(s.get<std::string>());
 
-        auto result = self->m_http.send(request);
+        // A DPoP-bound session (atproto OAuth): the host signs the proof
+        // with the session's key and takes the server's nonces.
+        const json dpop = doc.value("dpop", json());
+        net::HttpResult result;
+        if (dpop.is_object() && dpop.contains("key") && dpop["key"].is_string()) {
+            const std::string key = dpop["key"].get<std::string>();
+            const std::string token = dpop.value("access_token", std::string());
+            request.secrets.push_back(key);
+            if (!token.empty()) request.secrets.push_back(token);
+            result = oauth::dpop_send(self->m_http, request, key, token, self->m_dpop_nonces,
+                                      [self] { return self->m_now_ms() / 1000; });
+        } else {
+            result = self->m_http.send(request);
+        }
         if (auto* failure = std::get_if<net::HttpFailure>(&result)) {
             self->log(LogLevel::Warn, request.method + " " + net::redact(request.url, request.secrets) +
                                           " failed: " + failure->message);

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "clearpost/oauth/atproto.h"
 #include "clearpost/workflow/admin.h"
 
 namespace clearpost::publish {
@@ -146,6 +147,25 @@ Result<std::string> sign_in_with_oauth(PluginRegistry& plugins, PluginHost& host
     case CLEARPOST_ERR_IN_DOUBT: return make_error(ErrorCode::Io, call.message + "; try connecting again");
     default: return make_error(ErrorCode::Invalid, call.message);
     }
+}
+
+Result<std::string> sign_in_to_bluesky(net::HttpClient& http, const std::string& handle, const std::string& service,
+                                       const std::string& appview, oauth::AuthorizeOptions options) {
+    oauth::AtprotoSignIn sign_in;
+    sign_in.handle = handle;
+    if (!service.empty()) sign_in.service = service;
+    sign_in.authorize = std::move(options);
+    CLEARPOST_ASSIGN(auto session, oauth::sign_in_atproto(http, sign_in));
+    json creds{{"service", session.pds},          {"did", session.did},
+               {"handle", session.handle},        {"identifier", session.handle},
+               {"access_token", session.access_token}, {"refresh_token", session.refresh_token},
+               {"token_endpoint", session.token_endpoint}, {"issuer", session.issuer},
+               {"client_id", session.client_id},  {"scope", session.scope},
+               {"dpop_key", session.dpop_key}};
+    if (session.expires_at) creds["expires_at"] = *session.expires_at;
+    if (!session.revocation_endpoint.empty()) creds["dpop_revocation_url"] = session.revocation_endpoint;
+    if (!appview.empty()) creds["appview"] = appview;
+    return creds.dump();
 }
 
 Result<void> save_oauth_grant(store::Store& store, security::Vault& vault, security::AuditLog& audit,

@@ -96,7 +96,12 @@ typedef struct ClearpostHostV1 {
      *    "secrets": ["token values the host must redact from its logs"],
      *    "aws_sigv4": "aws:amz:REGION:s3", "aws_credentials": "KEY:SECRET"}
      * (the last two, optional since ABI 1.2, sign the request with AWS
-     * Signature Version 4 for S3-compatible storage)
+     * Signature Version 4 for S3-compatible storage), and, also since 1.2,
+     *    "dpop": {"key": "PEM of the session's ES256 key",
+     *             "access_token": "the DPoP-bound token, if any"}
+     * for a DPoP-bound session (RFC 9449): the host adds the proof (and
+     * "Authorization: DPoP <token>"), keeps the server's nonces and sends
+     * once more when the server asks for a fresh one.
      * On CLEARPOST_OK (an HTTP response arrived, whatever its status),
      * *response_json is
      *   {"status": 200, "headers": {"lower-case-name": "value"},

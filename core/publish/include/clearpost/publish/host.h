@@ -11,6 +11,7 @@
 #include "clearpost/base/result.h"
 #include "clearpost/base/time.h"
 #include "clearpost/net/http.h"
+#include "clearpost/oauth/dpop.h"
 #include "clearpost/publisher.h"
 
 namespace clearpost::publish {
@@ -69,6 +70,7 @@ private:
     Logger m_log;
     std::vector<std::string> m_secrets;
     NoteStore m_notes;
+    oauth::DpopNonces m_dpop_nonces;  // each server's latest DPoP nonce
     ClearpostHostV1 m_table;
 };
 

@@ -74,6 +74,14 @@ Result<void> save_oauth_grant(store::Store& store, security::Vault& vault, secur
                               const model::User& actor, const std::string& network, const std::string& handle,
                               const std::string& credentials, UnixSeconds now);
 
+// Bluesky through the browser with atproto OAuth (oauth::sign_in_atproto:
+// PAR, PKCE, DPoP) instead of an app password: the credentials to seal with
+// save_oauth_grant (the session's tokens, its DPoP key and where to renew
+// them). `service` resolves the handle (default https://bsky.social); the
+// account's own PDS comes from its DID document.
+Result<std::string> sign_in_to_bluesky(net::HttpClient& http, const std::string& handle, const std::string& service,
+                                       const std::string& appview, oauth::AuthorizeOptions options);
+
 // Both halves, for clearpostctl: refused before the browser opens when the
 // actor is not an admin, the account was never added, or the network needs
 // an app registration that is missing (the message names the command).
