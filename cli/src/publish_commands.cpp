@@ -303,7 +303,10 @@ Result<std::string> connect(Session& session, const ConnectArgs& a) {
         publish::PluginRegistry plugins;
         plugins.discover(publish::default_plugin_dirs());
         net::HttpClient http;
-        publish::PluginHost host(http, publish::system_now_ms, publish::stderr_logger());
+        // A person is waiting at the terminal: warnings only, not every request.
+        publish::PluginHost host(http, publish::system_now_ms, [log = publish::stderr_logger()](publish::LogLevel level, const std::string& line) {
+            if (level >= publish::LogLevel::Warn) log(level, line);
+        });
         oauth::AuthorizeOptions options;
         options.open_browser = print_and_open();
         CLEARPOST_CHECK(publish::connect_with_oauth(session.store(), vault, session.audit(), plugins, host, http,

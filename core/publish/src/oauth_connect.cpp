@@ -175,7 +175,7 @@ Result<void> save_oauth_grant(store::Store& store, security::Vault& vault, secur
     CLEARPOST_ASSIGN(auto account, store.find_account(network, handle));
     if (!account) return make_error(ErrorCode::NotFound, "no account " + network + ":" + handle + "; add it first");
     auto doc = json::parse(credentials, nullptr, false);
-    if (text(doc, "access_token").empty()) return make_error(ErrorCode::Invalid, "the sign-in gave no access token; connect again");
+    if (!doc.is_object() || doc.empty()) return make_error(ErrorCode::Invalid, "the sign-in gave no credentials; connect again");
     // Reconnecting keeps what the organisation set on the account (its media host).
     if (auto before = vault.get(account->id)) {
         const auto old = json::parse(*before, nullptr, false);
