@@ -169,7 +169,9 @@ void AccountsPanel::ask_connect() {
     }
     ConnectAccountDialog dialog(this, account.network, account.handle);
     if (dialog.ShowModal() != wxID_OK) return;
-    if (dialog.browser()) {
+    if (dialog.browser() && account.network == "bluesky") {
+        connect_bluesky_in_browser(account.handle, dialog.service(), dialog.appview());
+    } else if (dialog.browser()) {
         connect_in_browser(account.handle, dialog.service());
     } else {
         connect(account.network, account.handle, {dialog.secret(), dialog.service(), dialog.appview()});
@@ -230,6 +232,27 @@ void AccountsPanel::connect_in_browser(const std::string& handle, const std::str
         CLEARPOST_ASSIGN(auto grant, publish::sign_in_to_mastodon(http, handle, browser));
         return SaveGrant([user, handle, grant](Services& s, security::Vault& vault) {
             return publish::save_mastodon_grant(s.store, vault, s.audit, user, handle, grant, system_now());
+        });
+    });
+}
+
+void AccountsPanel::connect_bluesky_in_browser(const std::string& handle, const std::string& service,
+                                               const std::string& appview, oauth::BrowserOpener opener) {
+    if (m_signing_in) return;
+    if (auto allowed = publish::check_connect(m_user, "bluesky", service); !allowed) {
+        wxMessageBox(to_wx(allowed.error().message), _("Connect account"), wxOK | wxICON_ERROR, this);
+        return;
+    }
+    if (on_changed) on_changed(_("Waiting for you to sign in to Bluesky in your browser..."));
+    sign_in("bluesky:" + handle, [user = m_user, handle, service, appview, opener = std::move(opener)](
+                                     std::stop_token stop) -> Result<SaveGrant> {
+        net::HttpClient http;
+        oauth::AuthorizeOptions options;
+        options.open_browser = opener;
+        options.stop = std::move(stop);
+        CLEARPOST_ASSIGN(auto credentials, publish::sign_in_to_bluesky(http, handle, service, appview, options));
+        return SaveGrant([user, handle, credentials](Services& s, security::Vault& vault) {
+            return publish::save_oauth_grant(s.store, vault, s.audit, user, "bluesky", handle, credentials, system_now());
         });
     });
 }

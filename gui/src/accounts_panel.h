@@ -37,6 +37,10 @@ public:
     // window cancels it), then the grant is sealed on the worker. `opener`
     // empty: the system browser.
     void connect_in_browser(const std::string& handle, const std::string& instance, oauth::BrowserOpener opener = {});
+    // Connects a Bluesky account with atproto OAuth (PAR, DPoP) in the
+    // browser instead of an app password; `service` resolves the handle.
+    void connect_bluesky_in_browser(const std::string& handle, const std::string& service, const std::string& appview,
+                                    oauth::BrowserOpener opener = {});
     // Connects an account of a network that signs in with OAuth (X,
     // LinkedIn, Facebook, Instagram, Threads) through the browser, asking
     // first for the organisation's app registration when none is stored.

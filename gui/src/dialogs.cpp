@@ -88,16 +88,17 @@ void SignInDialog::show_error(const std::string& message) {
 }
 
 ConnectAccountDialog::ConnectAccountDialog(wxWindow* parent, const std::string& network, const std::string& handle)
-    : wxDialog(parent, wxID_ANY, _("Connect an account")) {
-    const bool mastodon = network == "mastodon";
+    : wxDialog(parent, wxID_ANY, _("Connect an account")), m_mastodon(network == "mastodon") {
+    const bool mastodon = m_mastodon;
     auto* top = new wxBoxSizer(wxVERTICAL);
     auto* intro = new wxStaticText(
         this, wxID_ANY,
         wxString::Format(mastodon ? _("Connect %s. Sign in on the instance in your browser and allow Clearpost to "
                                       "post; or paste an access token made in the instance's settings "
                                       "(Development) with the write:statuses, write:media and read:statuses scopes.")
-                                  : _("Connect %s. Create an app password in Bluesky's settings (Privacy and "
-                                      "security, App passwords), then paste it here; never the account's own "
+                                  : _("Connect %s. Sign in on Bluesky in your browser and allow Clearpost to "
+                                      "post; or create an app password in Bluesky's settings (Privacy and "
+                                      "security, App passwords) and paste it here, never the account's own "
                                       "password."),
                          to_wx(network + ":" + handle)));
     intro->Wrap(FromDIP(420));
@@ -106,21 +107,20 @@ ConnectAccountDialog::ConnectAccountDialog(wxWindow* parent, const std::string& 
     grid->AddGrowableCol(1);
     m_service = add_field(this, grid, mastodon ? _("Instance:") : _("PDS (optional):"), {});
     m_service->SetHint(mastodon ? _("https://mastodon.example") : _("https://bsky.social"));
-    if (mastodon) {
-        grid->AddSpacer(0);
-        m_browser = new wxRadioButton(this, wxID_ANY, _("Sign in through the &browser (recommended)"),
-                                      wxDefaultPosition, wxDefaultSize, wxRB_GROUP);
-        grid->Add(m_browser);
-        grid->AddSpacer(0);
-        auto* paste = new wxRadioButton(this, wxID_ANY, _("&Paste an access token"));
-        grid->Add(paste);
-        m_browser->SetValue(true);
-        auto update = [this](wxCommandEvent&) { m_secret->Enable(!m_browser->GetValue()); };
-        m_browser->Bind(wxEVT_RADIOBUTTON, update);
-        paste->Bind(wxEVT_RADIOBUTTON, update);
-    }
+    // Both networks sign in through the browser, or take a pasted secret.
+    grid->AddSpacer(0);
+    m_browser = new wxRadioButton(this, wxID_ANY, _("Sign in through the &browser (recommended)"), wxDefaultPosition,
+                                  wxDefaultSize, wxRB_GROUP);
+    grid->Add(m_browser);
+    grid->AddSpacer(0);
+    auto* paste = new wxRadioButton(this, wxID_ANY, mastodon ? _("&Paste an access token") : _("Use an &app password"));
+    grid->Add(paste);
+    m_browser->SetValue(true);
+    auto update = [this](wxCommandEvent&) { m_secret->Enable(!m_browser->GetValue()); };
+    m_browser->Bind(wxEVT_RADIOBUTTON, update);
+    paste->Bind(wxEVT_RADIOBUTTON, update);
     m_secret = add_field(this, grid, mastodon ? _("Access token:") : _("App password:"), {}, wxTE_PASSWORD);
-    if (mastodon) m_secret->Disable();
+    m_secret->Disable();
     if (!mastodon) {
         m_appview = add_field(this, grid, _("AppView (optional):"), {});
         m_appview->SetHint(_("https://public.api.bsky.app"));
@@ -128,11 +128,11 @@ ConnectAccountDialog::ConnectAccountDialog(wxWindow* parent, const std::string& 
     top->Add(grid, 1, wxEXPAND | wxLEFT | wxRIGHT, 12);
     top->Add(CreateSeparatedButtonSizer(wxOK | wxCANCEL), 0, wxEXPAND | wxALL, 12);
     SetSizerAndFit(top);
-    (mastodon ? m_service : m_secret)->SetFocus();
+    (mastodon ? m_service : static_cast<wxWindow*>(m_browser))->SetFocus();
 }
 
 bool ConnectAccountDialog::TransferDataFromWindow() {
-    if (m_browser && m_service->GetValue().Trim().empty()) {
+    if (m_mastodon && m_browser->GetValue() && m_service->GetValue().Trim().empty()) {
         wxMessageBox(_("Enter the instance's address, e.g. https://mastodon.social."), _("Connect an account"),
                      wxOK | wxICON_INFORMATION, this);
         return false;
@@ -145,7 +145,7 @@ std::string ConnectAccountDialog::service() const { return from_wx(m_service->Ge
 std::string ConnectAccountDialog::appview() const {
     return m_appview ? from_wx(m_appview->GetValue().Trim().Trim(false)) : std::string();
 }
-bool ConnectAccountDialog::browser() const { return m_browser && m_browser->GetValue(); }
+bool ConnectAccountDialog::browser() const { return m_browser->GetValue(); }
 
 AppRegistrationDialog::AppRegistrationDialog(wxWindow* parent, const std::string& network)
     : wxDialog(parent, wxID_ANY, _("Register Clearpost with the network")) {

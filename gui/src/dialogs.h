@@ -84,12 +84,14 @@ public:
     std::string secret() const;
     std::string service() const;
     std::string appview() const;
-    // Mastodon: sign in through the browser rather than paste a token.
+    // Sign in through the browser rather than paste a token (Mastodon) or
+    // an app password (Bluesky).
     bool browser() const;
 
 private:
     bool TransferDataFromWindow() override;
 
+    bool m_mastodon;
     wxRadioButton* m_browser = nullptr;
     wxTextCtrl* m_secret;
     wxTextCtrl* m_service;

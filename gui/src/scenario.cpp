@@ -722,7 +722,8 @@ void Scenario::build() {
             const std::string network = from_wx(a->list()->GetItemText(i, 0));
             const std::string status = from_wx(a->list()->GetItemText(i, 2));
             expect(network == "bluesky" ? status.rfind("Connected", 0) == 0
-                                        : status.rfind("Cannot be connected yet: Clearpost has no x publisher", 0) == 0,
+                                        : status.rfind("Not connected: its posts stop when due; connect it by "
+                                                       "signing in through the browser", 0) == 0,
                    "widget: " + network + " reads \"" + status + "\"");
         }
         return true;

@@ -67,10 +67,11 @@ inline std::optional<Config> from_credentials(const json& creds, std::string& pr
 
 // What the person configures, for messages that refuse a post with images.
 inline std::string how_to_configure(const std::string& network) {
+    std::string lower = network;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return network + " fetches images from a public web address, so an account that posts images needs a media host: "
-                     "add \"media_host\" to its connection ({\"kind\": \"put\", \"upload_url\", \"public_url\"} for a "
-                     "WebDAV or HTTP PUT server, or {\"kind\": \"s3\", \"endpoint\", \"public_url\", \"region\", "
-                     "\"access_key\", \"secret_key\"} for an S3 bucket)";
+                     "an admin sets one with clearpostctl account media-host " + lower +
+           " HANDLE --kind put|s3 --upload-url URL --public-url URL (a WebDAV or HTTP PUT folder, or an S3 bucket)";
 }
 
 // The media host's secrets, for the host to redact.

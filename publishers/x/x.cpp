@@ -59,7 +59,9 @@ using clearpost::sdk::web::string_field;
 // account until the day turns, without a budget here.
 // oauth: X wants the exact registered callback (fundamentals/developer-apps:
 // no port is left open), so the port is fixed; the organisation registers
-// http://127.0.0.1:8977/callback in its app.
+// http://127.0.0.1:8977/callback in its app. Disconnecting revokes the
+// grant at /2/oauth2/revoke (RFC 7009, client_id for a public client; ⚠ from
+// X's OAuth 2.0 guide, not in the reference).
 constexpr const char* kCapabilities = R"({
   "network": "x", "display_name": "X",
   "text": {"limit": 280, "counting": "twitter-text-v3", "url_length": 23},
@@ -70,6 +72,7 @@ constexpr const char* kCapabilities = R"({
   "rate_limits": {"posts_per_hour": 100},
   "oauth": {"authorize_url": "https://x.com/i/oauth2/authorize",
             "token_url": "https://api.x.com/2/oauth2/token",
+            "revocation_url": "https://api.x.com/2/oauth2/revoke",
             "scopes": ["tweet.read", "tweet.write", "users.read", "media.write", "offline.access"],
             "client_auth": "none", "redirect_port": 8977, "redirect_path": "/callback",
             "needs_client_secret": false, "extra_params": {}}

@@ -1,10 +1,10 @@
 // No secret in plaintext at rest or in a log: tokens, app passwords, app
 // secrets, a mail relay password, user passwords and the vault passphrase go
-// in through the real code paths (clearpostctl account connect, notify mail,
-// user add, vault protect and rotate; the vault for what has no command
-// yet), publishing and mailing are tried with logging on, and then the raw
-// database file, its -wal file and every line clearpostctl printed are
-// searched for each of them.
+// in through the real code paths (clearpostctl account connect, app set,
+// notify mail, user add, vault protect and rotate; the vault for the tokens
+// of a browser sign-in), publishing and mailing are tried with logging on,
+// and then the raw database file, its -wal file and every line clearpostctl
+// printed are searched for each of them.
 
 #include <sys/wait.h>
 
@@ -142,11 +142,12 @@ TEST_CASE("no token, secret or password used appears in plaintext in the databas
            with(as("ada"), "CLEARPOST_ACCOUNT_SECRET", s.at("Mastodon access token")));
     ctl.ok({"--as", "ada", "account", "connect", "bluesky", "clinic.example", "--service", "http://127.0.0.1:9"},
            with(as("ada"), "CLEARPOST_ACCOUNT_SECRET", s.at("Bluesky app password")));
-    // A network without a publisher is refused, not stored as if connected.
+    // LinkedIn signs in through the browser, and only with the organisation's
+    // app: without one it is refused before anything is asked or stored.
     const auto refused = ctl.run({"--as", "ada", "account", "connect", "linkedin", "harbor-clinics"},
                                  with(as("ada"), "CLEARPOST_ACCOUNT_SECRET", s.at("Bluesky app password")));
     CHECK(refused.code == 2);
-    CHECK_THAT(refused.err, Catch::Contains("cannot connect linkedin"));
+    CHECK_THAT(refused.err, Catch::Contains("clearpostctl app set linkedin"));
     ctl.ok({"--as", "ada", "notify", "mail", "--relay", "smtp://127.0.0.1:9", "--from", "clearpost@harbor.example",
             "--to", "comms@harbor.example", "--user", "relay-login-name"},
            with(as("ada"), "CLEARPOST_SMTP_PASSWORD", s.at("mail relay password")));
@@ -164,15 +165,17 @@ TEST_CASE("no token, secret or password used appears in plaintext in the databas
         return env;
     };
 
-    // What has no command yet goes through the vault itself: an app secret
-    // and the tokens an OAuth sign-in stores.
+    // The organisation's LinkedIn app, through its command.
+    ctl.ok({"--as", "ada", "app", "set", "linkedin", "--client-id", "harbor-app"},
+           unlocked(with(as("ada"), "CLEARPOST_APP_SECRET", s.at("LinkedIn app secret"))));
+    // The tokens a browser sign-in stores go through the vault itself (the
+    // sign-in needs a person at a browser).
     {
         security::VaultUnlock unlock;
         unlock.passphrase = [&]() -> Result<std::string> { return s.at("vault passphrase"); };
         auto vault = security::Vault::open(db, dir / "config" / "clearpost", unlock);
         INFO((vault ? "" : vault.error().message));
         REQUIRE(vault.ok());
-        REQUIRE(vault->put_named("linkedin.client_secret", s.at("LinkedIn app secret")).ok());
         auto linkedin = db.find_account("linkedin", "harbor-clinics");
         REQUIRE(linkedin.ok());
         REQUIRE(linkedin->has_value());

@@ -412,6 +412,35 @@ TEST_CASE("sessions are made ahead of a post's time and refreshed before they ru
     CHECK(f.pds.calls["com.atproto.server.createSession"] == 1);
 }
 
+TEST_CASE("tokens ending within the week are renewed once a day with no post due, and only those") {
+    PublishFixture f;  // no post at all
+    auto creds = json::parse(*f.vault->get(f.bluesky.id));
+    creds["access_jwt"] = jwt_expiring_at(f.now + 3 * 86400);
+    creds["refresh_jwt"] = "refresh-token-1";
+    creds["expires_at"] = f.now + 3 * 86400;
+    REQUIRE(f.vault->put(f.bluesky.id, creds.dump(), f.now).ok());
+    f.pds.access_jwt = jwt_expiring_at(f.now + 60 * 86400);
+    auto dispatcher = f.dispatcher();
+    CHECK(*dispatcher.renew_ending_tokens(86400) == 0);  // three days left: not yet
+    CHECK(*dispatcher.renew_ending_tokens(7 * 86400) == 1);
+    CHECK(f.pds.calls["com.atproto.server.refreshSession"] == 1);
+    CHECK(json::parse(*f.vault->get(f.bluesky.id))["expires_at"] == f.now + 60 * 86400);
+    f.now += 3600;
+    CHECK(*dispatcher.renew_ending_tokens(90 * 86400) == 0);  // once a day per account
+    f.now += 86400;
+    CHECK(*dispatcher.renew_ending_tokens(90 * 86400) == 1);
+    CHECK(f.pds.calls["com.atproto.server.refreshSession"] == 2);
+    CHECK(f.store->open_notices()->empty());
+    // Credentials without an end (a token that never expires) are left alone.
+    creds = json::parse(*f.vault->get(f.bluesky.id));
+    creds.erase("expires_at");
+    REQUIRE(f.vault->put(f.bluesky.id, creds.dump(), f.now).ok());
+    f.now += 2 * 86400;
+    CHECK(*f.dispatcher().renew_ending_tokens(90 * 86400) == 0);
+    CHECK(*f.dispatcher().refresh_ahead(600) == 0);
+    CHECK(f.pds.calls["com.atproto.server.refreshSession"] == 2);
+}
+
 TEST_CASE("a password refused ahead of time asks for a reconnect once, before the post is due") {
     PublishFixture f;
     const auto post = f.scheduled_post("In five minutes", f.now + 300);

@@ -132,7 +132,7 @@ TEST_CASE("Instagram refuses text-only posts, other image types and posts with i
     v = f.call(&ClearpostPublisherV1::validate, request);
     const auto problems = json::parse(v.result_json)["problems"];
     REQUIRE(problems.size() == 1);
-    CHECK_THAT(problems[0].get<std::string>(), Catch::Contains("needs a media host: add \"media_host\""));
+    CHECK_THAT(problems[0].get<std::string>(), Catch::Contains("needs a media host: an admin sets one with clearpostctl account media-host instagram"));
     CHECK(f.call(&ClearpostPublisherV1::publish, request).status == CLEARPOST_ERR_INVALID);
     CHECK(f.containers() == 0);
 }

@@ -498,6 +498,19 @@ TEST_CASE("an expired token is refreshed with the instance's refresh token and t
     CHECK(f.logs.find("refresh-1") == std::string::npos);
 }
 
+TEST_CASE("a pasted token that never expires is not refreshed ahead of its post, nor marked dead for it") {
+    MastodonFixture f;  // a pasted token: no refresh token, no end
+    auto c = f.content("In five minutes", f.now + 300);
+    c.targets = {{f.mastodon.id, ""}};
+    f.approved_and_scheduled(c);
+    auto dispatcher = f.dispatcher();
+    CHECK(*dispatcher.refresh_ahead(600) == 0);
+    CHECK(*dispatcher.renew_ending_tokens(7 * 86400) == 0);
+    CHECK((*f.store->find_account(f.mastodon.id))->status == "connected");
+    CHECK(f.store->open_notices()->empty());
+    CHECK(f.standin.requests("POST", "/oauth/token") == 0);
+}
+
 TEST_CASE("a revoked Mastodon token needs reauthorisation with exactly one notice and no retry storm") {
     MastodonFixture f;
     f.standin.control({{"revoke", "good-token"}});

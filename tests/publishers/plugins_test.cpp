@@ -12,7 +12,7 @@ TEST_CASE("broken plugins are listed with the reason and skipped, the good one l
     registry.discover({CLEARPOST_TEST_BROKEN_PLUGINS_DIR, CLEARPOST_TEST_PLUGINS_DIR, "/no/such/folder"});
     std::map<std::string, publish::PluginInfo> by_name;
     for (const auto& p : registry.plugins()) by_name[p.path.stem().string()] = p;
-    REQUIRE(by_name.size() == 6);  // four broken ones, bluesky and mastodon
+    REQUIRE(by_name.size() == 11);  // four broken ones and the seven networks'
     CHECK_FALSE(by_name["crashing"].loaded);
     CHECK_THAT(by_name["crashing"].problem, Catch::Contains("crashed while loading"));
     CHECK_FALSE(by_name["wrong_abi"].loaded);
@@ -23,11 +23,14 @@ TEST_CASE("broken plugins are listed with the reason and skipped, the good one l
     CHECK_THAT(by_name["hanging"].problem, Catch::Contains("hung"));
     REQUIRE(by_name["bluesky"].loaded);
     CHECK(by_name["bluesky"].network == "bluesky");
-    CHECK(by_name["mastodon"].loaded);
+    for (const char* network : {"mastodon", "x", "linkedin", "facebook", "instagram", "threads"}) {
+        CHECK(by_name[network].loaded);
+        CHECK(by_name[network].network == network);
+    }
     auto found = registry.find("bluesky");
     REQUIRE(found.ok());
     CHECK((*found)->table().abi_major == 1u);
-    auto missing = registry.find("x");
+    auto missing = registry.find("myspace");
     REQUIRE_FALSE(missing.ok());
     CHECK_THAT(missing.error().message, Catch::Contains("plugins list"));
 }

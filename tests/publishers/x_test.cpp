@@ -92,6 +92,7 @@ TEST_CASE("the X plugin declares X's limits, counting, idempotency and sign-in")
     const json oauth = caps["oauth"];
     CHECK(oauth["authorize_url"] == "https://x.com/i/oauth2/authorize");
     CHECK(oauth["token_url"] == "https://api.x.com/2/oauth2/token");
+    CHECK(oauth["revocation_url"] == "https://api.x.com/2/oauth2/revoke");
     CHECK(oauth["scopes"] == json{"tweet.read", "tweet.write", "users.read", "media.write", "offline.access"});
     CHECK(oauth["client_auth"] == "none");
     CHECK(oauth["redirect_port"] == 8977);

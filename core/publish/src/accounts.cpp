@@ -16,9 +16,10 @@ Result<void> check_connect(const model::User& actor, const std::string& network,
     // Storing a password for any other network would look like success and
     // publish nothing.
     if (!connects_with_secret(network)) {
-        return make_error(ErrorCode::Invalid, "Clearpost cannot connect " + network +
-                                                  " accounts yet (no publisher or sign-in for it); only bluesky and "
-                                                  "mastodon. See docs/app-registration.md");
+        return make_error(ErrorCode::Invalid, network + " accounts connect by signing in through the browser with the "
+                                                        "organisation's registered app, not with a pasted secret: "
+                                                        "clearpostctl account connect " + network +
+                                                        " HANDLE (docs/app-registration.md)");
     }
     if (network == "mastodon" && service.empty()) {
         return make_error(ErrorCode::Invalid,
@@ -231,6 +232,8 @@ Result<Disconnected> disconnect_account(store::Store& store, security::Vault& va
         } else {
             out.revoked = true;
         }
+    } else if (!field("dpop_key").empty()) {
+        out.note = "Bluesky's server names no way to revoke the session; sign Clearpost out in Bluesky's settings";
     } else if (network == "bluesky") {
         out.note = "Clearpost cannot revoke an app password; delete it in Bluesky's settings (Privacy and "
                    "security > App passwords)";

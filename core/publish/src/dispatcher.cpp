@@ -199,52 +199,80 @@ OpCall Dispatcher::refresh_locked(const model::Account& account, const json& use
     return call;
 }
 
-Result<int> Dispatcher::refresh_ahead(UnixSeconds horizon) {
+Result<Dispatcher::Renewal> Dispatcher::refresh_if_ending(const model::Account& account, UnixSeconds until, bool with_sign_in,
+                                           const char* why) {
     const UnixSeconds now = m_clock();
-    CLEARPOST_ASSIGN(auto due, m_store.accounts_due_before(now + horizon, m_options.shard));
+    if (account.status == "needs_reauthorization") return Renewal::NotDue;
+    auto plugin = m_plugins.find(account.network);
+    if (!plugin || !(*plugin)->table().refresh_credentials) return Renewal::NotDue;
+    auto credentials = credentials_of(account);
+    if (!credentials || !*credentials) return Renewal::NotDue;  // publishing says what to do
+    const json& doc = (*credentials)->doc;
+    if (doc.contains("expires_at") && doc["expires_at"].is_number_integer()) {
+        if (doc["expires_at"].get<UnixSeconds>() > until) return Renewal::NotDue;
+    } else {
+        // Without an end, only credentials with no session yet (an app
+        // password never used) are worth a request, at most once an hour: a
+        // token that never expires (Mastodon's) has nothing to renew.
+        if (!with_sign_in || doc.contains("access_token") || doc.contains("access_jwt")) return Renewal::NotDue;
+        if (auto last = m_refreshed_at.find(account.id); last != m_refreshed_at.end() && last->second > now - 3600)
+            return Renewal::NotDue;
+    }
+    const std::string label = account.network + ":" + account.handle;
+    bool sent = false;
+    auto call = refresh_locked(account, doc, until, &sent);
+    if (call.status == CLEARPOST_OK) {
+        m_refreshed_at[account.id] = now;
+        return sent ? Renewal::Renewed : Renewal::NotDue;  // not sent: someone else renewed it
+    }
+    if (call.status == CLEARPOST_ERR_AUTH) {
+        // Refused for good: ask a person now, while there is still time.
+        CLEARPOST_CHECK(m_store.transaction([&]() -> Result<void> {
+            CLEARPOST_CHECK(m_store.set_account_status(account.id, "needs_reauthorization"));
+            store::Notice n;
+            n.created_at = now;
+            n.kind = "needs_reauthorization";
+            n.account_id = account.id;
+            n.message = label + " refused Clearpost's credentials (" + call.message +
+                        "); reconnect the account (clearpostctl account connect) before its next post is due";
+            CLEARPOST_CHECK(m_store.add_notice(n));
+            return m_audit.append({"dispatcher", "account.needs_reauthorization", "account " + std::to_string(account.id),
+                                   call.message},
+                                  now);
+        }));
+        CLEARPOST_CHECK(m_audit.anchor());
+        m_host.log(LogLevel::Warn, label + " must be reconnected: " + call.message);
+    } else {
+        m_host.log(LogLevel::Warn, "refreshing " + label + " " + why + " failed (" + call.message +
+                                       "); it is tried again later");
+    }
+    return Renewal::Failed;
+}
+
+Result<int> Dispatcher::refresh_ahead(UnixSeconds horizon) {
+    CLEARPOST_ASSIGN(auto due, m_store.accounts_due_before(m_clock() + horizon, m_options.shard));
     int refreshed = 0;
     for (const model::Id id : due) {
         CLEARPOST_ASSIGN(auto account, m_store.find_account(id));
-        if (!account || account->status == "needs_reauthorization") continue;
-        auto plugin = m_plugins.find(account->network);
-        if (!plugin || !(*plugin)->table().refresh_credentials) continue;
-        auto credentials = credentials_of(*account);
-        if (!credentials || !*credentials) continue;  // publishing says what to do
-        const json& doc = (*credentials)->doc;
-        if (doc.contains("expires_at") && doc["expires_at"].is_number_integer()) {
-            if (doc["expires_at"].get<UnixSeconds>() > now + horizon) continue;
-        } else if (auto last = m_refreshed_at.find(id); last != m_refreshed_at.end() && last->second > now - 3600) {
-            continue;  // a plugin that gives no expiry: at most once an hour
-        }
-        const std::string label = account->network + ":" + account->handle;
-        bool sent = false;
-        auto call = refresh_locked(*account, doc, now + horizon, &sent);
-        if (call.status == CLEARPOST_OK) {
-            m_refreshed_at[id] = now;
-            if (sent) ++refreshed;
-        } else if (call.status == CLEARPOST_ERR_AUTH) {
-            // Refused for good: ask a person now, while there is still time.
-            CLEARPOST_CHECK(m_store.transaction([&]() -> Result<void> {
-                CLEARPOST_CHECK(m_store.set_account_status(id, "needs_reauthorization"));
-                store::Notice n;
-                n.created_at = now;
-                n.kind = "needs_reauthorization";
-                n.account_id = id;
-                n.message = label + " refused Clearpost's credentials (" + call.message +
-                            "); reconnect the account (clearpostctl account connect) before its next post is due";
-                CLEARPOST_CHECK(m_store.add_notice(n));
-                return m_audit.append({"dispatcher", "account.needs_reauthorization", "account " + std::to_string(id),
-                                       call.message},
-                                      now);
-            }));
-            CLEARPOST_CHECK(m_audit.anchor());
-            m_host.log(LogLevel::Warn, label + " must be reconnected: " + call.message);
-        } else {
-            m_host.log(LogLevel::Warn, "refreshing " + label + " ahead of its posts failed (" + call.message +
-                                           "); publishing will try again");
-        }
+        if (!account) continue;
+        CLEARPOST_ASSIGN(const Renewal done, refresh_if_ending(*account, m_clock() + horizon, true, "ahead of its posts"));
+        refreshed += done == Renewal::Renewed ? 1 : 0;
     }
     return refreshed;
+}
+
+Result<int> Dispatcher::renew_ending_tokens(UnixSeconds within) {
+    const UnixSeconds now = m_clock();
+    CLEARPOST_ASSIGN(auto accounts, m_store.list_accounts());
+    int renewed = 0;
+    for (const auto& account : accounts) {
+        if (account.id % m_options.shard.count != m_options.shard.index) continue;
+        if (auto last = m_renewed_at.find(account.id); last != m_renewed_at.end() && last->second > now - 86400) continue;
+        CLEARPOST_ASSIGN(const Renewal done, refresh_if_ending(account, now + within, false, "before its token ends"));
+        if (done != Renewal::NotDue) m_renewed_at[account.id] = now;  // tried: not again today
+        renewed += done == Renewal::Renewed ? 1 : 0;
+    }
+    return renewed;
 }
 
 Result<void> Dispatcher::take_down(const model::User& actor, model::Id target_id, const std::string& reason) {

@@ -65,6 +65,8 @@ Result<void> work(Worker& worker, WorkerContext& ctx, PluginRegistry& plugins, c
         worker.stats += published;
         // Sessions for the next ten minutes' posts, so none waits for a sign-in.
         CLEARPOST_CHECK(dispatcher.refresh_ahead(600));
+        // Tokens that would end within a week, posts due or not.
+        CLEARPOST_CHECK(dispatcher.renew_ending_tokens(7 * 86400));
         // Metrics while the next post is more than a few seconds away.
         while (!stop) {
             CLEARPOST_ASSIGN(auto due, dispatcher.next_due_at());

@@ -75,6 +75,13 @@ public:
     // before its post is due. Returns how many were refreshed.
     Result<int> refresh_ahead(UnixSeconds horizon);
 
+    // Renews, at most once a day per account, the tokens of this shard's
+    // accounts that end within `within` seconds whether or not a post is
+    // due: a 60-day Meta token left alone would end, and Meta renews only
+    // unexpired ones. A refusal asks a person to reconnect (one notice).
+    // Returns how many were renewed.
+    Result<int> renew_ending_tokens(UnixSeconds within);
+
     // Deletes a published target from its network (e.g. it turned out to
     // name a patient) and marks it Removed, audited with the reason. Admins,
     // privacy officers and approvers may; authors may not.
@@ -97,6 +104,12 @@ private:
     // `refreshed` says whether a request went to the network.
     OpCall refresh_locked(const model::Account& account, const nlohmann::json& used, UnixSeconds good_until,
                           bool* refreshed = nullptr);
+    // refresh_locked for an account whose credentials end before `until`
+    // (or, `with_sign_in`, that hold no session yet: at most hourly); a
+    // refusal marks it for reconnection with one notice.
+    enum class Renewal { NotDue, Renewed, Failed };
+    Result<Renewal> refresh_if_ending(const model::Account& account, UnixSeconds until, bool with_sign_in,
+                                      const char* why);
     Result<DispatchStats> take_snapshots(const std::vector<store::MetricsDue>& due, bool scheduled);
     struct Prepared;
     // Publishes one account's claimed targets, several per call when its
@@ -122,6 +135,7 @@ private:
     Clock m_clock;
     DispatchOptions m_options;
     std::map<model::Id, UnixSeconds> m_refreshed_at;
+    std::map<model::Id, UnixSeconds> m_renewed_at;  // renew_ending_tokens: once a day per account
     DispatchStats m_round;  // outcomes applied in the current claim round
 };
 
