@@ -166,6 +166,15 @@ OpCall Dispatcher::refresh_locked(const model::Account& account, const json& use
     auto lock = oauth::AccountLock::acquire(oauth::refresh_lock_dir(m_vault.key_dir(), m_vault.database_id()), account.id,
                                             std::chrono::seconds(60));
     if (!lock) return failed(CLEARPOST_ERR_TRANSIENT, "waiting to refresh " + label + ": " + lock.error().message);
+    // Machines sharing a PostgreSQL database (team mode) see each other's
+    // refresh through the database as well; released when this returns.
+    if (auto shared = m_store.lock_account(account.id, std::chrono::seconds(60)); !shared)
+        return failed(CLEARPOST_ERR_TRANSIENT, "waiting to refresh " + label + ": " + shared.error().message);
+    struct SharedUnlock {
+        store::Store& store;
+        model::Id id;
+        ~SharedUnlock() { (void)store.unlock_account(id); }
+    } shared_unlock{m_store, account.id};
     auto current = credentials_of(account);
     if (!current) return failed(CLEARPOST_ERR_TRANSIENT, current.error().message);
     if (!*current) return failed(CLEARPOST_ERR_AUTH, label + " has no stored credentials");

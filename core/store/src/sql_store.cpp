@@ -3,7 +3,9 @@
 // What only one database can do lives behind sql::Connection.
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -819,6 +821,36 @@ public:
         ASSIGN_STMT(st, "INSERT INTO settings(key, value) VALUES (?1, ?2) "
                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
         return st->bind(1, key).bind(2, value).run();
+    }
+
+    // Two-key advisory locks (class 4242020, the account id): apart from the
+    // one-key lock write transactions take.
+    Result<void> lock_account(Id account, std::chrono::milliseconds wait) override {
+        if (m_db->dialect() != sql::Dialect::Postgres) return ok();
+        const auto deadline = std::chrono::steady_clock::now() + wait;
+        while (true) {
+            ASSIGN_STMT(st, "SELECT CASE WHEN pg_try_advisory_lock(4242020, CAST(?1 AS INTEGER)) THEN 1 ELSE 0 END");
+            st->bind(1, account);
+            CLEARPOST_ASSIGN(bool row, st->step());
+            const bool taken = row && st->int64(0) == 1;
+            st->reset();
+            if (taken) return ok();
+            if (std::chrono::steady_clock::now() >= deadline) {
+                return make_error(ErrorCode::Conflict, "another machine is refreshing account " + std::to_string(account) +
+                                                           "'s credentials; try again shortly");
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
+
+    Result<void> unlock_account(Id account) override {
+        if (m_db->dialect() != sql::Dialect::Postgres) return ok();
+        ASSIGN_STMT(st, "SELECT CASE WHEN pg_advisory_unlock(4242020, CAST(?1 AS INTEGER)) THEN 1 ELSE 0 END");
+        st->bind(1, account);
+        CLEARPOST_ASSIGN(bool row, st->step());
+        (void)row;
+        st->reset();
+        return ok();
     }
 
     Result<void> delete_setting(const std::string& key) override {

@@ -602,3 +602,21 @@ TEST_CASE("a state change reaches a listening connection at commit, not before",
     CHECK(heard->at(0).id == target);
     CHECK(heard->at(0).state == "Published");
 }
+
+TEST_CASE("an account's refresh lock holds across connections to one PostgreSQL database", "[postgres]") {
+    TempDir dir;
+    const auto location = test_database(dir);
+    auto first = create(location);
+    auto second = store::open_store(location, store::OpenMode::MustExist, store::MigrationPolicy::RequireCurrent);
+    REQUIRE(second.ok());
+    REQUIRE(first->lock_account(7, std::chrono::milliseconds(0)).ok());
+    const auto refused = (*second)->lock_account(7, std::chrono::milliseconds(300));
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == ErrorCode::Conflict);
+    CHECK((*second)->lock_account(8, std::chrono::milliseconds(0)).ok());  // another account is free
+    REQUIRE(first->unlock_account(7).ok());
+    CHECK((*second)->lock_account(7, std::chrono::milliseconds(0)).ok());
+    // A connection that ends drops its locks, as a process that dies would.
+    second->reset();
+    CHECK(first->lock_account(7, std::chrono::milliseconds(2000)).ok());
+}

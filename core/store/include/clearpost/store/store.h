@@ -6,10 +6,11 @@
 // Threading: a Store is one connection; use it from one thread at a time.
 // Open one Store per thread.
 
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -306,6 +307,15 @@ public:
     virtual Result<void> set_setting(const std::string& key, const std::string& value) = 0;
     // Nothing when there is no such setting.
     virtual Result<void> delete_setting(const std::string& key) = 0;
+
+    // The refresh lock of an account across machines (team mode): on
+    // PostgreSQL a session advisory lock held by this connection until
+    // unlock_account or until the connection ends (a dead process drops
+    // it), waited for up to `wait` (Conflict after that). SQLite serves one
+    // machine, where the OAuth refresh lock (a flock) already does this:
+    // both succeed at once.
+    virtual Result<void> lock_account(Id account, std::chrono::milliseconds wait) = 0;
+    virtual Result<void> unlock_account(Id account) = 0;
     // Every setting whose key starts with `prefix`, ordered by key (the
     // vault's named secrets, to re-encrypt them all on key rotation).
     virtual Result<std::vector<std::pair<std::string, std::string>>> settings_with_prefix(
