@@ -178,21 +178,6 @@ std::int64_t jwt_expiry(const std::string& jwt) {
                : 0;
 }
 
-std::string percent_encode(const std::string& s) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
-        }
-    }
-    return out;
-}
-
 std::string xrpc_error(const Host::Response& r) {
     const auto body = json::parse(r.body, nullptr, false);
     std::string out = "HTTP " + std::to_string(r.http_status);
@@ -587,7 +572,7 @@ public:
             std::string query;
             for (std::size_t i = first; i < std::min(ids.size(), first + 25); ++i) {
                 if (!ids[i].is_string()) return OpResult::error(CLEARPOST_ERR_INVALID, "a post id is not a string");
-                query += (query.empty() ? "?uris=" : "&uris=") + percent_encode(ids[i].get<std::string>());
+                query += (query.empty() ? "?uris=" : "&uris=") + clearpost::sdk::web::form_encode(ids[i].get<std::string>());
             }
             auto r = host.http({{"method", "GET"},
                                 {"url", appview + "/xrpc/app.bsky.feed.getPosts" + query},

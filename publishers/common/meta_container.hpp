@@ -351,4 +351,51 @@ inline std::string plain_handle(std::string h) {
     return h;
 }
 
+// The account's API: its credentials' api_url (else `default_root`) and token.
+inline Api api_for(const Host& host, const json& creds, const std::string& network, const std::string& default_root,
+                   const std::string& version) {
+    std::string root = web::string_field(creds, "api_url");
+    if (root.empty()) root = default_root;
+    while (!root.empty() && root.back() == '/') root.pop_back();
+    const std::string token = web::string_field(creds, "access_token");
+    std::vector<std::string> secrets{token};
+    if (const auto secret = web::string_field(creds, "client_secret"); !secret.empty()) secrets.push_back(secret);
+    return Api{host, network, root, version, token, secrets};
+}
+
+// authorize_complete for both networks: who signed in (GET /me?fields=
+// `id_field`,username) must be the account's handle; only then is the
+// short-lived token exchanged for a long-lived one (GET /access_token?
+// grant_type=`exchange_grant`, with the app secret). The user's id is kept
+// as `id_key`; neither network issues a refresh token (the long-lived token
+// renews itself).
+inline OpResult complete_sign_in(const Api& api, const json& request, const std::string& id_field,
+                                 const std::string& exchange_grant, const std::string& id_key) {
+    json creds = request.value("credentials", json::object());
+    const std::string secret = web::string_field(creds, "client_secret");
+    if (secret.empty())
+        return OpResult::error(CLEARPOST_ERR_AUTH, "the " + api.network + " token exchange needs the app's client "
+                                                   "secret; enter it and connect again");
+    auto me = api.get("/me", {{"fields", id_field + ",username"}});
+    if (!answered(me)) return graph::failure(me, "reading who signed in to " + api.network, api.network);
+    const json who = body_of(me);
+    const std::string username = web::string_field(who, "username");
+    const std::string handle = request.value("/account/handle"_json_pointer, std::string());
+    if (plain_handle(username) != plain_handle(handle)) {
+        return OpResult::error(CLEARPOST_ERR_AUTH, api.network + " signed in @" + username + ", not @" +
+                                                       plain_handle(handle) + "; sign in to " + api.network +
+                                                       " as that account and connect again");
+    }
+    auto r = api.call("GET", "/access_token", {{"grant_type", exchange_grant}, {"client_secret", secret}},
+                      /*versioned=*/false);
+    auto exchanged = take_token(api.host, r, creds, "exchanging the " + api.network + " token for a long-lived one",
+                                api.network);
+    if (exchanged.status != CLEARPOST_OK) return exchanged;
+    creds = exchanged.body["credentials"];
+    creds[id_key] = web::string_field(who, id_field.c_str());
+    creds["username"] = username;
+    creds.erase("refresh_token");
+    return OpResult::ok({{"credentials", creds}, {"account", {{"display", "@" + username}}}});
+}
+
 }  // namespace clearpost::sdk::meta

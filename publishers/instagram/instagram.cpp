@@ -103,35 +103,11 @@ public:
         return OpResult::ok({{"problems", problems}});
     }
 
-    // Who signed in (GET /me?fields=user_id,username) must be the account's
-    // handle; only then is the short-lived token exchanged for a long-lived
-    // one (GET /access_token?grant_type=ig_exchange_token, with the app secret).
+    // Who signed in must be the account's handle before the token is
+    // exchanged for a long-lived one (meta::complete_sign_in).
     OpResult authorize_complete(const Host& host, const json& request) override {
-        json creds = request.value("credentials", json::object());
-        if (web::string_field(creds, "client_secret").empty())
-            return OpResult::error(CLEARPOST_ERR_AUTH, "Instagram's token exchange needs the app's client secret; "
-                                                       "enter it and connect again");
-        const auto api = api_of(host, creds);
-        auto me = api.get("/me", {{"fields", "user_id,username"}});
-        if (!meta::answered(me)) return graph::failure(me, "reading who signed in to Instagram", "Instagram");
-        const json who = meta::body_of(me);
-        const std::string username = web::string_field(who, "username");
-        const std::string handle = request.value("/account/handle"_json_pointer, std::string());
-        if (meta::plain_handle(username) != meta::plain_handle(handle)) {
-            return OpResult::error(CLEARPOST_ERR_AUTH, "Instagram signed in @" + username + ", not @" +
-                                                           meta::plain_handle(handle) +
-                                                           "; sign in to Instagram as that account and connect again");
-        }
-        auto r = api.call("GET", "/access_token",
-                          {{"grant_type", "ig_exchange_token"}, {"client_secret", web::string_field(creds, "client_secret")}},
-                          /*versioned=*/false);
-        auto exchanged = meta::take_token(host, r, creds, "exchanging the Instagram token for a long-lived one", "Instagram");
-        if (exchanged.status != CLEARPOST_OK) return exchanged;
-        creds = exchanged.body["credentials"];
-        creds["ig_user_id"] = web::string_field(who, "user_id");
-        creds["username"] = username;
-        creds.erase("refresh_token");  // Instagram issues none; the long-lived token refreshes itself
-        return OpResult::ok({{"credentials", creds}, {"account", {{"display", "@" + username}}}});
+        return meta::complete_sign_in(api_of(host, request.value("credentials", json::object())), request, "user_id",
+                                      "ig_exchange_token", "ig_user_id");
     }
 
     // GET /refresh_access_token?grant_type=ig_refresh_token once the token
@@ -276,13 +252,7 @@ private:
     }
 
     static meta::Api api_of(const Host& host, const json& creds) {
-        std::string root = web::string_field(creds, "api_url");
-        if (root.empty()) root = kDefaultRoot;
-        while (!root.empty() && root.back() == '/') root.pop_back();
-        const std::string token = web::string_field(creds, "access_token");
-        std::vector<std::string> secrets{token};
-        if (const auto s = web::string_field(creds, "client_secret"); !s.empty()) secrets.push_back(s);
-        return meta::Api{host, "Instagram", root, kVersion, token, secrets};
+        return meta::api_for(host, creds, "Instagram", kDefaultRoot, kVersion);
     }
 
     static meta::Flow flow_of(const json& creds) {

@@ -10,6 +10,8 @@
 
 #include <clearpost/publisher.hpp>
 
+#include "web.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -142,35 +144,6 @@ std::string part_key(const std::string& key, std::size_t i) {
     return i == 0 ? key : key + "-part-" + std::to_string(i + 1);
 }
 
-std::string form_encode(const std::string& s) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
-        }
-    }
-    return out;
-}
-
-std::string form(const std::vector<std::pair<std::string, std::string>>& fields) {
-    std::string out;
-    for (const auto& [k, v] : fields) out += (out.empty() ? "" : "&") + form_encode(k) + "=" + form_encode(v);
-    return out;
-}
-
-int month_number(std::string_view name) {
-    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    for (int i = 0; i < 12; ++i)
-        if (name == kMonths[i]) return i;
-    return -1;
-}
-
 // Milliseconds since the epoch of an ISO 8601 UTC time as Mastodon writes
 // it ("2026-08-01T15:00:00.409710Z", also with "+00:00"); -1 when it is not one.
 std::int64_t parse_iso8601(const std::string& s) {
@@ -202,20 +175,6 @@ std::int64_t parse_iso8601(const std::string& s) {
     return (static_cast<std::int64_t>(t) - offset_s) * 1000 + ms;
 }
 
-// An HTTP date ("Sat, 01 Aug 2026 13:53:15 GMT") in milliseconds; -1 when not one.
-std::int64_t parse_http_date(const std::string& s) {
-    char month[4] = {};
-    std::tm tm{};
-    if (std::sscanf(s.c_str(), "%*3s, %2d %3s %4d %2d:%2d:%2d", &tm.tm_mday, month, &tm.tm_year, &tm.tm_hour,
-                    &tm.tm_min, &tm.tm_sec) != 6)
-        return -1;
-    tm.tm_mon = month_number(month);
-    if (tm.tm_mon < 0) return -1;
-    tm.tm_year -= 1900;
-    const std::time_t t = timegm(&tm);
-    return t == static_cast<std::time_t>(-1) ? -1 : static_cast<std::int64_t>(t) * 1000;
-}
-
 // How long a 429 asks to wait. Mastodon sends X-RateLimit-Reset as an ISO
 // 8601 time (api/rate-limits); it is measured against the server's own Date
 // header when there is one, so a skewed local clock does not shorten it.
@@ -223,10 +182,7 @@ std::int64_t retry_after_ms(const Host::Response& r, const Host& host) {
     if (auto it = r.headers.find("x-ratelimit-reset"); it != r.headers.end()) {
         const std::int64_t reset = parse_iso8601(it->second);
         if (reset > 0) {
-            std::int64_t now = host.now_ms();
-            if (auto date = r.headers.find("date"); date != r.headers.end())
-                if (const std::int64_t server_now = parse_http_date(date->second); server_now > 0) now = server_now;
-            return std::max<std::int64_t>(reset - now, 1000);
+            return std::max<std::int64_t>(reset - clearpost::sdk::web::server_now_ms(r, host), 1000);
         }
     }
     if (auto it = r.headers.find("retry-after"); it != r.headers.end()) {
@@ -415,7 +371,7 @@ public:
         auto r = host.http({{"method", "POST"},
                             {"url", service(creds) + "/oauth/token"},
                             {"headers", {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}}},
-                            {"body", form(fields)},
+                            {"body", clearpost::sdk::web::form(fields)},
                             {"timeout_ms", 15000}});
         if (r.status != CLEARPOST_OK) return OpResult::error(CLEARPOST_ERR_TRANSIENT, "refreshing the token: " + r.error);
         const auto body = json::parse(r.body, nullptr, false);
@@ -482,7 +438,7 @@ public:
                                  {{"Content-Type", "application/x-www-form-urlencoded"},
                                   {"Authorization", bearer(creds)},
                                   {"Idempotency-Key", part_key(key, i)}}},
-                                {"body", form(fields)},
+                                {"body", clearpost::sdk::web::form(fields)},
                                 {"timeout_ms", 30000}});
             if (r.status != CLEARPOST_OK || r.http_status != 200) {
                 auto failed = failure(r, host, parts.size() > 1 ? "publishing part " + std::to_string(i + 1) + " of " +

@@ -4,10 +4,6 @@
 // plugin's parsing checked against real recorded Mastodon answers
 // (mastodon/conformance.py reads them; skipped with a message when absent).
 
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <ctime>
@@ -22,6 +18,7 @@
 #include <thread>
 
 #include "../core/workflow/fixture.h"
+#include "support/network_fixture.h"
 #include "clearpost/crypto/crypto.h"
 #include "clearpost/media/library.h"
 #include "clearpost/publish/accounts.h"
@@ -35,56 +32,9 @@ using nlohmann::json;
 
 namespace {
 
-// The stand-in instance, started for one test and stopped with it.
-class Standin {
-public:
-    Standin() {
-        int out[2];
-        REQUIRE(::pipe(out) == 0);
-        m_pid = ::fork();
-        REQUIRE(m_pid >= 0);
-        if (m_pid == 0) {
-            ::dup2(out[1], STDOUT_FILENO);
-            ::close(out[0]);
-            ::close(out[1]);
-            ::execl(CLEARPOST_PYTHON, CLEARPOST_PYTHON, CLEARPOST_MASTODON_STANDIN, "--port", "0", nullptr);
-            ::_exit(127);
-        }
-        ::close(out[1]);
-        std::string line;
-        char c;
-        while (::read(out[0], &c, 1) == 1 && c != '\n') line += c;
-        ::close(out[0]);
-        REQUIRE(line.rfind("port ", 0) == 0);
-        url = "http://127.0.0.1:" + line.substr(5);
-    }
-    ~Standin() {
-        ::kill(m_pid, SIGTERM);
-        ::waitpid(m_pid, nullptr, 0);
-    }
-    Standin(const Standin&) = delete;
-    Standin& operator=(const Standin&) = delete;
-
-    void control(const json& c) {
-        net::HttpRequest r;
-        r.method = "POST";
-        r.url = url + "/_standin/control";
-        r.headers = {{"Content-Type", "application/json"}};
-        r.body = c.dump();
-        auto result = m_http.send(r);
-        REQUIRE(std::holds_alternative<net::HttpResponse>(result));
-        REQUIRE(std::get<net::HttpResponse>(result).status == 200);
-    }
-    json state() {
-        net::HttpRequest r;
-        r.url = url + "/_standin/state";
-        auto result = m_http.send(r);
-        REQUIRE(std::holds_alternative<net::HttpResponse>(result));
-        return json::parse(std::get<net::HttpResponse>(result).body);
-    }
-    // Sends a request on to the instance as it was meant to go (used to let
-    // a request arrive whose answer the test then loses).
-    net::HttpResult forward(const net::HttpRequest& r) { return m_http.send(r); }
+// The stand-in instance (mastodon/standin.py), and its statuses in id order.
+struct Standin : clearpost::testing::Standin {
+    Standin() : clearpost::testing::Standin(CLEARPOST_MASTODON_STANDIN) {}
 
     std::vector<json> statuses() {
         std::vector<json> out;
@@ -95,19 +45,6 @@ public:
         });
         return out;
     }
-    int requests(const std::string& method, const std::string& path) {
-        int n = 0;
-        const json all = state();
-        for (const auto& r : all["requests"])
-            if (r[0] == method && r[1] == path) ++n;
-        return n;
-    }
-
-    std::string url;
-
-private:
-    pid_t m_pid = -1;
-    net::HttpClient m_http;
 };
 
 std::string fixture_image(const std::string& name) {
@@ -180,11 +117,7 @@ struct MastodonFixture : WorkflowFixture {
     std::unique_ptr<publish::PluginHost> host;
 };
 
-std::string header(const net::HttpRequest& r, const std::string& name) {
-    for (const auto& [k, v] : r.headers)
-        if (k == name) return v;
-    return {};
-}
+using clearpost::testing::header;
 
 // Mastodon's count: code points, every http(s) URL 23 (as the plugin and
 // core/text count it; the stand-in refuses a part over 500 anyway).
