@@ -13,6 +13,7 @@
 #include "clearpost/publish/accounts.h"
 #include "clearpost/security/db_login.h"
 #include "clearpost/security/vault.h"
+#include "clearpost/app/report_delivery.h"
 #include "output.h"
 #include "run.h"
 
@@ -244,6 +245,37 @@ void add_org(CLI::App& app, Context& ctx) {
         emit(ctx.json, {{"retention_days", kept ? nlohmann::json(*kept) : nlohmann::json()}},
              kept ? "Metrics snapshots are kept " + std::to_string(*kept) + " days (each post's newest always)."
                   : std::string("Every metrics snapshot is kept."));
+        return ok();
+    }));
+    auto* reports = org->add_subcommand(
+        "report-schedule", "Show or set the report mailed every week or month through the notice relay "
+                           "(clearpostctl run sends it; admin only to set)");
+    auto plan = std::make_shared<app::ReportSchedule>();
+    auto off = std::make_shared<bool>(false);
+    reports->add_option("--every", plan->every, "week (Monday to Monday) or month")->check(CLI::IsMember({"week", "month"}));
+    reports->add_option("--format", plan->format, "pdf (default) or csv")->check(CLI::IsMember({"pdf", "csv"}));
+    reports->add_option("--to", plan->to, "Who receives it (repeatable)");
+    reports->add_flag("--off", *off, "Stop mailing reports");
+    reports->callback(command(ctx, [&ctx, plan, off]() -> Result<void> {
+        const bool change = *off || !plan->to.empty();
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
+                                                     change ? Session::Actor::Required : Session::Actor::None));
+        if (change) {
+            CLEARPOST_CHECK(app::set_report_schedule(session->store(), session->audit(), session->user(),
+                                                     *off ? std::nullopt : std::optional<app::ReportSchedule>(*plan),
+                                                     system_now()));
+        }
+        CLEARPOST_ASSIGN(auto stored, app::report_schedule(session->store()));
+        if (!stored) {
+            emit(ctx.json, nlohmann::json::object(), "No report is mailed on a schedule.");
+            return ok();
+        }
+        std::string to;
+        for (const auto& a : stored->to) to += (to.empty() ? "" : ", ") + a;
+        emit(ctx.json,
+             {{"every", stored->every}, {"format", stored->format}, {"to", stored->to}, {"last_sent", stored->last_sent}},
+             "A " + stored->format + " report of each " + stored->every + " is mailed to " + to +
+                 (stored->last_sent.empty() ? "" : "; the last period sent ended before " + stored->last_sent) + ".");
         return ok();
     }));
     add_org_profile(org, ctx);

@@ -23,6 +23,7 @@ nlohmann::json to_json(const workflow::PostDetail& d) {
     nlohmann::json doc;
     doc["id"] = d.post.id;
     doc["state"] = model::to_string(d.post.state);
+    doc["tags"] = d.tags;
     doc["versions"] = nlohmann::json::array();
     for (const auto& v : d.versions) {
         nlohmann::json jv{{"number", v.number},

@@ -1,7 +1,8 @@
-// post new|edit|show|list|submit|approve|reject|schedule|pause|resume|cancel|consent
+// post new|edit|show|list|tag|submit|approve|reject|schedule|pause|resume|cancel|consent
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -31,6 +32,13 @@ struct ContentOptions {
     std::vector<std::string> images;  // files to attach, in order
     std::vector<std::string> alts;     // alt text of the images, paired in order
     bool no_images = false;
+    std::vector<std::string> tags;     // replace the post's tags (not content: no new version on their own)
+
+    // Whether anything but --tag was given: what makes a new version.
+    bool changes_content() const {
+        return !text.empty() || !text_file.empty() || !targets.empty() || !at.empty() || !zone.empty() ||
+               dst != "reject" || next_slot || !images.empty() || !alts.empty() || no_images;
+    }
 };
 
 // A post carries at most this many images; a network may take fewer (its
@@ -51,6 +59,9 @@ void add_content_options(CLI::App* cmd, ContentOptions& o) {
                     "Attach a JPEG, PNG or WebP image (repeatable, up to 4, in order); its metadata is stripped");
     cmd->add_option("--alt", o.alts, "Alt text of the images, paired with --image in order (repeatable)");
     cmd->add_flag("--no-images", o.no_images, "Remove the images of the previous version");
+    cmd->add_option("--tag", o.tags,
+                    "Tag (campaign, topic) for per-tag totals, repeatable; replaces the post's tags. Not approved "
+                    "content: tags alone make no new version");
 }
 
 // Applies --image, --alt and --no-images to `content.media`. Images are
@@ -191,6 +202,11 @@ std::string human_detail(Session& session, const workflow::PostDetail& d) {
     out << "When:       " << describe_time(v.content.scheduled_at, v.content.zone) << "\n";
     out << "Compliance: " << v.compliance.verdict << "\n";
     out << "Hash:       " << v.content_hash << "\n";
+    if (!d.tags.empty()) {
+        out << "Tags:      ";
+        for (const auto& t : d.tags) out << " " << t;
+        out << "\n";
+    }
     auto accounts = session.store().list_accounts();
     auto users = session.store().list_users();
     auto user_name = [&users](model::Id id) {
@@ -232,6 +248,23 @@ model::Id parse_id(const std::string& text, Result<void>& error) {
     return 0;
 }
 
+std::string describe_tag_change(model::Id post_id, const workflow::TagChange& change) {
+    if (change.added.empty() && change.removed.empty()) {
+        return "Post " + std::to_string(post_id) + "'s tags are unchanged";
+    }
+    const auto join = [](const std::vector<std::string>& list) {
+        std::string text;
+        for (const auto& t : list) text += (text.empty() ? "" : ", ") + t;
+        return text;
+    };
+    std::string message = "Post " + std::to_string(post_id) + ":";
+    if (!change.added.empty()) message += " tagged " + join(change.added);
+    if (!change.removed.empty()) {
+        message += std::string(change.added.empty() ? "" : ";") + " untagged " + join(change.removed);
+    }
+    return message + " (no new version; approvals stand)";
+}
+
 // Registers `post NAME ID` whose body acts on one post as the acting user.
 CLI::App* add_post_action(CLI::App* post, Context& ctx, const std::string& name, const std::string& help,
                           std::shared_ptr<std::string> id,
@@ -265,10 +298,13 @@ void add_post_commands(CLI::App& app, Context& ctx) {
             if (opts->text.empty() && opts->text_file.empty()) {
                 return make_error(ErrorCode::Invalid, "a new post needs --text or --text-file");
             }
+            // Bad tags are refused before anything is written.
+            CLEARPOST_CHECK(workflow::normalise_tags(opts->tags));
             CLEARPOST_ASSIGN(auto session, open_acting(ctx));
             model::VersionContent content;
             CLEARPOST_CHECK(apply(*session, *opts, content));
             CLEARPOST_ASSIGN(model::Id id, session->flow().create_post(session->user(), content));
+            if (!opts->tags.empty()) CLEARPOST_CHECK(session->flow().set_tags(session->user(), id, opts->tags));
             CLEARPOST_ASSIGN(auto detail, session->flow().detail(id));
             emit(ctx.json, to_json(detail),
                  "Created post " + std::to_string(id) + " (Draft, compliance " +
@@ -281,10 +317,18 @@ void add_post_commands(CLI::App& app, Context& ctx) {
         auto id = std::make_shared<std::string>();
         add_post_action(post, ctx, "edit", "Save a new version (returns the post to Draft)", id,
                         [opts](Session& s, model::Id post_id) -> Result<std::string> {
+                            CLEARPOST_CHECK(workflow::normalise_tags(opts->tags));
+                            // Only --tag: tags are not content, so the post
+                            // keeps its version, state and approvals.
+                            if (!opts->tags.empty() && !opts->changes_content()) {
+                                CLEARPOST_ASSIGN(auto change, s.flow().set_tags(s.user(), post_id, opts->tags));
+                                return describe_tag_change(post_id, change);
+                            }
                             CLEARPOST_ASSIGN(auto detail, s.flow().detail(post_id));
                             auto content = detail.versions.back().content;
                             CLEARPOST_CHECK(apply(s, *opts, content));
                             CLEARPOST_ASSIGN(int number, s.flow().edit_post(s.user(), post_id, content));
+                            if (!opts->tags.empty()) CLEARPOST_CHECK(s.flow().set_tags(s.user(), post_id, opts->tags));
                             return "Saved version " + std::to_string(number) + " of post " +
                                    std::to_string(post_id) + " (Draft)";
                         });
@@ -324,6 +368,32 @@ void add_post_commands(CLI::App& app, Context& ctx) {
             emit(ctx.json, doc, posts.empty() ? "No posts." : human.str());
             return ok();
         }));
+    }
+    {
+        struct TagOptions {
+            std::vector<std::string> add, remove;
+        };
+        auto o = std::make_shared<TagOptions>();
+        auto* cmd = add_post_action(
+            post, ctx, "tag", "Add or remove tags (campaigns, topics); no new version, approvals stand",
+            std::make_shared<std::string>(), [o](Session& s, model::Id id) -> Result<std::string> {
+                if (o->add.empty() && o->remove.empty()) {
+                    return make_error(ErrorCode::Invalid, "give --add TAG or --remove TAG (each repeatable); "
+                                                          "clearpostctl post show ID lists the post's tags");
+                }
+                CLEARPOST_ASSIGN(auto add, workflow::normalise_tags(o->add));
+                CLEARPOST_ASSIGN(auto remove, workflow::normalise_tags(o->remove));
+                CLEARPOST_ASSIGN(auto current, s.store().tags_of(id));
+                std::vector<std::string> wanted;
+                for (const auto& t : current)
+                    if (std::find(remove.begin(), remove.end(), t) == remove.end()) wanted.push_back(t);
+                for (const auto& t : add)
+                    if (std::find(remove.begin(), remove.end(), t) == remove.end()) wanted.push_back(t);
+                CLEARPOST_ASSIGN(auto change, s.flow().set_tags(s.user(), id, wanted));
+                return describe_tag_change(id, change);
+            });
+        cmd->add_option("--add", o->add, "Tag to add (repeatable): letters, digits, '-' and '_', up to 40");
+        cmd->add_option("--remove", o->remove, "Tag to remove (repeatable)");
     }
     add_post_action(post, ctx, "submit", "Send the current version for review", std::make_shared<std::string>(),
                     [](Session& s, model::Id id) -> Result<std::string> {

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "clearpost/app/report_delivery.h"
 #include "clearpost/net/http.h"
 #include "clearpost/publish/accounts.h"
 #include "clearpost/publish/notify.h"
@@ -71,6 +72,19 @@ void add_run(CLI::App& app, Context& ctx) {
         publish::ServiceOptions options = *service;
         options.once = *once;
         options.dispatch.owner = publish::make_owner_id();
+        // The organisation's scheduled report, mailed once per period.
+        // A missing relay is said once, not every round.
+        options.housekeeping = [said = std::string()](store::Store& db, security::Vault& vault,
+                                                      const publish::Logger& log) mutable {
+            auto sent = app::deliver_due_report(db, vault, system_now());
+            if (!sent) {
+                if (sent.error().message != said)
+                    log(publish::LogLevel::Warn, "the scheduled report was not mailed: " + sent.error().message);
+                said = sent.error().message;
+            } else if (*sent) {
+                log(publish::LogLevel::Info, "mailed the report of " + (*sent)->from + " to before " + (*sent)->to);
+            }
+        };
         std::signal(SIGTERM, on_stop_signal);
         std::signal(SIGINT, on_stop_signal);
         CLEARPOST_ASSIGN(auto total, publish::serve(open, plugins, logger, options, g_stop));

@@ -252,6 +252,13 @@ void ComposerPanel::build() {
     top->Add(when, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, gap);
 
     auto* actions = new wxBoxSizer(wxHORIZONTAL);
+    actions->Add(new wxStaticText(this, wxID_ANY, _("T&ags:")), 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, gap / 2);
+    m_tags = new wxTextCtrl(this, wxID_ANY, wxString(), wxDefaultPosition, FromDIP(wxSize(220, -1)));
+    m_tags->SetName(_("Tags"));
+    m_tags->SetHint(_("campaign, topic"));
+    m_tags->SetToolTip(_("Comma-separated tags for per-tag totals on the dashboard. Tags are not part of the "
+                         "approved content: changing them needs no new approval."));
+    actions->Add(m_tags, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, 2 * gap);
     m_state = new wxStaticText(this, wxID_ANY, _("New post"));
     actions->Add(m_state, 1, wxALIGN_CENTER_VERTICAL);
     m_save = new wxButton(this, wxID_SAVE, _("&Save draft"));
@@ -357,6 +364,7 @@ void ComposerPanel::new_post() {
     if (m_setup) m_zone->SetValue(to_wx(m_setup->organisation.default_zone));
     m_images.clear();
     m_consents.clear();
+    m_tags->Clear();
     show_images();
     show_consents();
     m_state->SetLabel(_("New post"));
@@ -385,6 +393,9 @@ void ComposerPanel::edit_post(const workflow::PostDetail& post) {
                                        state_label(post.post.state), to_wx(v.compliance.verdict)));
     m_consents = post.consents;
     show_consents();
+    std::string tags;
+    for (const auto& t : post.tags) tags += (tags.empty() ? "" : ", ") + t;
+    m_tags->ChangeValue(to_wx(tags));
     // The captions need the stored files: read on the worker, shown as they come.
     m_images.clear();
     for (const auto& ref : v.content.media) m_images.push_back({ref, from_wx(_("Reading...")), {}, 1});
@@ -739,8 +750,9 @@ void ComposerPanel::save(AfterSave after) {
     set_busy(true);
     m_state->SetLabel(after == AfterSave::Submit ? _("Submitting...") : _("Saving..."));
     m_backend.run<SavedPost>(
-        [user = m_user, id = m_post_id, content = std::move(content), after](Services& s) {
-            return save_post(s, user, id, content, after);
+        [user = m_user, id = m_post_id, content = std::move(content), after,
+         tags = std::optional<std::string>(from_wx(m_tags->GetValue()))](Services& s) {
+            return save_post(s, user, id, content, after, tags);
         },
         on_window<SavedPost>(this, [](ComposerPanel& self, Result<SavedPost> saved) {
             self.set_busy(false);

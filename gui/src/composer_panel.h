@@ -176,6 +176,7 @@ private:
     wxDatePickerCtrl* m_date = nullptr;
     wxTimePickerCtrl* m_time = nullptr;
     wxComboBox* m_zone = nullptr;
+    wxTextCtrl* m_tags = nullptr;  // comma-separated; saved with the draft, not part of its content
     wxChoice* m_dst = nullptr;
     wxStaticText* m_schedule_message = nullptr;
     wxButton* m_next_slot = nullptr;

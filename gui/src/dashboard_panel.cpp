@@ -154,6 +154,19 @@ void DashboardPanel::build() {
     inner->Add(new wxStaticText(scroll, wxID_ANY, _("Top posts (double-click opens the live post)")), 0,
                wxLEFT | wxTOP, FromDIP(6));
     inner->Add(m_top, 0, wxEXPAND | wxALL, FromDIP(4));
+    // Per-tag totals (campaigns, topics): a table, since tags are many and
+    // named, where a chart of bars would need a legend to read.
+    m_tags = new wxListCtrl(scroll, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(-1, 180)),
+                            wxLC_REPORT | wxLC_SINGLE_SEL | wxLC_HRULES);
+    m_tags->SetName(_("By tag"));
+    m_tags->AppendColumn(_("Tag"), wxLIST_FORMAT_LEFT, FromDIP(160));
+    m_tags->AppendColumn(_("Posts"), wxLIST_FORMAT_RIGHT, FromDIP(70));
+    m_tags->AppendColumn(_("Published"), wxLIST_FORMAT_RIGHT, FromDIP(80));
+    m_tags->AppendColumn(_("Engagement"), wxLIST_FORMAT_RIGHT, FromDIP(90));
+    m_tags->AppendColumn(_("Metrics"), wxLIST_FORMAT_LEFT, FromDIP(420));
+    inner->Add(new wxStaticText(scroll, wxID_ANY, _("By tag (a post counts under each of its tags)")), 0,
+               wxLEFT | wxTOP, FromDIP(6));
+    inner->Add(m_tags, 0, wxEXPAND | wxALL, FromDIP(4));
     scroll->SetSizer(inner);
 
     auto* sizer = new wxBoxSizer(wxVERTICAL);
@@ -218,6 +231,7 @@ void DashboardPanel::reload() {
 void DashboardPanel::show() {
     for (auto* chart : m_charts) chart->Refresh();
     m_top->DeleteAllItems();
+    m_tags->DeleteAllItems();
     m_pdf->Enable(m_dashboard.has_value());
     if (!m_dashboard) return;
     const auto& d = *m_dashboard;
@@ -231,6 +245,19 @@ void DashboardPanel::show() {
         to_wx(d.zone.name())));
     Layout();  // the summary's new length
     sort_top(-1);
+    for (std::size_t i = 0; i < d.tags.size(); ++i) {
+        const auto& t = d.tags[i];
+        std::string metrics;
+        for (const auto& [name, value] : t.metrics)
+            metrics += (metrics.empty() ? "" : " · ") + name + " " + std::to_string(value);
+        const long row = m_tags->InsertItem(static_cast<long>(i), to_wx(t.tag));
+        m_tags->SetItem(row, 1, wxString::Format("%llu", static_cast<unsigned long long>(t.posts)));
+        m_tags->SetItem(row, 2, wxString::Format("%llu", static_cast<unsigned long long>(t.targets)));
+        m_tags->SetItem(row, 3, t.engagement.measured
+                                    ? wxString::Format("%lld", static_cast<long long>(t.engagement.engagement))
+                                    : wxString::FromUTF8("–"));
+        m_tags->SetItem(row, 4, to_wx(metrics));
+    }
 }
 
 void DashboardPanel::sort_top(int column) {

@@ -2,7 +2,7 @@
 // The analytics dashboard: a period (last 7, 30 or 90 days, or a custom
 // range) compared with the one before it, four charts drawn by
 // core/analytics on the window's cairo context, the top posts (sortable,
-// each with its link) and the PDF report. Numbers come from the worker, so
+// each with its link), per-tag totals and the PDF report. Numbers come from the worker, so
 // opening it never blocks typing elsewhere.
 
 #include <wx/panel.h>
@@ -56,6 +56,7 @@ private:
     wxDatePickerCtrl* m_to = nullptr;
     wxStaticText* m_summary = nullptr;
     wxListCtrl* m_top = nullptr;
+    wxListCtrl* m_tags = nullptr;  // per-tag totals
     wxButton* m_pdf = nullptr;
     std::vector<ChartCanvas*> m_charts;
 };

@@ -660,3 +660,45 @@ TEST_CASE("clearpostctl export writes CSV and JSON, and restore rebuilds the cal
     CHECK(twice.code == 1);
     CHECK_THAT(twice.err, Catch::Contains("already has posts"));
 }
+
+TEST_CASE("post tags are set with new, edit and tag, without a new version, and refused ones change nothing") {
+    Cli cli;
+    auto created = cli.json({"post", "new", "--text", "Flu shots Saturday", "--target", "bluesky:clinic.example",
+                             "--at", "2030-11-02 09:00", "--tag", "Flu-Season", "--tag", "clinic_a"},
+                            "alice");
+    const auto id = std::to_string(created["id"].get<long>());
+    CHECK(created["tags"] == nlohmann::json{"clinic_a", "flu-season"});
+    cli.ok({"post", "submit", id}, "alice");
+    cli.ok({"post", "approve", id}, "bob");
+
+    // Tags alone on edit: no new version, still approved.
+    auto edited = cli.json({"post", "edit", id, "--tag", "vaccines"}, "alice");
+    CHECK(edited["state"] == "Approved");
+    CHECK(edited["versions"].size() == 1);
+    CHECK(edited["tags"] == nlohmann::json{"vaccines"});
+
+    auto tagged = cli.json({"post", "tag", id, "--add", "Campaign-2030", "--remove", "vaccines"}, "bob");
+    CHECK(tagged["tags"] == nlohmann::json{"campaign-2030"});
+    CHECK(tagged["state"] == "Approved");
+    auto human = cli.ok({"post", "tag", id, "--add", "extra"}, "alice");
+    CHECK_THAT(human.out, Catch::Contains("tagged extra") && Catch::Contains("no new version"));
+    CHECK_THAT(cli.ok({"post", "show", id}, "alice").out, Catch::Contains("Tags:       campaign-2030 extra"));
+
+    // Refused tags: usage error, the reason, nothing written.
+    auto bad = cli.run({"post", "tag", id, "--add", "flu season"}, "alice");
+    CHECK(bad.code == 2);
+    CHECK_THAT(bad.err, Catch::Contains("'flu season'"));
+    auto too_long = cli.run({"post", "new", "--text", "x", "--tag", std::string(41, 'a')}, "alice");
+    CHECK(too_long.code == 2);
+    CHECK_THAT(too_long.err, Catch::Contains("at most 40"));
+    CHECK(cli.json({"post", "list"}, "alice").size() == 1);
+    CHECK(cli.run({"post", "tag", id}, "alice").code == 2);
+    CHECK(cli.json({"post", "show", id}, "alice")["tags"] == nlohmann::json{"campaign-2030", "extra"});
+
+    // A content edit with --tag makes a version and sets the tags.
+    auto both = cli.json({"post", "edit", id, "--text", "Flu shots Saturday 9-12", "--tag", "flu"}, "alice");
+    CHECK(both["versions"].size() == 2);
+    CHECK(both["state"] == "Draft");
+    CHECK(both["tags"] == nlohmann::json{"flu"});
+    CHECK(cli.run({"audit", "verify"}).code == 0);
+}

@@ -95,6 +95,49 @@ start_relay
 "$CTL" --db "$DB" run --once >/dev/null 2>>"$T/run2.log" || fatal "run --once (3)"
 check "the waiting notice went out" "$(mails)" 3
 check "it names the second account" "$(read_mails | grep -c 'SUBJECT: .*second.example')" 1
+
+echo "== a scheduled report: the week just ended, mailed once, then a month as CSV"
+rc=0; ctl org report-schedule --every fortnight --to director@harbor.example >/dev/null 2>&1 || rc=$?
+check "an unknown period is refused" "$rc" 2
+rc=0; CLEARPOST_PASSWORD=ben-long-passphrase "$CTL" --db "$DB" --as ben org report-schedule --every week \
+  --to director@harbor.example >/dev/null 2>&1 || rc=$?
+check "only an admin schedules reports" "$rc" 1
+ctl org report-schedule --every week --to director@harbor.example --to board@harbor.example >/dev/null \
+  || fatal "org report-schedule"
+before=$(mails)
+"$CTL" --db "$DB" run --once >/dev/null 2>>"$T/run3.log" || fatal "run --once (report)"
+check "the report went out" "$(mails)" $((before + 1))
+"$CTL" --db "$DB" run --once >/dev/null 2>>"$T/run3.log" || fatal "run --once (report again)"
+check "not twice for the same week" "$(mails)" $((before + 1))
+ctl org report-schedule --every month --format csv --to director@harbor.example >/dev/null || fatal "report-schedule month"
+"$CTL" --db "$DB" run --once >/dev/null 2>>"$T/run3.log" || fatal "run --once (monthly)"
+check "the month's report went out" "$(mails)" $((before + 2))
+# The attachments: the week Monday to Monday before this one, the month before this one (UTC here).
+"$PY" - "$T/mail" >"$T/reports.txt" <<'PYEOF'
+import datetime, email, email.policy, mailbox, sys
+today = datetime.datetime.now(datetime.timezone.utc).date()
+monday = today - datetime.timedelta(days=today.weekday())
+first = today.replace(day=1)
+previous_month = (first - datetime.timedelta(days=1)).replace(day=1)
+for m in mailbox.Maildir(sys.argv[1], create=False):
+    msg = email.message_from_bytes(m.as_bytes(), policy=email.policy.default)
+    if "report" not in msg["Subject"]:
+        continue
+    for part in msg.iter_attachments():
+        data = part.get_content()
+        print("TO:", msg["To"], "| FILE:", part.get_filename(), "| TYPE:", part.get_content_type(),
+              "| PDF:", bytes(data[:5]) == b"%PDF-" if isinstance(data, bytes) else False,
+              "| CSV HEADER:", data.splitlines()[0].lstrip("\ufeff")[:20] if isinstance(data, str) else "")
+print("WEEK:", (monday - datetime.timedelta(days=7)).isoformat(), "MONTH:", previous_month.isoformat())
+PYEOF
+WEEK=$(sed -n 's/^WEEK: \([0-9-]*\) MONTH: .*/\1/p' "$T/reports.txt")
+MONTH=$(sed -n 's/^WEEK: .* MONTH: \([0-9-]*\)/\1/p' "$T/reports.txt")
+check "the weekly PDF, to both, named after its Monday" \
+  "$(grep -c "TO: director@harbor.example, board@harbor.example | FILE: clearpost-report-$WEEK.pdf | TYPE: application/pdf | PDF: True" "$T/reports.txt")" 1
+check "the monthly CSV, with its header row" \
+  "$(grep -c "FILE: clearpost-report-$MONTH.csv | TYPE: text/csv | PDF: False | CSV HEADER: [a-z_]" "$T/reports.txt")" 1
+ctl org report-schedule --off >/dev/null || fatal "report-schedule --off"
+check "turned off" "$(ctl --json org report-schedule)" "{}"
 stop_relay
 
 echo "== a relay whose certificate is not trusted"
@@ -103,4 +146,4 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem
 start_relay --tlscert "$T/cert.pem" --tlskey "$T/key.pem"
 rc=0; ctl notify test >/dev/null 2>"$T/err" || rc=$?
 check "refused: STARTTLS offered, certificate not verified" "$rc" 1
-check "nothing delivered" "$(mails)" 3
+check "nothing delivered" "$(mails)" 5  # 3 notices and 2 reports before

@@ -94,6 +94,38 @@ TEST_CASE("an edit of a submitted post is a new version back in Draft") {
     CHECK(edited->state == model::State::Draft);
 }
 
+TEST_CASE("the composer's tags save with the draft and alone make no new version") {
+    Studio s;
+    Backend backend(s.paths(), s.gui.dispatcher());
+    auto saved = s.run<SavedPost>(backend, [&](Services& sv) {
+        return save_post(sv, s.alice, std::nullopt, content("Flu shots on Saturday", s.account.id), AfterSave::Submit,
+                         std::string("Flu-Season, vaccines"));
+    });
+    REQUIRE(saved.ok());
+    auto retagged = s.run<SavedPost>(backend, [&](Services& sv) {
+        return save_post(sv, s.alice, saved->post_id, content("Flu shots on Saturday", s.account.id),
+                         AfterSave::KeepDraft, std::string("vaccines campaign-a"));
+    });
+    REQUIRE(retagged.ok());
+    CHECK(retagged->version == 1);
+    CHECK(retagged->state == model::State::InReview);
+    auto detail = s.run<workflow::PostDetail>(backend, [&](Services& sv) { return sv.flow.detail(saved->post_id); });
+    REQUIRE(detail.ok());
+    CHECK(detail->tags == std::vector<std::string>{"campaign-a", "vaccines"});
+    // A bad tag is refused before anything is written.
+    auto refused = s.run<SavedPost>(backend, [&](Services& sv) {
+        return save_post(sv, s.alice, std::nullopt, content("Another post", s.account.id), AfterSave::KeepDraft,
+                         std::string("flu; vaccines"));
+    });
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == ErrorCode::Invalid);
+    auto posts = s.run<std::vector<store::PostSummary>>(backend, [&](Services& sv) {
+        return sv.store.list_posts({});
+    });
+    REQUIRE(posts.ok());
+    CHECK(posts->size() == 1);
+}
+
 TEST_CASE("core's refusals come back as errors, in order with other jobs") {
     Studio s;
     Backend backend(s.paths(), s.gui.dispatcher());

@@ -459,8 +459,7 @@ Result<void> write_chart(const Dashboard& dashboard, Chart chart, ImageFormat fo
     return write_file_atomically(path, bytes, overwrite);
 }
 
-Result<void> write_pdf_report(const Dashboard& d, const PdfReportInfo& info, const std::filesystem::path& path,
-                              Overwrite overwrite) {
+Result<std::string> pdf_report(const Dashboard& d, const PdfReportInfo& info) {
     const schedule::TimeZone& tz = d.zone;
     std::string bytes;
     Surface surface(cairo_pdf_surface_create_for_stream(append_bytes, &bytes, kPageWidth, kPageHeight),
@@ -549,7 +548,48 @@ Result<void> write_pdf_report(const Dashboard& d, const PdfReportInfo& info, con
         footer(cr, info, 3);
         cairo_show_page(cr);
 
-        // 4. Governance.
+        // 4. By tag, only when posts of the period carry tags (campaigns,
+        // topics): a report of an organisation that does not tag is
+        // unchanged.
+        int page = 4;
+        if (!d.tags.empty()) {
+            y = kMargin;
+            y += text(cr, "By tag", kMargin, y, 15, Align::Left, true) + 12;
+            const double b2 = kMargin + 120;
+            const double b3 = kMargin + 165;
+            const double b4 = kMargin + 225;
+            const double b5 = kMargin + 310;
+            y += row(cr, y, {{t1, "Tag"}, {b2, "Posts"}, {b3, "Published"}, {b4, "Engagement"}, {b5, "Metrics"}},
+                     true, content - (b5 - kMargin)) + 6;
+            std::size_t shown = 0;
+            for (const auto& t : d.tags) {
+                if (y > kPageHeight - 110) break;
+                std::string metrics;
+                for (const auto& [name, value] : t.metrics)
+                    metrics += (metrics.empty() ? "" : " · ") + name + " " + with_thousands(value);
+                y += row(cr, y,
+                         {{t1, t.tag},
+                          {b2, with_thousands(static_cast<std::int64_t>(t.posts))},
+                          {b3, with_thousands(static_cast<std::int64_t>(t.targets))},
+                          {b4, t.engagement.measured ? with_thousands(t.engagement.engagement) : "–"},
+                          {b5, metrics.empty() ? "–" : metrics}},
+                         false, content - (b5 - kMargin), 3) + 5;
+                ++shown;
+            }
+            if (shown < d.tags.size()) {
+                y += text(cr, "… and " + std::to_string(d.tags.size() - shown) +
+                                  " more tags; the studio's Dashboard page lists them all.",
+                          kMargin, y + 6, 9, Align::Left, false, kMuted, content) + 6;
+            }
+            y += 10;
+            text(cr, "A post with several tags counts under each; a published target counts once per tag. "
+                     "Metrics are each network's newest numbers.",
+                 kMargin, std::max(y, kPageHeight - 100), 9, Align::Left, false, kMuted, content, 3);
+            footer(cr, info, page++);
+            cairo_show_page(cr);
+        }
+
+        // Governance.
         y = kMargin;
         y += text(cr, "Governance", kMargin, y, 15, Align::Left, true) + 12;
         chart_at(cr, d, Chart::Findings, y, 230);
@@ -578,12 +618,18 @@ Result<void> write_pdf_report(const Dashboard& d, const PdfReportInfo& info, con
                       {g6, hours}},
                      false, 130) + 4;
         }
-        footer(cr, info, 4);
+        footer(cr, info, page);
         cairo_show_page(cr);
         CLEARPOST_CHECK(check(cairo_status(cr), "drawing the report failed"));
     }
     cairo_surface_finish(surface.get());
     CLEARPOST_CHECK(check(cairo_surface_status(surface.get()), "writing the PDF failed"));
+    return bytes;
+}
+
+Result<void> write_pdf_report(const Dashboard& d, const PdfReportInfo& info, const std::filesystem::path& path,
+                              Overwrite overwrite) {
+    CLEARPOST_ASSIGN(auto bytes, pdf_report(d, info));
     return write_file_atomically(path, bytes, overwrite);
 }
 

@@ -145,6 +145,37 @@ std::optional<std::int64_t> engagement_of(const Metrics& metrics) {
     return sum;
 }
 
+Result<std::vector<TagTotals>> tag_totals(store::Store& store, const Report& report) {
+    CLEARPOST_ASSIGN(auto tagged, store.tagged_published_between(report.period.from, report.period.to));
+    std::map<store::Id, const ReportRow*> rows;
+    for (const auto& row : report.rows) rows[row.target.target_id] = &row;
+    std::vector<TagTotals> out;
+    store::Id last_post = 0;
+    for (const auto& t : tagged) {
+        // Rows come by tag, then post: a new tag or post starts here.
+        if (out.empty() || out.back().tag != t.tag) {
+            out.push_back({});
+            out.back().tag = t.tag;
+            last_post = 0;
+        }
+        TagTotals& totals = out.back();
+        if (t.post_id != last_post) ++totals.posts;
+        last_post = t.post_id;
+        ++totals.targets;
+        const auto found = rows.find(t.target_id);
+        if (found == rows.end()) {
+            // Published between the two reads: counted, its metrics not yet.
+            add_to(totals.engagement, std::nullopt);
+            continue;
+        }
+        const Metrics& metrics = found->second->metrics;
+        add_to(totals.engagement, engagement_of(metrics));
+        for (const auto& [name, value] : metrics)
+            if (auto number = as_integer(value)) totals.metrics[name] += *number;
+    }
+    return out;
+}
+
 std::optional<double> HeatCell::per_post() const {
     if (measured == 0) return std::nullopt;
     return static_cast<double>(engagement) / static_cast<double>(measured);
@@ -245,6 +276,7 @@ Result<Dashboard> build_dashboard(store::Store& store, Period period, const sche
                       });
     for (std::size_t i = 0; i < shown; ++i) d.top.push_back({report.rows[measured[i].second], measured[i].first});
     CLEARPOST_CHECK(add_governance(store, d, zone));
+    CLEARPOST_ASSIGN(d.tags, tag_totals(store, report));
     return d;
 }
 

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cstring>
 #include <ctime>
 #include <memory>
 #include <random>
@@ -69,6 +70,15 @@ Result<void> validate_mail(const Mail& mail) {
     for (const auto& to : mail.to)
         if (!plausible_address(to)) return make_error(ErrorCode::Invalid, "the recipient '" + to + "' is not an e-mail address");
     if (has_line_break(mail.subject)) return make_error(ErrorCode::Invalid, "a mail subject cannot contain a line break");
+    for (const auto& a : mail.attachments) {
+        const auto token = [](const std::string& t, const char* extra) {
+            return !t.empty() && std::all_of(t.begin(), t.end(), [extra](unsigned char c) {
+                return std::isalnum(c) || std::strchr(extra, c) != nullptr;
+            });
+        };
+        if (!token(a.name, "-_.") || !token(a.type, "-+./"))
+            return make_error(ErrorCode::Invalid, "an attachment needs a plain file name and type, not '" + a.name + "'");
+    }
     return ok();
 }
 
@@ -83,11 +93,26 @@ std::string format_mail(const Mail& mail, UnixSeconds date, const std::string& m
     const std::string subject = is_ascii(mail.subject) ? mail.subject : "=?UTF-8?B?" + base64(mail.subject) + "?=";
     std::string out = "Date: " + std::string(when) + "\r\nFrom: " + mail.from + "\r\nTo: " + to +
                       "\r\nSubject: " + subject + "\r\nMessage-ID: <" + message_id +
-                      ">\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
-                      "Content-Transfer-Encoding: base64\r\nAuto-Submitted: auto-generated\r\n\r\n";
-    const std::string encoded = base64(mail.body);
-    for (std::size_t i = 0; i < encoded.size(); i += 76) out += encoded.substr(i, 76) + "\r\n";
-    return out;
+                      ">\r\nMIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n";
+    const auto base64_lines = [](const std::string& bytes) {
+        std::string lines;
+        const std::string encoded = base64(bytes);
+        for (std::size_t i = 0; i < encoded.size(); i += 76) lines += encoded.substr(i, 76) + "\r\n";
+        return lines;
+    };
+    const std::string text_part = "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+                                  base64_lines(mail.body);
+    if (mail.attachments.empty()) return out + text_part;
+    // "=_" never occurs in base64 lines, so the boundary cannot appear in a part.
+    const std::string boundary = "=_clearpost_" + message_id.substr(0, message_id.find('@'));
+    out += "Content-Type: multipart/mixed; boundary=\"" + boundary + "\"\r\n\r\n--" + boundary + "\r\n" + text_part;
+    for (const auto& a : mail.attachments) {
+        const std::string charset = a.type.rfind("text/", 0) == 0 ? "; charset=UTF-8" : "";
+        out += "--" + boundary + "\r\nContent-Type: " + a.type + charset + "; name=\"" + a.name +
+               "\"\r\nContent-Disposition: attachment; filename=\"" + a.name +
+               "\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64_lines(a.data);
+    }
+    return out + "--" + boundary + "--\r\n";
 }
 
 Result<void> send_mail(const MailRelay& relay, const Mail& mail, UnixSeconds now) {

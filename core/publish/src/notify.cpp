@@ -27,7 +27,7 @@ Result<net::MailRelay> relay_of(const MailSettings& s, security::Vault& vault) {
 Result<void> validate(const MailSettings& s) {
     if (s.relay_url.rfind("smtp://", 0) != 0 && s.relay_url.rfind("smtps://", 0) != 0)
         return make_error(ErrorCode::Invalid, "the mail relay must be an smtp:// or smtps:// URL, not '" + s.relay_url + "'");
-    return net::validate_mail({s.from, s.to, "check", ""});
+    return net::validate_mail({s.from, s.to, "check", "", {}});
 }
 
 }  // namespace
@@ -59,6 +59,14 @@ Result<void> save_mail_settings(store::Store& store, security::Vault& vault, con
 
 Result<void> disable_mail(store::Store& store) { return store.set_setting(kSettingsKey, ""); }
 
+Result<void> send_through_relay(store::Store& store, security::Vault& vault, net::Mail mail, UnixSeconds now) {
+    CLEARPOST_ASSIGN(auto settings, load_mail_settings(store));
+    if (!settings) return make_error(ErrorCode::Conflict, "no mail relay is set; set one first (clearpostctl notify mail)");
+    CLEARPOST_ASSIGN(auto relay, relay_of(*settings, vault));
+    mail.from = settings->from;
+    return net::send_mail(relay, mail, now);
+}
+
 Result<void> send_test_mail(store::Store& store, security::Vault& vault, UnixSeconds now) {
     CLEARPOST_ASSIGN(auto settings, load_mail_settings(store));
     if (!settings) return make_error(ErrorCode::Conflict, "notices are not mailed; set a relay first (clearpostctl notify mail)");
@@ -67,7 +75,8 @@ Result<void> send_test_mail(store::Store& store, security::Vault& vault, UnixSec
     return net::send_mail(relay,
                           {settings->from, settings->to, "Clearpost (" + org.name + "): test mail",
                            "This is a test. Clearpost will mail these addresses when a scheduled post fails or an "
-                           "account must be reconnected.\n"},
+                           "account must be reconnected.\n",
+                           {}},
                           now);
 }
 
@@ -86,7 +95,8 @@ Result<int> mail_notices(store::Store& store, security::Vault& vault, UnixSecond
             if (account) about += " (" + account->network + ":" + account->handle + ")";
         }
         const net::Mail mail{settings->from, settings->to, "Clearpost (" + org.name + "): " + about,
-                             n.message + "\n\nOpen Clearpost's queue, or run `clearpostctl notices`, to act on it.\n"};
+                             n.message + "\n\nOpen Clearpost's queue, or run `clearpostctl notices`, to act on it.\n",
+                             {}};
         CLEARPOST_CHECK(net::send_mail(relay, mail, now));
         CLEARPOST_CHECK(store.mark_notice_emailed(n.id, now));
         ++sent;

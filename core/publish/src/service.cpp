@@ -26,10 +26,12 @@ void sleep_until(UnixSeconds until, const std::atomic<bool>& stop) {
     }
 }
 
-// A relay that is down is tried again next time; publishing goes on.
-void mail(WorkerContext& ctx, const Logger& log) {
+// A relay that is down is tried again next time; publishing goes on. The
+// caller's own mail (scheduled reports) goes out at the same moments.
+void mail(WorkerContext& ctx, const Logger& log, const ServiceOptions& options) {
     auto mailed = mail_notices(*ctx.store, *ctx.vault, now_seconds());
     if (!mailed) log(LogLevel::Warn, "notices not mailed: " + mailed.error().message);
+    if (options.housekeeping) options.housekeeping(*ctx.store, *ctx.vault, log);
 }
 
 // The organisation's metrics retention (nothing when it keeps everything).
@@ -78,7 +80,7 @@ Result<void> work(Worker& worker, WorkerContext& ctx, PluginRegistry& plugins, c
         // One worker mails the notices, so each goes out once per process
         // (with `once`, serve mails them after every worker has finished).
         if (worker.index == 0 && !options.once) {
-            mail(ctx, log);
+            mail(ctx, log, options);
             if (now_seconds() - worker.retained_at >= 86400) {  // once a day is plenty
                 retain(ctx, log);
                 worker.retained_at = now_seconds();
@@ -193,7 +195,7 @@ Result<DispatchStats> serve(const OpenWorker& open, PluginRegistry& plugins, con
     }
     for (auto& t : threads) t.join();
     if (opts.once) {
-        mail(contexts.front(), log);
+        mail(contexts.front(), log, opts);
         retain(contexts.front(), log);
     }
     DispatchStats total;

@@ -14,7 +14,7 @@ namespace {
 constexpr const char* kTables[] = {
     "meta",           "organisation",    "approval_chain",   "users",           "social_accounts",
     "account_credentials", "media",       "consent_records",  "posts",           "post_versions",
-    "version_targets", "version_media",  "approvals",        "post_consents",   "targets",
+    "version_targets", "version_media",  "approvals",        "post_consents",   "post_tags",       "targets",
     "publish_attempts", "metric_snapshots", "notices",       "publishing_pause", "audit_log",
     "settings",
 };

@@ -243,6 +243,19 @@ CREATE TABLE settings (
 -- only the service role writes. A SQLite file keeps its anchor beside the
 -- audit key, outside the file, so nothing changes here.
 )sql"},
+    Migration{5, R"sql(
+-- Tags on posts (campaigns, topics) for per-tag analytics. They belong to the
+-- post, not to a version: they are not approved content (not in the content
+-- hash), so changing them needs no new approval; each change is audited.
+-- Stored normalised (lower case, letters, digits, '-' and '_').
+CREATE TABLE post_tags (
+    post_id INTEGER NOT NULL REFERENCES posts(id),
+    tag     TEXT NOT NULL,
+    PRIMARY KEY (post_id, tag)
+) STRICT;
+-- Per-tag totals read a tag's posts in order from here.
+CREATE INDEX post_tags_by_tag ON post_tags(tag, post_id);
+)sql"},
 };
 
 }  // namespace clearpost::store::sqlite

@@ -346,6 +346,17 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION clearpost_grant_desk(TEXT) FROM PUBLIC;
 )sql"},
+    Migration{5, R"sql(
+-- Tags on posts (campaigns, topics); see migrations.h. Tags are listed in
+-- order, so they sort bytewise as in SQLite. Desk roles need
+-- clearpostctl db grant again to reach the new table.
+CREATE TABLE post_tags (
+    post_id BIGINT NOT NULL REFERENCES posts(id),
+    tag     TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (post_id, tag)
+);
+CREATE INDEX post_tags_by_tag ON post_tags(tag, post_id);
+)sql"},
 };
 
 }  // namespace clearpost::store::pg

@@ -547,6 +547,26 @@ public:
         return out;
     }
 
+    Result<void> set_post_tags(Id post_id, const std::vector<std::string>& tags) override {
+        ASSIGN_STMT(remove, "DELETE FROM post_tags WHERE post_id = ?1");
+        CLEARPOST_CHECK(remove->bind(1, post_id).run());
+        ASSIGN_STMT(insert, "INSERT INTO post_tags(post_id, tag) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
+        for (const auto& tag : tags) CLEARPOST_CHECK(insert->bind(1, post_id).bind(2, tag).run());
+        return ok();
+    }
+
+    Result<std::vector<std::string>> tags_of(Id post_id) override {
+        ASSIGN_STMT(st, "SELECT tag FROM post_tags WHERE post_id = ?1 ORDER BY tag");
+        st->bind(1, post_id);
+        std::vector<std::string> out;
+        while (true) {
+            CLEARPOST_ASSIGN(bool row, st->step());
+            if (!row) break;
+            out.push_back(st->text(0));
+        }
+        return out;
+    }
+
     Result<Id> insert_target(const model::Target& t) override {
         ASSIGN_STMT(st, "INSERT INTO targets(post_id, version_id, account_id, state, scheduled_at, "
                         "idempotency_key, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5) RETURNING id");
@@ -747,6 +767,24 @@ public:
             CLEARPOST_ASSIGN(bool row, st->step());
             if (!row) break;
             out.push_back({st->int64(0), st->int64(1), st->text(2)});
+        }
+        return out;
+    }
+
+    Result<std::vector<TaggedTarget>> tagged_published_between(UnixSeconds from, UnixSeconds to) override {
+        // Tagged posts are few next to targets: walk the tags in order
+        // (post_tags_by_tag covers tag and post) and find each post's
+        // targets through targets_by_post, rather than reading every target.
+        ASSIGN_STMT(st, "SELECT pt.tag, pt.post_id, t.id FROM post_tags pt "
+                        "JOIN targets t ON t.post_id = pt.post_id "
+                        "WHERE t.published_at >= ?1 AND t.published_at < ?2 "
+                        "ORDER BY pt.tag, pt.post_id, t.id");
+        st->bind(1, from).bind(2, to);
+        std::vector<TaggedTarget> out;
+        while (true) {
+            CLEARPOST_ASSIGN(bool row, st->step());
+            if (!row) break;
+            out.push_back({st->text(0), st->int64(1), st->int64(2)});
         }
         return out;
     }

@@ -50,6 +50,7 @@ Result<Calendar> read_calendar(store::Store& store) {
         CLEARPOST_ASSIGN(d.approvals, store.approvals_of_post(s.post.id));
         CLEARPOST_ASSIGN(d.targets, store.targets_of(s.post.id));
         CLEARPOST_ASSIGN(d.consents, store.consents_of_post(s.post.id));
+        CLEARPOST_ASSIGN(d.tags, store.tags_of(s.post.id));
         c.posts.push_back(std::move(d));
     }
     return c;
@@ -115,8 +116,11 @@ Result<std::string> export_csv(store::Store& store, const model::User& actor) {
     std::vector<std::vector<std::string>> table{{"post_id", "post_state", "version", "current", "author",
                                                  "version_created_at", "scheduled_at", "zone", "text", "accounts",
                                                  "content_hash", "compliance_verdict", "compliance_findings",
-                                                 "approvals", "targets"}};
+                                                 "approvals", "targets", "tags"}};
     for (const auto& p : c.posts) {
+        // The post's tags, on each of its rows (import reads them back).
+        std::string tags;
+        for (const auto& t : p.tags) tags += (tags.empty() ? "" : " ") + t;
         for (const auto& v : p.versions) {
             std::string accounts;
             for (const auto& t : v.content.targets)
@@ -145,7 +149,7 @@ Result<std::string> export_csv(store::Store& store, const model::User& actor) {
                              optional_time(v.content.scheduled_at), v.content.zone, v.content.text, accounts,
                              v.content_hash, v.compliance.verdict,
                              findings.is_array() ? std::to_string(findings.size()) : std::string(), approvals,
-                             targets});
+                             targets, tags});
         }
     }
     return to_csv(table, ByteOrderMark::Write);
@@ -189,6 +193,7 @@ Result<std::string> export_json(store::Store& store, const model::User& actor, U
                   {"current_version_id", p.post.current_version_id},
                   {"created_at", format_utc(p.post.created_at)},
                   {"updated_at", format_utc(p.post.updated_at)},
+                  {"tags", p.tags},
                   {"consents", json::array()},
                   {"versions", json::array()},
                   {"approvals", json::array()},
@@ -442,6 +447,19 @@ Result<RestoreSummary> restore_json(store::Store& store, security::AuditLog& aud
                 CLEARPOST_CHECK(store.restore_version(v));
                 ++summary.versions;
             }
+            // Tags came with schema 5; an older export has none.
+            if (p.contains("tags")) {
+                CLEARPOST_ASSIGN(const json* tags_json, pr.list("tags"));
+                std::vector<std::string> tags;
+                for (const auto& t : *tags_json) {
+                    if (!t.is_string()) return bad_file(where + "'s tags are not text");
+                    tags.push_back(t.get<std::string>());
+                }
+                auto normalised = workflow::normalise_tags(tags);
+                if (!normalised.ok()) return bad_file(where + "'s tags: " + normalised.error().message);
+                CLEARPOST_CHECK(store.set_post_tags(post.id, *normalised));
+                summary.tags += normalised->size();
+            }
             CLEARPOST_ASSIGN(const json* consent_ids, pr.list("consents"));
             for (const auto& k : *consent_ids) {
                 if (!k.is_number_integer()) return bad_file(where + "'s consents are not ids");
@@ -494,7 +512,8 @@ Result<RestoreSummary> restore_json(store::Store& store, security::AuditLog& aud
                                  std::to_string(summary.versions) + ", approvals " +
                                  std::to_string(summary.approvals) + ", targets " + std::to_string(summary.targets) +
                                  ", users created " + std::to_string(summary.users_created) +
-                                 ", accounts created " + std::to_string(summary.accounts_created)},
+                                 ", accounts created " + std::to_string(summary.accounts_created) + ", tags " +
+                                 std::to_string(summary.tags)},
                             now);
     }));
     CLEARPOST_CHECK(audit.anchor());

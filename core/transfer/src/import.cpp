@@ -32,8 +32,10 @@ struct Draft {
     std::string accounts_column;
     std::optional<UnixSeconds> scheduled_at;
     std::string zone;
+    std::vector<std::string> tags;  // normalised; not content, written with the post
     bool skip = false;  // an earlier version in Clearpost's own export: not a post to create
 };
+
 
 struct Context {
     std::map<std::string, model::Id> accounts;  // "network:handle" -> id
@@ -44,6 +46,17 @@ struct Context {
 
 void problem(Draft& d, std::string column, std::string message) {
     d.outcome.problems.push_back({std::move(column), std::move(message)});
+}
+
+// A "tags" field (comma or space separated, or a JSON list): checked here,
+// so a bad tag rejects its row before anything is written.
+void read_tags(Draft& d, const std::vector<std::string>& given) {
+    auto tags = workflow::normalise_tags(given);
+    if (tags.ok()) {
+        d.tags = std::move(*tags);
+    } else {
+        problem(d, "tags", tags.error().message);
+    }
 }
 
 std::string lower(std::string_view s) {
@@ -148,12 +161,13 @@ Result<std::vector<Draft>> read_clearpost_csv(const std::vector<CsvRecord>& reco
     // Import columns, and the columns export_csv writes that an import reads past.
     static const std::vector<std::string> known{
         "text", "accounts", "scheduled_at", "zone", "post_id", "post_state", "version", "current", "author",
-        "version_created_at", "content_hash", "compliance_verdict", "compliance_findings", "approvals", "targets"};
+        "version_created_at", "content_hash", "compliance_verdict", "compliance_findings", "approvals", "targets",
+        "tags"};
     for (const auto& n : h.names) {
         if (std::find(known.begin(), known.end(), n) == known.end()) {
             return make_error(ErrorCode::Invalid, "unknown column '" + n +
                                                       "' in Clearpost's CSV layout; the columns are text, accounts, "
-                                                      "scheduled_at and zone (see docs/import-export.md)");
+                                                      "scheduled_at, zone and tags (see docs/import-export.md)");
         }
     }
     const auto text = h.find("text");
@@ -162,6 +176,7 @@ Result<std::vector<Draft>> read_clearpost_csv(const std::vector<CsvRecord>& reco
     const auto at = h.find("scheduled_at");
     const auto zone_col = h.find("zone");
     const auto current = h.find("current");
+    const auto tags_col = h.find("tags");
     std::vector<Draft> drafts;
     for (std::size_t i = 1; i < records.size(); ++i) {
         const auto& r = records[i];
@@ -179,6 +194,7 @@ Result<std::vector<Draft>> read_clearpost_csv(const std::vector<CsvRecord>& reco
         d.text_column = "text";
         d.accounts = split_accounts(cell(r, accounts));
         d.accounts_column = "accounts";
+        if (tags_col) read_tags(d, workflow::split_tags(unguard(cell(r, tags_col))));
         schedule::TimeZone zone = ctx.zone;
         const std::string zone_name = trimmed(cell(r, zone_col));
         if (!zone_name.empty()) {
@@ -344,6 +360,24 @@ Result<std::vector<Draft>> read_clearpost_json(std::string_view bytes, const Con
         d.text = content["text"].get<std::string>();
         d.text_column = "text";
         d.accounts_column = "accounts";
+        // Tags are the post's (export_json writes them beside "versions").
+        if (p.contains("tags")) {
+            std::vector<std::string> given;
+            if (p["tags"].is_string()) {
+                given = workflow::split_tags(p["tags"].get<std::string>());
+            } else if (p["tags"].is_array()) {
+                for (const auto& t : p["tags"]) {
+                    if (t.is_string()) {
+                        given.push_back(t.get<std::string>());
+                    } else {
+                        problem(d, "tags", "holds something that is not text");
+                    }
+                }
+            } else {
+                problem(d, "tags", "is neither a list nor text");
+            }
+            read_tags(d, given);
+        }
         if (content.contains("accounts") && content["accounts"].is_array()) {
             for (const auto& a : content["accounts"])
                 if (a.is_string()) d.accounts.push_back(a.get<std::string>());
@@ -562,15 +596,17 @@ Result<ImportReport> import_posts(store::Store& store, workflow::Workflow& flow,
         const std::size_t end = std::min(total, begin + batch);
         std::vector<std::size_t> rows;
         std::vector<model::VersionContent> wanted;
+        std::vector<std::vector<std::string>> wanted_tags;
         for (std::size_t i = begin; i < end; ++i) {
             if (!contents[i]) continue;
             rows.push_back(i);
             wanted.push_back(std::move(*contents[i]));
+            wanted_tags.push_back(drafts[i].tags);
         }
         if (options.dry_run) {
             for (auto i : rows) drafts[i].outcome.created = true;
         } else if (!rows.empty()) {
-            auto created = flow.create_posts(actor, std::move(wanted));
+            auto created = flow.create_posts(actor, std::move(wanted), wanted_tags);
             for (std::size_t k = 0; k < rows.size(); ++k) {
                 auto& d = drafts[rows[k]];
                 if (!created.ok()) {

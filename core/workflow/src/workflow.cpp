@@ -1,6 +1,7 @@
 #include "clearpost/workflow/workflow.h"
 
 #include <algorithm>
+#include <iterator>
 #include <set>
 
 #include "clearpost/base/utf8.h"
@@ -121,12 +122,14 @@ Result<Id> Workflow::create_post(const model::User& actor, model::VersionContent
 }
 
 Result<std::vector<Result<Id>>> Workflow::create_posts(const model::User& actor,
-                                                       std::vector<model::VersionContent> contents) {
+                                                       std::vector<model::VersionContent> contents,
+                                                       const std::vector<std::vector<std::string>>& tags) {
     std::vector<Result<Id>> results;
     results.reserve(contents.size());
     CLEARPOST_CHECK(in_transaction([&]() -> Result<void> {
         results.clear();
-        for (auto& content : contents) {
+        for (std::size_t i = 0; i < contents.size(); ++i) {
+            auto& content = contents[i];
             if (auto valid = validate_content(content); !valid) {
                 results.emplace_back(std::move(valid).error());
                 continue;
@@ -134,6 +137,10 @@ Result<std::vector<Result<Id>>> Workflow::create_posts(const model::User& actor,
             Id post_id = 0;
             auto written = m_store.savepoint([&]() -> Result<void> {
                 CLEARPOST_ASSIGN(post_id, insert_new_post(actor, std::move(content)));
+                if (i < tags.size() && !tags[i].empty()) {
+                    CLEARPOST_ASSIGN(auto wanted, normalise_tags(tags[i]));
+                    CLEARPOST_CHECK(write_tags(actor, post_id, wanted));
+                }
                 return ok();
             });
             if (written.ok()) {
@@ -513,6 +520,87 @@ Result<Id> Workflow::link_consent(const model::User& actor, Id post_id, model::C
     return consent_id;
 }
 
+std::vector<std::string> split_tags(const std::string& text) {
+    std::vector<std::string> out;
+    std::string tag;
+    for (char c : text) {
+        if (c == ',' || c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            if (!tag.empty()) out.push_back(std::move(tag));
+            tag.clear();
+        } else {
+            tag += c;
+        }
+    }
+    if (!tag.empty()) out.push_back(std::move(tag));
+    return out;
+}
+
+Result<std::vector<std::string>> normalise_tags(const std::vector<std::string>& tags) {
+    std::set<std::string> out;
+    for (const auto& given : tags) {
+        const auto first = given.find_first_not_of(" \t\r\n");
+        if (first == std::string::npos) continue;  // "a,,b" or a blank field
+        const auto last = given.find_last_not_of(" \t\r\n");
+        std::string tag = given.substr(first, last - first + 1);
+        for (char& c : tag) {
+            const auto u = static_cast<unsigned char>(c);
+            if (u >= 'A' && u <= 'Z') c = static_cast<char>(u - 'A' + 'a');
+            const bool allowed = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+            if (!allowed) {
+                return make_error(ErrorCode::Invalid,
+                                  "tag '" + tag + "' has a character other than a letter (a-z), a digit, '-' or "
+                                                  "'_'; write it as one word, e.g. flu-season-2026");
+            }
+        }
+        if (tag.size() > kMaxTagLength) {
+            return make_error(ErrorCode::Invalid, "tag '" + tag + "' is " + std::to_string(tag.size()) +
+                                                      " characters long; a tag has at most " +
+                                                      std::to_string(kMaxTagLength));
+        }
+        out.insert(std::move(tag));
+    }
+    if (out.size() > kMaxTagsPerPost) {
+        return make_error(ErrorCode::Invalid, std::to_string(out.size()) + " tags given; a post has at most " +
+                                                  std::to_string(kMaxTagsPerPost) + ", remove some");
+    }
+    return std::vector<std::string>(out.begin(), out.end());
+}
+
+Result<TagChange> Workflow::set_tags(const model::User& actor, Id post_id, const std::vector<std::string>& tags) {
+    if (!actor.active) return forbidden("user " + actor.name + " is disabled");
+    CLEARPOST_ASSIGN(auto wanted, normalise_tags(tags));
+    TagChange change;
+    CLEARPOST_CHECK(in_transaction([&]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto post, load_post(post_id));
+        CLEARPOST_ASSIGN(change, write_tags(actor, post.id, wanted));
+        return ok();
+    }));
+    return change;
+}
+
+Result<TagChange> Workflow::write_tags(const model::User& actor, Id post_id, const std::vector<std::string>& wanted) {
+    TagChange change;
+    CLEARPOST_ASSIGN(auto current, m_store.tags_of(post_id));
+    std::set_difference(wanted.begin(), wanted.end(), current.begin(), current.end(),
+                        std::back_inserter(change.added));
+    std::set_difference(current.begin(), current.end(), wanted.begin(), wanted.end(),
+                        std::back_inserter(change.removed));
+    if (change.added.empty() && change.removed.empty()) return change;
+    CLEARPOST_CHECK(m_store.set_post_tags(post_id, wanted));
+    // Tags never hold patient data (one word each, checked by
+    // normalise_tags), so the audit entry may name them.
+    const auto join = [](const std::vector<std::string>& list) {
+        std::string text;
+        for (const auto& t : list) text += (text.empty() ? "" : ", ") + t;
+        return text;
+    };
+    std::string detail;
+    if (!change.added.empty()) detail = "added " + join(change.added);
+    if (!change.removed.empty()) detail += (detail.empty() ? "" : "; ") + ("removed " + join(change.removed));
+    CLEARPOST_CHECK(m_audit.append({actor.name, "post.tags", post_subject(post_id), detail}, m_clock()));
+    return change;
+}
+
 Result<PostDetail> Workflow::detail(Id post_id) {
     PostDetail d;
     CLEARPOST_ASSIGN(d.post, load_post(post_id));
@@ -521,6 +609,7 @@ Result<PostDetail> Workflow::detail(Id post_id) {
     CLEARPOST_ASSIGN(d.targets, m_store.targets_of(post_id));
     CLEARPOST_ASSIGN(d.consents, m_store.consents_of_post(post_id));
     CLEARPOST_ASSIGN(d.chain, m_store.approval_chain());
+    CLEARPOST_ASSIGN(d.tags, m_store.tags_of(post_id));
     return d;
 }
 

@@ -106,7 +106,12 @@ Result<SavedPost> saved_state(Services& services, model::Id id) {
 }  // namespace
 
 Result<SavedPost> save_post(Services& services, const model::User& actor, std::optional<model::Id> post_id,
-                            const model::VersionContent& content, AfterSave after) {
+                            const model::VersionContent& content, AfterSave after,
+                            const std::optional<std::string>& tags) {
+    std::optional<std::vector<std::string>> tag_list;
+    if (tags) {
+        CLEARPOST_ASSIGN(tag_list, workflow::normalise_tags(workflow::split_tags(*tags)));
+    }
     model::Id id = 0;
     if (!post_id) {
         CLEARPOST_ASSIGN(id, services.flow.create_post(actor, content));
@@ -120,6 +125,7 @@ Result<SavedPost> save_post(Services& services, const model::User& actor, std::o
             CLEARPOST_CHECK(services.flow.edit_post(actor, id, content));
         }
     }
+    if (tag_list) CLEARPOST_CHECK(services.flow.set_tags(actor, id, *tag_list));
     if (after == AfterSave::Submit) CLEARPOST_CHECK(services.flow.submit(actor, id));
     return saved_state(services, id);
 }

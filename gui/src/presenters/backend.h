@@ -100,10 +100,14 @@ struct SavedPost {
 };
 
 // Saves `content` as a new post, or as a new version of `post_id` when it
-// changed, then submits it for approval when `submit` says so.
+// changed, then submits it for approval when `submit` says so. `tags` (as
+// typed: comma or space separated), when given, become the post's tags;
+// they are not content, so tags alone make no new version. Bad tags are
+// refused before anything is written.
 enum class AfterSave { KeepDraft, Submit };
 Result<SavedPost> save_post(Services& services, const model::User& actor, std::optional<model::Id> post_id,
-                            const model::VersionContent& content, AfterSave after);
+                            const model::VersionContent& content, AfterSave after,
+                            const std::optional<std::string>& tags = std::nullopt);
 
 // An image the composer attached: stripped of its metadata and stored in
 // the media folder (the original file is only read). What the thumbnail

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "../workflow/fixture.h"
@@ -324,6 +325,77 @@ TEST_CASE("the PDF report has its four pages and their text") {
          {"St. Example Hospital", "Social media report", "7 Mar 2026 – 9 Mar 2026 (America/New_York)",
           "Posts published", "Engagement per post", "bluesky", "mastodon", "Top posts", "Flu shots today, warn",
           "2026-03-07 23:30", "https://social.example/p/", "Governance", "Mar 2026", "2.5 / 13.3", "1 block, 2 warn"}) {
+        INFO(expected);
+        CHECK(text.find(expected) != std::string::npos);
+    }
+}
+
+// Tags over the seeded posts: P1 flu + campaign-a, P2 flu, P3 campaign-a,
+// P0 flu (previous period, left out). By hand, for 7-9 March:
+//   campaign-a  posts P1, P3 = 2; targets P1 x2 + P3 = 3; measured 2
+//               (P3 has no snapshot); engagement 12 + 4 = 16;
+//               likes 10 + 4 = 14, reposts 2, replies 0, views 100
+//   flu         posts P1, P2 = 2; targets 3; measured 3; engagement
+//               12 + 4 + 5 = 21; likes 10 + 4 + 5 = 19, reposts 2,
+//               replies 0, views 100
+void tag_seeded(Seeded& s) {
+    REQUIRE(s.f.flow->set_tags(s.f.author, s.p0, {"flu"}).ok());
+    REQUIRE(s.f.flow->set_tags(s.f.author, s.p1, {"Flu", "campaign-a"}).ok());
+    REQUIRE(s.f.flow->set_tags(s.f.approver, s.p2, {"flu"}).ok());
+    REQUIRE(s.f.flow->set_tags(s.f.author, s.p3, {"campaign-a"}).ok());
+}
+
+TEST_CASE("dashboard per-tag totals count tagged posts, their published targets and each metric") {
+    Seeded s;
+    CHECK(s.dashboard().tags.empty());
+    tag_seeded(s);
+    const auto d = s.dashboard();
+    REQUIRE(d.tags.size() == 2);
+    const auto& a = d.tags[0];
+    CHECK(a.tag == "campaign-a");
+    CHECK(a.posts == 2);
+    CHECK(a.targets == 3);
+    CHECK(a.engagement.posts == 3);
+    CHECK(a.engagement.measured == 2);
+    CHECK(a.engagement.engagement == 16);
+    using Sums = std::map<std::string, std::int64_t>;
+    CHECK(a.metrics == Sums{{"likes", 14}, {"reposts", 2}, {"replies", 0}, {"views", 100}});
+    const auto& flu = d.tags[1];
+    CHECK(flu.tag == "flu");
+    CHECK(flu.posts == 2);
+    CHECK(flu.targets == 3);
+    CHECK(flu.engagement.measured == 3);
+    CHECK(flu.engagement.engagement == 21);
+    CHECK(flu.metrics == Sums{{"likes", 19}, {"reposts", 2}, {"replies", 0}, {"views", 100}});
+
+    // The previous period holds only P0.
+    auto before = analytics::build_report(*s.f.store, d.previous);
+    REQUIRE(before.ok());
+    auto previous = analytics::tag_totals(*s.f.store, *before);
+    REQUIRE(previous.ok());
+    REQUIRE(previous->size() == 1);
+    CHECK(previous->at(0).tag == "flu");
+    CHECK(previous->at(0).posts == 1);
+    CHECK(previous->at(0).metrics.at("likes") == 8);
+}
+
+TEST_CASE("the PDF report gains a page by tag when posts carry tags") {
+    if (!have("pdftotext") || !have("pdfinfo")) {
+        WARN("poppler-utils (pdftotext, pdfinfo) are not installed: the PDF is not read back");
+        return;
+    }
+    Seeded s;
+    tag_seeded(s);
+    const auto d = s.dashboard();
+    const auto pdf = s.f.dir.path() / "tags.pdf";
+    REQUIRE(analytics::write_pdf_report(d, {"St. Example Hospital", kMar10_0000}, pdf, Overwrite::Refuse).ok());
+    if (const char* keep = std::getenv("CLEARPOST_KEEP_REPORT")) std::filesystem::copy_file(pdf, keep);
+    const std::string info = run("pdfinfo '" + pdf.string() + "'");
+    const auto pages = info.find("Pages:");
+    REQUIRE(pages != std::string::npos);
+    CHECK(std::atoi(info.c_str() + pages + 6) == 5);
+    const std::string text = run("pdftotext -layout '" + pdf.string() + "' -");
+    for (const char* expected : {"By tag", "campaign-a", "flu", "likes 19", "reposts 2", "Governance", "page 5"}) {
         INFO(expected);
         CHECK(text.find(expected) != std::string::npos);
     }

@@ -516,6 +516,7 @@ TEST_CASE("a SQLite database copied to PostgreSQL and back keeps every row, id a
     REQUIRE(*s->add_notice({0, 10, "publish_failed", std::nullopt, std::nullopt, "Post 1: refused"}));
     REQUIRE(s->append_audit({1, 1, "ann", "post.create", "post 1", "v1", std::string(64, '0'), std::string(64, '1')}).ok());
     REQUIRE(s->set_setting("smtp", "relay").ok());
+    REQUIRE(s->set_post_tags(seeded.post, {"campaign-a", "flu"}).ok());
     const auto id = *s->database_id();
     const auto version = *s->version(seeded.version);
     s.reset();
@@ -530,6 +531,7 @@ TEST_CASE("a SQLite database copied to PostgreSQL and back keeps every row, id a
     CHECK(rows["targets"] == 1);
     CHECK(rows["audit_log"] == 1);
     CHECK(rows["meta"] == 1);
+    CHECK(rows["post_tags"] == 2);
 
     auto check = [&](store::Store& db) {
         CHECK(*db.database_id() == id);
@@ -545,6 +547,7 @@ TEST_CASE("a SQLite database copied to PostgreSQL and back keeps every row, id a
         CHECK_FALSE(notices[0].account_id.has_value());
         CHECK((*db.last_audit())->mac == std::string(64, '1'));
         CHECK(**db.setting("smtp") == "relay");
+        CHECK(*db.tags_of(seeded.post) == std::vector<std::string>{"campaign-a", "flu"});
         // New rows are numbered after the copied ones.
         CHECK(*db.insert_account({0, "mastodon", "@c@example.org", "connected"}) > seeded.account);
     };
@@ -565,6 +568,7 @@ TEST_CASE("a SQLite database copied to PostgreSQL and back keeps every row, id a
     REQUIRE(returned.ok());
     CHECK((*returned)->list_accounts()->size() == 2);
     CHECK(**(*returned)->sealed_credentials(seeded.account) == sealed);
+    CHECK((*returned)->tags_of(seeded.post)->size() == 2);
 }
 
 TEST_CASE("a state change reaches a listening connection at commit, not before", "[postgres]") {
@@ -619,4 +623,62 @@ TEST_CASE("an account's refresh lock holds across connections to one PostgreSQL 
     // A connection that ends drops its locks, as a process that dies would.
     second->reset();
     CHECK(first->lock_account(7, std::chrono::milliseconds(2000)).ok());
+}
+
+TEST_CASE("a schema 4 database migrates to tags and keeps its posts", "[sqlite]") {
+    TempDir dir;
+    const auto path = dir / "v4.db";
+    REQUIRE(store::create_sqlite_at_version(path, 4).ok());
+    run_sql(path, "INSERT INTO users(id, name, role, password_hash, created_at) VALUES (1, 'ann', 'author', 'x', 0)");
+    run_sql(path, "INSERT INTO posts(id, state, created_by, current_version_id, created_at, updated_at) "
+                  "VALUES (7, 'Draft', 1, 70, 5, 5)");
+    run_sql(path, "INSERT INTO post_versions(id, post_id, number, author_id, body, zone, content_hash, "
+                  "compliance_verdict, compliance_findings, created_at) VALUES (70, 7, 1, 1, 'hello', 'UTC', 'h', "
+                  "'pass', '[]', 5)");
+    CHECK(run_sql_directly(path.string(), "SELECT * FROM post_tags") != "");  // not there yet
+
+    auto strict = store::open_sqlite(path, store::OpenMode::MustExist, store::MigrationPolicy::RequireCurrent);
+    REQUIRE_FALSE(strict.ok());
+    CHECK(strict.error().code == ErrorCode::Incompatible);
+    auto migrated = store::open_sqlite(path, store::OpenMode::MustExist, store::MigrationPolicy::Migrate);
+    REQUIRE(migrated.ok());
+    auto& s = **migrated;
+    CHECK(*s.schema_version() == 5);
+    CHECK(store::latest_schema_version() == 5);
+    CHECK(s.version(70)->content.text == "hello");
+    CHECK(s.tags_of(7)->empty());
+    REQUIRE(s.set_post_tags(7, {"flu", "vaccines"}).ok());
+    CHECK(*s.tags_of(7) == std::vector<std::string>{"flu", "vaccines"});
+    // A tag belongs to an existing post.
+    CHECK_FALSE(s.set_post_tags(8, {"flu"}).ok());
+}
+
+TEST_CASE("tags replace as a set and per-tag rows cover only published targets") {
+    TempDir dir;
+    auto s = create(test_database(dir));
+    const auto seeded = seed(*s);
+    REQUIRE(s->set_post_tags(seeded.post, {"b", "a"}).ok());
+    CHECK(*s->tags_of(seeded.post) == std::vector<std::string>{"a", "b"});
+    REQUIRE(s->set_post_tags(seeded.post, {"c"}).ok());
+    CHECK(*s->tags_of(seeded.post) == std::vector<std::string>{"c"});
+    REQUIRE(s->set_post_tags(seeded.post, {"a", "c"}).ok());
+
+    const auto published = *s->insert_target(target_at(seeded, 100, "k1"));
+    REQUIRE(s->insert_target(target_at(seeded, 100, "k2")).ok());  // never goes out
+    auto claimed = *s->claim_due("w", 100, 60, 1);
+    REQUIRE(claimed.size() == 1);
+    store::TargetOutcome out;
+    out.target_id = claimed[0].id;
+    out.state = model::State::Published;
+    REQUIRE(*s->finish_target(out, "w", 150));
+    const auto went = claimed[0].id;
+    (void)published;
+
+    auto rows = *s->tagged_published_between(100, 200);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].tag == "a");
+    CHECK(rows[1].tag == "c");
+    CHECK(rows[0].post_id == seeded.post);
+    CHECK(rows[0].target_id == went);
+    CHECK(s->tagged_published_between(150 + 1, 300)->empty());
 }

@@ -359,6 +359,7 @@ nlohmann::json without_volatile(std::string text) {
 TEST_CASE("a full JSON export restores into a new database and exports again unchanged") {
     WorkflowFixture f;
     build_calendar(f);
+    REQUIRE(f.flow->set_tags(f.author, 1, {"flu", "Campaign-A"}).ok());
     auto first = transfer::export_json(*f.store, f.admin, f.now);
     REQUIRE(first.ok());
 
@@ -384,6 +385,9 @@ TEST_CASE("a full JSON export restores into a new database and exports again unc
     CHECK(restored->targets == 2);
     CHECK(restored->users_created == 5);
     CHECK(restored->accounts_created == 2);
+    CHECK(restored->tags == 2);
+    CHECK(*fresh->tags_of(1) == std::vector<std::string>{"campaign-a", "flu"});
+    CHECK(fresh->tags_of(2)->empty());
 
     auto second = transfer::export_json(*fresh, *ada, now);
     REQUIRE(second.ok());
@@ -395,6 +399,7 @@ TEST_CASE("a full JSON export restores into a new database and exports again unc
             if (u["name"] == "ada") u.erase("password_hash");
     CHECK(a.dump(2) == b.dump(2));
     CHECK(a["posts"][0]["targets"].size() == 2);  // the comparison saw the targets
+    CHECK(a["posts"][0]["tags"] == nlohmann::json{"campaign-a", "flu"});
 
     // The restored calendar works: states, remote URL, published time, audit chain.
     auto post = fresh->find_post(1);
@@ -504,4 +509,53 @@ TEST_CASE("how many rows share a commit does not change what an import creates o
         CHECK(seen == std::vector<std::size_t>{1, 2, 3, 4, 5, 6});
         CHECK(post_count(f) == 3);
     }
+}
+
+TEST_CASE("imported tags come from a tags column or field, and a bad tag rejects only its row") {
+    WorkflowFixture f;
+    const std::string csv = "text,accounts,tags\n"
+                            "Flu shots Saturday,bluesky:clinic.example,\"Flu-Season, vaccines\"\n"
+                            "Walk-in clinic,bluesky:clinic.example,clinic_a campaign-2030\n"
+                            "No tags here,bluesky:clinic.example,\n"
+                            "Bad tag,bluesky:clinic.example,flu season!\n";
+    auto report = run_import(f, csv, {});
+    REQUIRE(report.ok());
+    REQUIRE(report->rows.size() == 4);
+    CHECK(report->created() == 3);
+    CHECK(*f.store->tags_of(report->rows[0].post_id) == std::vector<std::string>{"flu-season", "vaccines"});
+    CHECK(*f.store->tags_of(report->rows[1].post_id) == std::vector<std::string>{"campaign-2030", "clinic_a"});
+    CHECK(f.store->tags_of(report->rows[2].post_id)->empty());
+    CHECK(only_problem(report->rows[3]).column == "tags");
+    CHECK_THAT(only_problem(report->rows[3]).message, Catch::Contains("'season!'"));
+    CHECK(post_count(f) == 3);
+    bool audited = false;
+    REQUIRE(f.store->each_audit([&](const model::AuditEntry& e) {
+        audited = audited || (e.action == "post.tags" && e.detail == "added flu-season, vaccines");
+        return true;
+    }).ok());
+    CHECK(audited);
+
+    // The CSV export writes them back, and a re-import keeps them.
+    auto exported = transfer::export_csv(*f.store, f.author);
+    REQUIRE(exported.ok());
+    auto records = parse_csv(*exported);
+    REQUIRE(records.ok());
+    CHECK((*records)[0].fields.back() == "tags");
+    CHECK((*records)[1].fields.back() == "flu-season vaccines");
+    WorkflowFixture g;
+    auto again = run_import(g, *exported, {});
+    REQUIRE(again.ok());
+    CHECK(again->created() == 3);
+    CHECK(*g.store->tags_of(again->rows[1].post_id) == std::vector<std::string>{"campaign-2030", "clinic_a"});
+
+    const std::string json = R"({"posts": [{"text": "One", "accounts": ["bluesky:clinic.example"], "tags": ["Flu"]},
+                                          {"text": "Two", "accounts": ["bluesky:clinic.example"], "tags": "a, b"},
+                                          {"text": "Three", "accounts": ["bluesky:clinic.example"], "tags": [3]}]})";
+    WorkflowFixture h;
+    auto from_json = run_import(h, json, {}, "posts.json");
+    REQUIRE(from_json.ok());
+    CHECK(from_json->created() == 2);
+    CHECK(*h.store->tags_of(from_json->rows[0].post_id) == std::vector<std::string>{"flu"});
+    CHECK(*h.store->tags_of(from_json->rows[1].post_id) == std::vector<std::string>{"a", "b"});
+    CHECK(only_problem(from_json->rows[2]).column == "tags");
 }

@@ -627,3 +627,78 @@ TEST_CASE("metrics retention deletes only old snapshots, never a post's newest, 
     REQUIRE(f.admin_service->set_metrics_retention(f.admin, std::nullopt).ok());
     CHECK_FALSE(workflow::metrics_retention(*f.store)->has_value());
 }
+
+TEST_CASE("tags are normalised, and refused ones say why") {
+    auto tags = workflow::normalise_tags({"  Flu-Season ", "flu-season", "", "topic_2026", "VACCINES"});
+    REQUIRE(tags.ok());
+    CHECK(*tags == std::vector<std::string>{"flu-season", "topic_2026", "vaccines"});
+
+    auto spaced = workflow::normalise_tags({"flu season"});
+    REQUIRE_FALSE(spaced.ok());
+    CHECK(spaced.error().code == ErrorCode::Invalid);
+    CHECK_THAT(spaced.error().message, Catch::Contains("'flu season'") && Catch::Contains("a letter (a-z)"));
+    CHECK_FALSE(workflow::normalise_tags({"caf\xc3\xa9"}).ok());
+    CHECK_FALSE(workflow::normalise_tags({"#flu"}).ok());
+
+    CHECK(workflow::normalise_tags({std::string(40, 'a')}).ok());
+    auto long_tag = workflow::normalise_tags({std::string(41, 'a')});
+    REQUIRE_FALSE(long_tag.ok());
+    CHECK_THAT(long_tag.error().message, Catch::Contains("41 characters") && Catch::Contains("at most 40"));
+
+    std::vector<std::string> eleven;
+    for (int i = 0; i < 11; ++i) eleven.push_back("t" + std::to_string(i));
+    auto many = workflow::normalise_tags(eleven);
+    REQUIRE_FALSE(many.ok());
+    CHECK_THAT(many.error().message, Catch::Contains("11 tags") && Catch::Contains("at most 10"));
+    eleven.pop_back();
+    CHECK(workflow::normalise_tags(eleven).ok());
+}
+
+TEST_CASE("tagging a post is audited and makes no new version, even once approved") {
+    WorkflowFixture f(fake_check);
+    const auto post = f.approved_and_scheduled(f.content("Flu shots at the clinic"));
+    const auto versions = f.store->versions_of(post)->size();
+    const auto before = audit_count(f);
+
+    auto change = f.flow->set_tags(f.author2, post, {"Flu-Season", "vaccines"});
+    REQUIRE(change.ok());
+    CHECK(change->added == std::vector<std::string>{"flu-season", "vaccines"});
+    CHECK(change->removed.empty());
+    CHECK(*f.store->tags_of(post) == std::vector<std::string>{"flu-season", "vaccines"});
+    CHECK(f.flow->detail(post)->tags == std::vector<std::string>{"flu-season", "vaccines"});
+    CHECK(state_of(f, post) == State::Scheduled);
+    CHECK(f.store->versions_of(post)->size() == versions);
+    CHECK(audit_count(f) == before + 1);
+    auto last = *f.store->last_audit();
+    CHECK(last->action == "post.tags");
+    CHECK(last->actor == f.author2.name);
+    CHECK(last->subject == "post " + std::to_string(post));
+    CHECK(last->detail == "added flu-season, vaccines");
+
+    change = f.flow->set_tags(f.approver, post, {"vaccines", "campaign-a"});
+    REQUIRE(change.ok());
+    CHECK(change->added == std::vector<std::string>{"campaign-a"});
+    CHECK(change->removed == std::vector<std::string>{"flu-season"});
+    CHECK((*f.store->last_audit())->detail == "added campaign-a; removed flu-season");
+
+    // The same tags again: nothing written.
+    REQUIRE(f.flow->set_tags(f.approver, post, {"Campaign-A", "vaccines"}).ok());
+    CHECK(audit_count(f) == before + 2);
+
+    // A refused tag changes nothing.
+    auto bad = f.flow->set_tags(f.author, post, {"ok", "not ok"});
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().code == ErrorCode::Invalid);
+    CHECK(*f.store->tags_of(post) == std::vector<std::string>{"campaign-a", "vaccines"});
+    CHECK(audit_count(f) == before + 2);
+
+    CHECK(f.flow->set_tags(f.author, 9999, {"x"}).error().code == ErrorCode::NotFound);
+    model::User disabled = f.author;
+    disabled.active = false;
+    CHECK(f.flow->set_tags(disabled, post, {"x"}).error().code == ErrorCode::Forbidden);
+
+    REQUIRE(f.flow->set_tags(f.author, post, {}).ok());
+    CHECK(f.store->tags_of(post)->empty());
+    CHECK((*f.store->last_audit())->detail == "removed campaign-a, vaccines");
+    CHECK(f.audit->verify()->intact);
+}

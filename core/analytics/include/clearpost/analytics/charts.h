@@ -42,6 +42,8 @@ struct PdfReportInfo {
     std::string organisation;
     UnixSeconds generated_at = 0;
 };
+// The PDF's bytes (to mail it), and the PDF written to `path`.
+Result<std::string> pdf_report(const Dashboard& dashboard, const PdfReportInfo& info);
 Result<void> write_pdf_report(const Dashboard& dashboard, const PdfReportInfo& info,
                               const std::filesystem::path& path, Overwrite overwrite);
 

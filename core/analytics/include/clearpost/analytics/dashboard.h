@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -68,6 +69,18 @@ struct GovernanceMonth {
     std::optional<double> p90_turnaround_hours;
 };
 
+// One tag's share of a period: the tagged posts with a target published in
+// it, those targets, and the sum of each metric over their newest
+// snapshots (whole numbers only, as engagement_of counts them; a metric no
+// target reported is absent, not 0).
+struct TagTotals {
+    std::string tag;
+    std::size_t posts = 0;    // tagged posts published (on any network) in the period
+    std::size_t targets = 0;  // their published targets
+    Totals engagement;        // over those targets, as the dashboard's totals
+    std::map<std::string, std::int64_t> metrics;
+};
+
 struct Dashboard {
     Period period;
     Period previous;  // the same length, just before
@@ -83,6 +96,7 @@ struct Dashboard {
     std::array<std::array<HeatCell, 24>, 7> heat{};
     std::vector<TopPost> top;  // most engagement first, ties by earlier publishing
     std::vector<GovernanceMonth> governance;  // each month touching the period, oldest first
+    std::vector<TagTotals> tags;  // every tag of a post published in the period, by name
 };
 
 // The instants of local days in `zone`: from the first moment of `first` to
@@ -91,6 +105,11 @@ struct Dashboard {
 Result<Period> local_days(const schedule::TimeZone& zone, schedule::LocalDate first, schedule::LocalDate after_last);
 // The last `days` local days up to and including today (the day of `now`).
 Result<Period> last_days(const schedule::TimeZone& zone, int days, UnixSeconds now);
+
+// Per-tag totals of the targets in `report` (a build_report of the same
+// period), with the tags read through `store`. A post with two tags counts
+// under each.
+Result<std::vector<TagTotals>> tag_totals(store::Store& store, const Report& report);
 
 // Reads the period, the previous period of the same length and governance
 // facts through `store`. Invalid for an empty or reversed period; Corrupt

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "clearpost/base/result.h"
+#include "clearpost/net/mail.h"
 #include "clearpost/security/vault.h"
 #include "clearpost/store/store.h"
 
@@ -28,6 +29,10 @@ Result<std::optional<MailSettings>> load_mail_settings(store::Store& store);
 Result<void> save_mail_settings(store::Store& store, security::Vault& vault, const MailSettings& settings,
                                 const std::string& password);
 Result<void> disable_mail(store::Store& store);
+
+// Mails `mail` through the organisation's relay, from its sender (`from`
+// is filled in): Conflict when no relay is set.
+Result<void> send_through_relay(store::Store& store, security::Vault& vault, net::Mail mail, UnixSeconds now);
 
 // Sends one mail for a test of the settings.
 Result<void> send_test_mail(store::Store& store, security::Vault& vault, UnixSeconds now);

@@ -30,6 +30,10 @@ struct ServiceOptions {
     int poll_seconds = 15;     // longest sleep: new posts are seen this soon
     std::size_t metrics_batch = 25;
     DispatchOptions dispatch;  // owner is suffixed per worker; shard is set per worker
+    // Run by one worker whenever notices are mailed (every round; once at
+    // the end with `once`): the caller's own periodic work, such as
+    // mailing a scheduled report. It logs its own failures.
+    std::function<void(store::Store&, security::Vault&, const Logger&)> housekeeping;
 };
 
 // Who publishes unattended. `clearpostctl run` announces itself in the

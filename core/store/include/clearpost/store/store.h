@@ -143,6 +143,14 @@ struct PublishedTarget {
     std::optional<MetricSnapshot> latest;
 };
 
+// A tag of a post that has a target published in a period, with that
+// target: what per-tag totals add up (see Store::tagged_published_between).
+struct TaggedTarget {
+    std::string tag;
+    Id post_id = 0;
+    Id target_id = 0;
+};
+
 struct NewVersion {
     Id post_id = 0;
     int number = 0;
@@ -211,6 +219,13 @@ public:
     virtual Result<Id> insert_version(const NewVersion& version) = 0;
     virtual Result<model::PostVersion> version(Id id) = 0;
     virtual Result<std::vector<model::PostVersion>> versions_of(Id post_id) = 0;
+
+    // Tags of a post (campaigns, topics): the post's, not a version's, so
+    // not approved content. set_post_tags replaces the whole set with
+    // `tags`, which the caller has normalised (workflow::normalise_tags);
+    // tags_of lists them sorted.
+    virtual Result<void> set_post_tags(Id post_id, const std::vector<std::string>& tags) = 0;
+    virtual Result<std::vector<std::string>> tags_of(Id post_id) = 0;
 
     // Approvals.
     virtual Result<Id> insert_approval(const model::Approval& approval) = 0;
@@ -282,6 +297,11 @@ public:
     // then fetched_at.
     virtual Result<std::vector<MetricSnapshot>> snapshots_of_published_between(UnixSeconds from,
                                                                                UnixSeconds to) = 0;
+    // Per-tag totals: each tag of each post with a target published in
+    // [from, to), once per such target, ordered by tag, post and target.
+    // Read from the post_tags_by_tag index; the targets' metrics come from
+    // published_between over the same period.
+    virtual Result<std::vector<TaggedTarget>> tagged_published_between(UnixSeconds from, UnixSeconds to) = 0;
     // Versions created in [from, to), oldest first.
     virtual Result<std::vector<VersionCheck>> versions_created_between(UnixSeconds from, UnixSeconds to) = 0;
     // Final approvals in [from, to) whose post was submitted before them,

@@ -129,6 +129,7 @@ struct RestoreSummary {
     std::size_t versions = 0;
     std::size_t approvals = 0;
     std::size_t targets = 0;
+    std::size_t tags = 0;  // post tags (an export from before tags has none)
 };
 
 // Writes an export_json file back into a database that has no posts, as

@@ -4,6 +4,7 @@
 // studio, clearpostctl and the tests all obey the same rules. Every change
 // and its audit entry are written in one transaction.
 
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
@@ -31,6 +32,28 @@ struct PostDetail {
     std::vector<model::Target> targets;
     std::vector<model::Consent> consents;
     std::vector<model::ApprovalStage> chain;
+    std::vector<std::string> tags;  // sorted; the post's, not a version's
+};
+
+// Tags (campaigns, topics) group posts for analytics. At most this many per
+// post, each at most kMaxTagLength characters.
+inline constexpr std::size_t kMaxTagsPerPost = 10;
+inline constexpr std::size_t kMaxTagLength = 40;
+
+// Tags as they are stored: trimmed, lower-cased, duplicates and empty ones
+// dropped, sorted. Invalid, naming the tag and the rule, for one longer than
+// kMaxTagLength, with a character other than a letter (a-z), a digit, '-'
+// or '_', or for more than kMaxTagsPerPost tags.
+Result<std::vector<std::string>> normalise_tags(const std::vector<std::string>& tags);
+
+// Splits a field people type ("flu-season, vaccines" or "flu vaccines")
+// into tags at commas and white space, for normalise_tags.
+std::vector<std::string> split_tags(const std::string& text);
+
+// What set_tags changed, each list sorted.
+struct TagChange {
+    std::vector<std::string> added;
+    std::vector<std::string> removed;
 };
 
 struct ApprovalOutcome {
@@ -49,8 +72,11 @@ public:
     // flush) per batch instead of per post. One result per content, in
     // order; an Error only when the transaction itself fails, and then none
     // of them was created.
+    // `tags`, when not empty, holds each post's tags (normalise_tags'
+    // output), written with the post and audited in its savepoint.
     Result<std::vector<Result<Id>>> create_posts(const model::User& actor,
-                                                 std::vector<model::VersionContent> contents);
+                                                 std::vector<model::VersionContent> contents,
+                                                 const std::vector<std::vector<std::string>>& tags = {});
     // A new version; the post returns to Draft and earlier approvals stop
     // applying. Pending targets are cancelled. Returns the version number.
     Result<int> edit_post(const model::User& actor, Id post_id, model::VersionContent content);
@@ -87,6 +113,13 @@ public:
     };
     Result<Rescheduled> reschedule(const model::User& actor, Id post_id, UnixSeconds at);
 
+    // Replaces the post's tags with `tags` (normalised first). Tags are not
+    // content: no new version, no new approval, in any state; anyone who may
+    // edit the post may tag it. The change and its audit entry ("post.tags",
+    // the tags added and removed) are one transaction; no change writes
+    // nothing.
+    Result<TagChange> set_tags(const model::User& actor, Id post_id, const std::vector<std::string>& tags);
+
     Result<PostDetail> detail(Id post_id);
 
 private:
@@ -102,6 +135,9 @@ private:
     // Writes the post's new state and its audit entry in the caller's transaction.
     Result<void> move_post(const model::User& actor, const model::Post& post, Action action,
                            Id version_id, const std::string& detail);
+    // Writes the post's tags and their audit entry in the caller's
+    // transaction; what changed.
+    Result<TagChange> write_tags(const model::User& actor, Id post_id, const std::vector<std::string>& wanted);
     // Runs `body` and its audit in one transaction, then anchors the chain.
     Result<void> in_transaction(const std::function<Result<void>()>& body);
     Result<void> cancel_pending_targets(Id post_id, const std::string& reason);
