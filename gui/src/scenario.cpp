@@ -140,6 +140,23 @@ bool Scenario::expect(bool condition, const std::string& what) {
     return condition;
 }
 
+oauth::BrowserOpener Scenario::approving_browser() {
+    return [this](const std::string& url) -> Result<void> {
+        m_browser = std::jthread([url] {
+            net::HttpClient http;
+            net::HttpRequest page;
+            page.url = url;
+            auto answer = http.send(page);
+            if (auto* r = std::get_if<net::HttpResponse>(&answer); r && r->status == 302) {
+                net::HttpRequest back;
+                back.url = r->headers["location"];
+                http.send(back);
+            }
+        });
+        return ok();
+    };
+}
+
 bool Scenario::screenshot(const std::string& file, wxWindow* on_top) {
     // The test script takes the picture (a toolkit-independent grab of the
     // X screen): paint, ask with a "shot FILE" line, wait for the file.
@@ -753,20 +770,7 @@ void Scenario::build() {
             m_sent = true;
             // The person's browser: opens the authorisation page, which the
             // stand-in approves, and follows its redirect to the studio.
-            a->connect_in_browser("@clinic@mastodon.test", instance, [this](const std::string& url) -> Result<void> {
-                m_browser = std::jthread([url] {
-                    net::HttpClient http;
-                    net::HttpRequest page;
-                    page.url = url;
-                    auto answer = http.send(page);
-                    if (auto* r = std::get_if<net::HttpResponse>(&answer); r && r->status == 302) {
-                        net::HttpRequest back;
-                        back.url = r->headers["location"];
-                        http.send(back);
-                    }
-                });
-                return ok();
-            });
+            a->connect_in_browser("@clinic@mastodon.test", instance, approving_browser());
             expect(a->signing_in(), "widget: the studio waits for the browser");
             return false;
         }
@@ -801,6 +805,31 @@ void Scenario::build() {
         expect(mastodon->account.status == "disconnected", "model: the account is disconnected");
         return true;
     }});
+    m_steps.push_back({"the admin connects the X account in the browser with the organisation's registered app",
+                       [frame, this] {
+        auto* a = frame->accounts();
+        if (!m_sent) {
+            m_sent = true;
+            a->connect_with_oauth("x", "harborclinics", approving_browser());
+            return false;
+        }
+        const auto& accounts = a->accounts();
+        const auto x = std::find_if(accounts.begin(), accounts.end(),
+                                    [](const publish::AccountView& v) { return v.account.network == "x"; });
+        if (a->signing_in() || a->loading() || x == accounts.end() || !x->has_credentials) return false;
+        m_sent = false;
+        const std::string status = from_wx(frame->GetStatusBar()->GetStatusText(0));
+        expect(status.find("Connected x:harborclinics through the browser") != std::string::npos,
+               "widget: the status bar says so: " + status);
+        expect(x->renews && x->token_expires_at.has_value(), "model: the X token has an end and renews itself");
+        for (long i = 0; i < a->list()->GetItemCount(); ++i) {
+            if (from_wx(a->list()->GetItemText(i, 0)) != "x") continue;
+            const std::string shown = from_wx(a->list()->GetItemText(i, 2));
+            expect(shown.find("renews itself") != std::string::npos, "widget: x reads \"" + shown + "\"");
+        }
+        return true;
+    }});
+    m_steps.push_back({"accounts screenshot with X connected", [this] { return screenshot("accounts-x.png"); }});
     m_steps.push_back({"the admin exports the calendar as CSV and as a JSON backup", [frame, this] {
         const auto csv = m_options.screenshots / "calendar-export.csv";
         const auto json = m_options.screenshots / "calendar-export.json";

@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "clearpost/oauth/browser.h"
+
 namespace clearpost::gui {
 
 class MainFrame;
@@ -45,6 +47,9 @@ private:
     bool expect(bool condition, const std::string& what);
     void note(const std::string& line);
     bool screenshot(const std::string& file, wxWindow* on_top = nullptr);
+    // The person at the browser: opens the sign-in page, which the stand-in
+    // approves at once, and follows its redirect back to the studio.
+    oauth::BrowserOpener approving_browser();
 
     MainFrame* m_frame;
     ScenarioOptions m_options;
@@ -60,8 +65,8 @@ private:
     long long m_post_id = 0;
     long m_wait_until_ms = 0;
     bool m_sent = false;
-    std::jthread m_browser;
-    ImportDialog* m_import = nullptr;  // the import dialog the scenario drives  // the "person" signing in to the Mastodon stand-in
+    std::jthread m_browser;            // the "person" signing in to a stand-in
+    ImportDialog* m_import = nullptr;  // the import dialog the scenario drives
     std::string m_switch_error;
     bool m_switched = false;
     bool m_shot_requested = false;

@@ -16,8 +16,9 @@ CLEARPOST_NEW_PASSWORD="alice has a long password" "$ctl" --db "$db" --as ada us
 
 # What the studio's scenario (--scenario) starts from: bob the approver, an X
 # account, two posts waiting for bob, one with a warning in its second
-# version and one he wrote himself (posts 1 and 2), and a Mastodon instance
-# (the stand-in) where the admin connects an account through the "browser".
+# version and one he wrote himself (posts 1 and 2), a Mastodon instance (the
+# stand-in) where the admin connects an account through the "browser", and
+# an X stand-in with the organisation's registered app for the X account.
 seed_scenario() {
   local standin
   standin=$(dirname "${BASH_SOURCE[0]}")/../publishers/mastodon/standin.py
@@ -29,6 +30,23 @@ seed_scenario() {
   port=$(sed -n 's/^port //p' "$work/standin.out")
   [ -n "$port" ] || { echo "FAIL: the Mastodon stand-in did not start" >&2; exit 1; }
   export CLEARPOST_SCENARIO_MASTODON=http://127.0.0.1:$port NO_PROXY=127.0.0.1 no_proxy=127.0.0.1
+
+  # An X stand-in that knows the scenario's X account, and the
+  # organisation's registered X app pointing at it (the build's plugins).
+  export CLEARPOST_PUBLISHERS_DIR
+  CLEARPOST_PUBLISHERS_DIR=$(cd "$(dirname "$ctl")/../publishers" && pwd)
+  python3 "$(dirname "${BASH_SOURCE[0]}")/../publishers/x/standin.py" --port 0 > "$work/x.out" &
+  x_pid=$!
+  trap 'kill $standin_pid $x_pid 2>/dev/null; rm -rf "$work"' EXIT
+  for _ in $(seq 50); do grep -q '^port ' "$work/x.out" && break; sleep 0.1; done
+  local x_url
+  x_url=http://127.0.0.1:$(sed -n 's/^port //p' "$work/x.out")
+  [ "$x_url" != "http://127.0.0.1:" ] || { echo "FAIL: the X stand-in did not start" >&2; exit 1; }
+  curl -sS -f -X POST -H 'Content-Type: application/json' \
+    -d '{"add_user": {"id": "1700000000000000042", "username": "harborclinics"}, "oauth": {"account": "1700000000000000042"}}' \
+    "$x_url/_standin/control" >/dev/null || { echo "FAIL: the X stand-in did not take its scene" >&2; exit 1; }
+  "$ctl" --db "$db" --as ada app set x --client-id clearpost-x-app --authorize-url "$x_url/_oauth/authorize" \
+    --token-url "$x_url/_oauth/token" --api-url "$x_url" >/dev/null
 
   CLEARPOST_NEW_PASSWORD="bob has a long password" "$ctl" --db "$db" --as ada user add bob --role approver >/dev/null
   # A queued post dragged to another day keeps its approval here.

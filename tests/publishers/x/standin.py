@@ -110,6 +110,9 @@ class X(base.Handler):
         if "counts" in c:
             for tid, counts in c["counts"].items():
                 self.tweets[tid]["metrics"].update(counts)
+        if "add_user" in c:  # another account X knows: {"id", "username", "name"?}
+            u = c["add_user"]
+            USERS[u["id"]] = {"id": u["id"], "name": u.get("name", u["username"]), "username": u["username"]}
         if "add_tweet" in c:  # a post made earlier (outside Clearpost)
             t = c["add_tweet"]
             self.make_tweet(t.get("author", "1700000000000000001"), t["text"], None, [], base.now() - t.get("age", 0))
