@@ -455,6 +455,9 @@ void Scenario::build() {
     m_steps.push_back({"approve", [frame, this] {
         auto* inbox = frame->inbox();
         if (!m_sent) {
+            // A decision waits for a reload in flight (in team mode another
+            // desk's change reloads the inbox at any moment).
+            if (inbox->loading()) return false;
             const auto& entries = inbox->inbox().entries;
             auto it = std::find_if(entries.begin(), entries.end(),
                                    [this](const InboxEntry& e) { return e.post_id == m_post_id; });
