@@ -173,12 +173,20 @@ void InboxPanel::set_user(const model::User& user) {
     reload();
 }
 
+// While the inbox reloads or a decision is on its way, Approve and Request
+// changes are greyed out: a click then would be about a list being replaced.
+void InboxPanel::set_loading(bool loading) {
+    m_loading = loading;
+    m_approve->Enable(!loading);
+    m_changes->Enable(!loading);
+}
+
 void InboxPanel::reload() {
-    m_loading = true;
+    set_loading(true);
     m_count->SetLabel(_("Loading..."));
     m_backend.run<Inbox>([user = m_user](Services& s) { return load_inbox(s, user); },
                          on_window<Inbox>(this, [](InboxPanel& self, Result<Inbox> inbox) {
-                             self.m_loading = false;
+                             self.set_loading(false);
                              if (!inbox) {
                                  self.m_count->SetLabel(_("Could not load the inbox: ") +
                                                         to_wx(inbox.error().message));
@@ -353,7 +361,7 @@ void InboxPanel::decide(bool approve) {
         m_justification->SetFocus();
         return;
     }
-    m_loading = true;
+    set_loading(true);
     const model::Id post_id = entry.post_id;
     // Only core data crosses the thread; the words are made on the GUI thread.
     m_backend.run<Decision>(
@@ -380,7 +388,7 @@ void InboxPanel::decide(bool approve) {
             return d;
         },
         on_window<Decision>(this, [post_id](InboxPanel& self, Result<Decision> done) {
-            self.m_loading = false;
+            self.set_loading(false);
             if (!done) {
                 wxMessageBox(to_wx(done.error().message), _("Review"), wxOK | wxICON_ERROR, &self);
                 return;

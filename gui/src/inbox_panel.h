@@ -51,6 +51,7 @@ private:
     void show_explanation(long row);
     void show_diff(const workflow::PostDetail& detail);
     void decide(bool approve);
+    void set_loading(bool loading);
 
     Backend& m_backend;
     model::User m_user;
