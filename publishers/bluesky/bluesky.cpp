@@ -244,25 +244,6 @@ std::string ascii_lower(std::string s) {
     return s;
 }
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | cp >> 6);
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | cp >> 12);
-        out += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | cp >> 18);
-        out += static_cast<char>(0x80 | (cp >> 12 & 0x3F));
-        out += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
 // Decodes the HTML character references a title or description uses and
 // folds runs of white space into one space.
 std::string html_text(std::string_view s) {
@@ -280,7 +261,7 @@ std::string html_text(std::string_view s) {
                     const bool hex = name[1] == 'x' || name[1] == 'X';
                     const std::string digits(name.substr(hex ? 2 : 1));
                     if (!digits.empty() && digits.find_first_not_of(hex ? "0123456789abcdefABCDEF" : "0123456789") == std::string::npos) {
-                        append_utf8(out, static_cast<std::uint32_t>(std::min(std::stoul(digits, nullptr, hex ? 16 : 10), 0x110000ul)));
+                        clearpost::sdk::web::append_utf8(out, static_cast<std::uint32_t>(std::min(std::stoul(digits, nullptr, hex ? 16 : 10), 0x110000ul)));
                         done = true;
                     }
                 } else {

@@ -103,24 +103,6 @@ const clearpost::sdk::MediaLimits kMediaLimits{"X", kMaxImages, kMaxImageBytes,
 bool ascii_alnum(char32_t c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 char32_t ascii_lower(char32_t c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
 
-void append_utf8(std::string& out, char32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | cp >> 6);
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | cp >> 12);
-        out += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | cp >> 18);
-        out += static_cast<char>(0x80 | (cp >> 12 & 0x3F));
-        out += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
 // `text` in NFC as code points; `lossy` when it held bytes that are not UTF-8.
 std::u32string nfc(std::string_view text, bool& lossy) {
     UErrorCode status = U_ZERO_ERROR;
@@ -151,7 +133,7 @@ std::u32string nfc(std::string_view text, bool& lossy) {
 std::string nfc_utf8(std::string_view text) {
     bool lossy = false;
     std::string out;
-    for (char32_t cp : nfc(text, lossy)) append_utf8(out, cp);
+    for (char32_t cp : nfc(text, lossy)) clearpost::sdk::web::append_utf8(out, cp);
     return out;
 }
 
