@@ -40,7 +40,7 @@ schedule::LocalDate civil_from_days(std::int64_t z) {
 }
 
 std::string format_date(schedule::LocalDate d) {
-    char out[16];
+    char out[32];  // room for any int, so -O2 sees no truncation
     std::snprintf(out, sizeof out, "%04d-%02d-%02d", d.year, d.month, d.day);
     return out;
 }
