@@ -94,11 +94,13 @@ void add_run(CLI::App& app, Context& ctx) {
               {"retrying", total.retrying},
               {"failed", total.failed},
               {"needs_attention", total.needs_attention},
-              {"metrics_snapshots", total.metrics_snapshots}},
+              {"metrics_snapshots", total.metrics_snapshots},
+              {"account_snapshots", total.account_snapshots}},
              "published " + std::to_string(total.published) + ", retrying " + std::to_string(total.retrying) +
                  ", failed " + std::to_string(total.failed) + ", needs attention " +
                  std::to_string(total.needs_attention) + ", metrics snapshots " +
-                 std::to_string(total.metrics_snapshots));
+                 std::to_string(total.metrics_snapshots) + ", account samples " +
+                 std::to_string(total.account_snapshots));
         return ok();
     }));
 }
@@ -216,9 +218,47 @@ void add_metrics(CLI::App& app, Context& ctx) {
         emit(ctx.json, doc, human.str());
         return ok();
     }));
+    auto network = std::make_shared<std::string>();
+    auto handle = std::make_shared<std::string>();
+    auto history_days = std::make_shared<int>(30);
+    auto* account = metrics->add_subcommand(
+        "account", "An account's own numbers (followers, following, posts) over time; clearpostctl run samples "
+                   "every connected account once a day");
+    account->add_option("NETWORK", *network, "Network, e.g. bluesky")->required();
+    account->add_option("HANDLE", *handle, "The account's handle")->required();
+    account->add_flag("--fetch", *fetch, "Take a sample now first (outside the daily one)");
+    account->add_option("--days", *history_days, "How far back to show (default 30)")->check(CLI::Range(1, 3660));
+    account->callback(command(ctx, [&ctx, network, handle, fetch, days = history_days]() -> Result<void> {
+        CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
+                                                     Session::Actor::Required));
+        auto& store = session->store();
+        CLEARPOST_ASSIGN(auto found, store.find_account(*network, *handle));
+        if (!found) return make_error(ErrorCode::NotFound, "no account " + *network + ":" + *handle);
+        if (*fetch) {
+            CLEARPOST_ASSIGN(auto publisher, OneShot::open(*session));
+            CLEARPOST_CHECK(publisher->dispatcher.sample_account_now(found->id));
+        }
+        const UnixSeconds now = system_now();
+        CLEARPOST_ASSIGN(auto history, store.account_snapshots(now - static_cast<UnixSeconds>(*days) * 86400, now + 1,
+                                                               found->id));
+        nlohmann::json samples = nlohmann::json::array();
+        std::ostringstream human;
+        human << found->network << ":" << found->handle << "\n";
+        for (const auto& h : history) {
+            auto m = nlohmann::json::parse(h.metrics_json, nullptr, false);
+            samples.push_back({{"fetched_at", format_utc(h.fetched_at)}, {"metrics", m}});
+            human << "  " << format_utc(h.fetched_at);
+            if (m.is_object())
+                for (const auto& [name, value] : m.items()) human << "  " << name << " " << value.dump();
+            human << "\n";
+        }
+        if (history.empty()) human << "  (no sample in the last " << *days << " days)\n";
+        emit(ctx.json, {{"account", found->network + ":" + found->handle}, {"samples", samples}}, human.str());
+        return ok();
+    }));
     auto* prune = metrics->add_subcommand(
-        "prune", "Delete the snapshots the organisation's retention no longer keeps (each post's newest stays); "
-                 "clearpostctl run does this once a day");
+        "prune", "Delete the snapshots the organisation's retention no longer keeps (each post's and account's "
+                 "newest stays); clearpostctl run does this once a day");
     prune->callback(command(ctx, [&ctx]() -> Result<void> {
         CLEARPOST_ASSIGN(auto session, Session::open(ctx, OpenMode::MustExist, MigrationPolicy::RequireCurrent,
                                                      Session::Actor::Required));

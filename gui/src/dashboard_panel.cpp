@@ -136,11 +136,20 @@ void DashboardPanel::build() {
     scroll->SetScrollRate(0, FromDIP(20));
     auto* grid = new wxGridSizer(2, FromDIP(8), FromDIP(8));
     for (analytics::Chart chart : {analytics::Chart::Engagement, analytics::Chart::Heatmap, analytics::Chart::Findings,
-                                   analytics::Chart::Turnaround}) {
+                                   analytics::Chart::Turnaround, analytics::Chart::Followers}) {
         auto* canvas = new ChartCanvas(scroll, chart, m_dashboard);
         m_charts.push_back(canvas);
         grid->Add(canvas, 1, wxEXPAND);
     }
+    // Beside the follower chart, each account's numbers.
+    m_audience = new wxListCtrl(scroll, wxID_ANY, wxDefaultPosition, wxDefaultSize,
+                                wxLC_REPORT | wxLC_SINGLE_SEL | wxLC_HRULES);
+    m_audience->SetName(_("Followers"));
+    m_audience->AppendColumn(_("Account"), wxLIST_FORMAT_LEFT, FromDIP(200));
+    m_audience->AppendColumn(_("Followers"), wxLIST_FORMAT_RIGHT, FromDIP(90));
+    m_audience->AppendColumn(_("At the start"), wxLIST_FORMAT_RIGHT, FromDIP(90));
+    m_audience->AppendColumn(_("Change"), wxLIST_FORMAT_RIGHT, FromDIP(80));
+    grid->Add(m_audience, 1, wxEXPAND);
     m_top = new wxListCtrl(scroll, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(-1, 260)),
                            wxLC_REPORT | wxLC_SINGLE_SEL | wxLC_HRULES);
     m_top->SetName(_("Top posts"));
@@ -232,6 +241,7 @@ void DashboardPanel::show() {
     for (auto* chart : m_charts) chart->Refresh();
     m_top->DeleteAllItems();
     m_tags->DeleteAllItems();
+    m_audience->DeleteAllItems();
     m_pdf->Enable(m_dashboard.has_value());
     if (!m_dashboard) return;
     const auto& d = *m_dashboard;
@@ -257,6 +267,13 @@ void DashboardPanel::show() {
                                     ? wxString::Format("%lld", static_cast<long long>(t.engagement.engagement))
                                     : wxString::FromUTF8("–"));
         m_tags->SetItem(row, 4, to_wx(metrics));
+    }
+    for (std::size_t i = 0; i < d.audience.size(); ++i) {
+        const auto& a = d.audience[i];
+        const long row = m_audience->InsertItem(static_cast<long>(i), to_wx(a.network + " · " + a.handle));
+        m_audience->SetItem(row, 1, wxString::Format("%lld", static_cast<long long>(a.end)));
+        m_audience->SetItem(row, 2, wxString::Format("%lld", static_cast<long long>(a.start)));
+        m_audience->SetItem(row, 3, wxString::Format("%+lld", static_cast<long long>(a.change())));
     }
 }
 

@@ -36,6 +36,7 @@ public:
     bool loading() const { return m_loading; }
     const std::optional<analytics::Dashboard>& dashboard() const { return m_dashboard; }
     wxStaticText* summary() const { return m_summary; }
+    wxListCtrl* audience() const { return m_audience; }
     std::function<void()> on_loaded;
 
 private:
@@ -57,6 +58,7 @@ private:
     wxStaticText* m_summary = nullptr;
     wxListCtrl* m_top = nullptr;
     wxListCtrl* m_tags = nullptr;  // per-tag totals
+    wxListCtrl* m_audience = nullptr;  // followers per account
     wxButton* m_pdf = nullptr;
     std::vector<ChartCanvas*> m_charts;
 };

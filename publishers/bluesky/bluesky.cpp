@@ -37,7 +37,7 @@ constexpr const char* kCapabilities = R"({
   "media": {"max_images": 4, "max_bytes": 1000000, "alt_text": true, "aspect_ratio": true,
             "types": ["image/jpeg", "image/png", "image/webp"]},
   "link_cards": true,
-  "threads": true, "native_scheduling": false, "metrics": true,
+  "threads": true, "native_scheduling": false, "metrics": true, "account_metrics": true,
   "idempotency": "client_record_key", "publish_batch_max": 100,
   "rate_limits": {"posts_per_hour": 1666, "posts_per_day": 11666}
 })";
@@ -570,6 +570,27 @@ public:
                 metrics[post["uri"].get<std::string>()] = std::move(counts);
             }
         }
+        return OpResult::ok({{"metrics", metrics}});
+    }
+
+    // The profile's counts from the AppView's public app.bsky.actor.getProfile.
+    OpResult fetch_account_metrics(const Host& host, const json& request) override {
+        const json creds = request.value("credentials", json::object());
+        const std::string actor = creds.value("did", creds.value("handle", creds.value("identifier", std::string())));
+        if (actor.empty()) return OpResult::error(CLEARPOST_ERR_AUTH, "the account is not connected; connect it first");
+        const std::string appview = creds.value("appview", std::string("https://public.api.bsky.app"));
+        auto r = host.http({{"method", "GET"},
+                            {"url", appview + "/xrpc/app.bsky.actor.getProfile?actor=" +
+                                        clearpost::sdk::web::form_encode(actor)},
+                            {"timeout_ms", 15000}});
+        if (r.status != CLEARPOST_OK || r.http_status != 200) return failure(r, host, "reading the profile's counts");
+        const auto body = json::parse(r.body, nullptr, false);
+        if (!body.is_object()) return OpResult::error(CLEARPOST_ERR_TRANSIENT, "reading the profile's counts: the AppView's answer is not a profile");
+        static constexpr std::pair<const char*, const char*> kCounts[] = {
+            {"followersCount", "followers"}, {"followsCount", "following"}, {"postsCount", "posts"}};
+        json metrics = json::object();
+        for (const auto& [field, name] : kCounts)
+            if (body.contains(field) && body[field].is_number_integer()) metrics[name] = body[field];
         return OpResult::ok({{"metrics", metrics}});
     }
 

@@ -100,6 +100,12 @@ public:
                     posts.push_back({{"uri", uri(rkey)}, {"likeCount", likes}, {"repostCount", 1}, {"replyCount", 0}});
             return reply(200, {{"posts", posts}});
         }
+        if (method == "app.bsky.actor.getProfile") {  // the AppView's public profile
+            if (query_param(req.url, "actor") != "did%3Aplc%3Aclinic")
+                return reply(400, {{"error", "InvalidRequest"}, {"message", "Profile not found"}});
+            return reply(200, {{"did", "did:plc:clinic"}, {"handle", "clinic.example"},
+                               {"followersCount", followers}, {"followsCount", 12}, {"postsCount", records.size()}});
+        }
         return reply(501, {{"error", "MethodNotImplemented"}});
     }
 
@@ -125,6 +131,7 @@ public:
     std::string password = "right-password";
     std::string access_jwt = "access-token-1";
     int likes = 0;
+    int followers = 1500;
     int commits = 0;
     std::map<std::string, json> records;
     std::map<std::string, int> calls;
@@ -713,4 +720,53 @@ TEST_CASE("a thread in a batch is made part by part while the single posts share
     CHECK(f.pds.calls["com.atproto.repo.applyWrites"] == 1);
     CHECK(f.pds.records.size() == 4);
     for (const auto post : {thread, a, b}) CHECK(f.target_of(post).state == State::Published);
+}
+
+TEST_CASE("accounts are sampled once a UTC day, a failure is retried an hour later, and history is kept") {
+    PublishFixture f;
+    const auto lapsed = *f.store->insert_account({0, "bluesky", "old.example", "needs_reauthorization"});
+    (void)lapsed;
+    f.now = 20000 * 86400 + 3600;  // 01:00 UTC
+    auto d = f.dispatcher();
+    // The session's DID is what the profile is read by: publish once first.
+    f.scheduled_post("Hello", f.now);
+    REQUIRE(d.run_once()->published == 1);
+
+    auto first = d.sample_accounts(25);
+    REQUIRE(first.ok());
+    CHECK(first->account_snapshots == 1);  // the reconnect-needing account is not asked
+    CHECK(f.pds.calls["app.bsky.actor.getProfile"] == 1);
+    f.pds.followers = 1520;
+    f.now += 6 * 3600;
+    CHECK(d.sample_accounts(25)->account_snapshots == 0);  // one a day
+    CHECK(f.pds.calls["app.bsky.actor.getProfile"] == 1);
+
+    // The next day the AppView is down: logged, no sample, not asked again
+    // for an hour, then sampled.
+    f.now = 20001 * 86400 + 60;
+    f.pds.scripted["app.bsky.actor.getProfile"].push_back(
+        reply(502, {{"error", "UpstreamFailure"}, {"message", "Upstream Failure"}}));
+    CHECK(d.sample_accounts(25)->account_snapshots == 0);
+    CHECK_THAT(f.logs, Catch::Contains("not sampled") && Catch::Contains("reading the profile"));
+    f.now += 1800;
+    CHECK(d.sample_accounts(25)->account_snapshots == 0);
+    CHECK(f.pds.calls["app.bsky.actor.getProfile"] == 2);
+    f.now += 1800;
+    CHECK(d.sample_accounts(25)->account_snapshots == 1);
+
+    const auto history = *f.store->account_snapshots(0, f.now + 1, f.bluesky.id);
+    REQUIRE(history.size() == 2);
+    CHECK(json::parse(history[0].metrics_json) == json{{"followers", 1500}, {"following", 12}, {"posts", 1}});
+    CHECK(json::parse(history[1].metrics_json) == json{{"followers", 1520}, {"following", 12}, {"posts", 1}});
+    CHECK(history[1].fetched_at == 20001 * 86400 + 3660);
+
+    // A person may ask at any time, as often as they like.
+    f.pds.followers = 1525;
+    auto now_taken = d.sample_account_now(f.bluesky.id);
+    REQUIRE(now_taken.ok());
+    CHECK(json::parse(now_taken->metrics_json)["followers"] == 1525);
+    CHECK(f.store->account_snapshots(0, f.now + 1, f.bluesky.id)->size() == 3);
+    const auto refused = d.sample_account_now(lapsed);
+    REQUIRE_FALSE(refused.ok());
+    CHECK_THAT(refused.error().message, Catch::Contains("needs_reauthorization") && Catch::Contains("connect"));
 }

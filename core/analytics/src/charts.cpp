@@ -129,14 +129,18 @@ struct Plot {
     double height() const { return bottom - top; }
 };
 
-// Horizontal grid lines with labels on the left for 0..max; returns the
-// axis maximum (a whole number of steps).
-double y_axis(cairo_t* cr, const Plot& p, double max, bool decimals = false) {
-    const double step = nice_step(max, 4);
-    const double top = std::max(step, std::ceil(max / step) * step);
+// Horizontal grid lines with labels on the left from `low` (rounded down
+// to a step) to `high` (rounded up); returns the axis ends.
+struct Range {
+    double low, high;
+    double y(const Plot& p, double v) const { return p.bottom - (v - low) / (high - low) * p.height(); }
+};
+Range y_range(cairo_t* cr, const Plot& p, double low, double high, bool decimals = false) {
+    const double step = nice_step(high - low, 4);
+    const Range r{std::floor(low / step) * step, std::max(std::floor(low / step) * step + step, std::ceil(high / step) * step)};
     cairo_set_line_width(cr, 1);
-    for (double v = 0; v <= top + step / 2; v += step) {
-        const double y = p.bottom - v / top * p.height();
+    for (double v = r.low; v <= r.high + step / 2; v += step) {
+        const double y = r.y(p, v);
         set_colour(cr, kGrid);
         cairo_move_to(cr, p.left, std::round(y) + 0.5);
         cairo_line_to(cr, p.right, std::round(y) + 0.5);
@@ -145,7 +149,12 @@ double y_axis(cairo_t* cr, const Plot& p, double max, bool decimals = false) {
             decimals && step < 1 ? one_decimal(v) : with_thousands(static_cast<std::int64_t>(std::llround(v)));
         text(cr, label, p.left - 6, y - 7, 10, Align::Right, false, kMuted);
     }
-    return top;
+    return r;
+}
+
+// The same from 0 to `max`; returns the axis maximum.
+double y_axis(cairo_t* cr, const Plot& p, double max, bool decimals = false) {
+    return y_range(cr, p, 0, max, decimals).high;
 }
 
 void legend(cairo_t* cr, const std::vector<std::pair<std::string, Rgb>>& items, double x, double y) {
@@ -198,6 +207,55 @@ void draw_engagement(cairo_t* cr, const Dashboard& d, double width, double heigh
                 cairo_fill(cr);
             }
         }
+    }
+}
+
+// Growth rather than counts: a network with 40,000 followers and one with
+// 300 share an axis, and what the period changed is what the report is about.
+void draw_followers(cairo_t* cr, const Dashboard& d, double width, double height) {
+    const std::size_t days = d.days.size();
+    title(cr, days ? "Followers gained since " + day_label(d.days.front()) + ", by network" : "Followers gained", width);
+    if (days == 0 || d.audience.empty()) {
+        no_data(cr, "No account was sampled in this period (clearpostctl run samples them daily)", width, height);
+        return;
+    }
+    std::vector<std::string> networks;
+    std::vector<std::vector<std::int64_t>> growth;
+    for (const auto& a : d.audience) {
+        if (networks.empty() || networks.back() != a.network) {
+            networks.push_back(a.network);
+            growth.emplace_back(days, 0);
+        }
+        for (std::size_t i = 0; i < days; ++i) growth.back()[i] += a.followers_by_day[i] - a.start;
+    }
+    std::int64_t low = 0;
+    std::int64_t high = 0;
+    for (const auto& series : growth)
+        for (auto v : series) {
+            low = std::min(low, v);
+            high = std::max(high, v);
+        }
+    std::vector<std::pair<std::string, Rgb>> items;
+    for (std::size_t n = 0; n < networks.size(); ++n) items.emplace_back(networks[n], kSeries[n % kSeries.size()]);
+    legend(cr, items, 0, 22);
+    const Plot p{56, 48, width - 12, height - 26};
+    const Range range = y_range(cr, p, static_cast<double>(low), static_cast<double>(std::max<std::int64_t>(high, 1)));
+    const auto x_of = [&](std::size_t i) {
+        return days == 1 ? p.left + p.width() / 2 : p.left + p.width() * static_cast<double>(i) / (days - 1);
+    };
+    const std::size_t every = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(days * 70.0 / p.width())));
+    for (std::size_t i = 0; i < days; i += every)
+        text(cr, day_label(d.days[i]), x_of(i), p.bottom + 6, 10, Align::Centre, false, kMuted);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_set_line_width(cr, 2);
+    for (std::size_t n = 0; n < growth.size(); ++n) {
+        set_colour(cr, kSeries[n % kSeries.size()]);
+        for (std::size_t i = 0; i < days; ++i) {
+            const double y = range.y(p, static_cast<double>(growth[n][i]));
+            if (i == 0) cairo_move_to(cr, x_of(i), y);
+            else cairo_line_to(cr, x_of(i), y);
+        }
+        cairo_stroke(cr);
     }
 }
 
@@ -396,10 +454,10 @@ double row(cairo_t* cr, double y, const std::vector<std::pair<double, std::strin
 }  // namespace
 
 Result<Chart> parse_chart(std::string_view name) {
-    for (Chart c : {Chart::Engagement, Chart::Heatmap, Chart::Findings, Chart::Turnaround})
+    for (Chart c : {Chart::Engagement, Chart::Heatmap, Chart::Findings, Chart::Turnaround, Chart::Followers})
         if (to_string(c) == name) return c;
-    return make_error(ErrorCode::Invalid,
-                      "unknown chart '" + std::string(name) + "'; use engagement, heatmap, findings or turnaround");
+    return make_error(ErrorCode::Invalid, "unknown chart '" + std::string(name) +
+                                              "'; use engagement, heatmap, findings, turnaround or followers");
 }
 
 std::string_view to_string(Chart chart) {
@@ -408,6 +466,7 @@ std::string_view to_string(Chart chart) {
         case Chart::Heatmap: return "heatmap";
         case Chart::Findings: return "findings";
         case Chart::Turnaround: return "turnaround";
+        case Chart::Followers: return "followers";
     }
     return "engagement";
 }
@@ -419,6 +478,7 @@ void draw_chart(cairo_t* cr, const Dashboard& dashboard, Chart chart, double wid
         case Chart::Heatmap: draw_heatmap(cr, dashboard, width, height); break;
         case Chart::Findings: draw_findings(cr, dashboard, width, height); break;
         case Chart::Turnaround: draw_turnaround(cr, dashboard, width, height); break;
+        case Chart::Followers: draw_followers(cr, dashboard, width, height); break;
     }
     cairo_restore(cr);
 }
@@ -585,6 +645,43 @@ Result<std::string> pdf_report(const Dashboard& d, const PdfReportInfo& info) {
             text(cr, "A post with several tags counts under each; a published target counts once per tag. "
                      "Metrics are each network's newest numbers.",
                  kMargin, std::max(y, kPageHeight - 100), 9, Align::Left, false, kMuted, content, 3);
+            footer(cr, info, page++);
+            cairo_show_page(cr);
+        }
+
+        // Audience, only when accounts were sampled in the period.
+        if (!d.audience.empty()) {
+            y = kMargin;
+            y += text(cr, "Audience", kMargin, y, 15, Align::Left, true) + 12;
+            chart_at(cr, d, Chart::Followers, y, 280);
+            y += 300;
+            const double a2 = kMargin + 200;
+            const double a3 = kMargin + 290;
+            const double a4 = kMargin + 380;
+            y += row(cr, y, {{t1, "Account"}, {a2, "Followers"}, {a3, "At the start"}, {a4, "Change"}}, true, 100) + 6;
+            std::size_t shown = 0;
+            for (const auto& a : d.audience) {
+                if (y > kPageHeight - 110) break;
+                const std::int64_t delta = a.change();
+                y += row(cr, y,
+                         {{t1, a.network + " · " + a.handle},
+                          {a2, with_thousands(a.end)},
+                          {a3, with_thousands(a.start)},
+                          {a4, delta == 0 ? std::string("no change")
+                                          : (delta > 0 ? "+" : "") + with_thousands(delta) + " (" +
+                                                change(static_cast<double>(a.end), static_cast<double>(a.start)) +
+                                                ")"}},
+                         false, 100) + 5;
+                ++shown;
+            }
+            if (shown < d.audience.size()) {
+                y += text(cr, "… and " + std::to_string(d.audience.size() - shown) +
+                                  " more accounts; the studio's Dashboard page lists them all.",
+                          kMargin, y + 6, 9, Align::Left, false, kMuted, content) + 6;
+            }
+            text(cr, "Followers as each network reported them, sampled once a day; the start is the newest sample "
+                     "before the period began, else its first.",
+                 kMargin, std::max(y + 10, kPageHeight - 100), 9, Align::Left, false, kMuted, content, 3);
             footer(cr, info, page++);
             cairo_show_page(cr);
         }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <tuple>
 
 namespace clearpost::analytics {
 namespace {
@@ -122,6 +123,65 @@ Result<void> add_governance(store::Store& store, Dashboard& d, const schedule::T
         months.at(key).p90_turnaround_hours = quantile(list, 0.9);
     }
     for (auto& [key, month] : months) d.governance.push_back(month);
+    return ok();
+}
+
+// The follower count of an account sample; none when the network did not
+// report one. Corrupt when the stored sample is not a JSON object.
+Result<std::optional<std::int64_t>> followers_of(const store::AccountSnapshot& sample) {
+    const auto doc = nlohmann::json::parse(sample.metrics_json, nullptr, false);
+    if (!doc.is_object()) {
+        return make_error(ErrorCode::Corrupt, "the sample of account " + std::to_string(sample.account_id) + " taken " +
+                                                  format_utc(sample.fetched_at) + " cannot be read");
+    }
+    const auto found = doc.find("followers");
+    if (found == doc.end() || !found->is_number_integer()) return std::optional<std::int64_t>{};
+    return std::optional<std::int64_t>{found->get<std::int64_t>()};
+}
+
+Result<void> add_audience(store::Store& store, Dashboard& d, std::int64_t first_day) {
+    CLEARPOST_ASSIGN(auto samples, store.account_snapshots(d.period.from, d.period.to));
+    if (samples.empty()) return ok();
+    // (day index, followers) of each account's samples in the period, in time order.
+    std::map<store::Id, std::vector<std::pair<std::size_t, std::int64_t>>> counts;
+    for (const auto& sample : samples) {
+        CLEARPOST_ASSIGN(auto followers, followers_of(sample));
+        if (!followers) continue;
+        CLEARPOST_ASSIGN(auto local, schedule::utc_to_local(sample.fetched_at, d.zone));
+        counts[sample.account_id].emplace_back(
+            static_cast<std::size_t>(days_from_civil(local.local.date()) - first_day), *followers);
+    }
+    if (counts.empty()) return ok();
+    std::map<store::Id, std::int64_t> before;
+    CLEARPOST_ASSIGN(auto latest, store.latest_account_snapshots(d.period.from));
+    for (const auto& sample : latest) {
+        CLEARPOST_ASSIGN(auto followers, followers_of(sample));
+        if (followers) before[sample.account_id] = *followers;
+    }
+    CLEARPOST_ASSIGN(auto accounts, store.list_accounts());
+    std::sort(accounts.begin(), accounts.end(), [](const model::Account& a, const model::Account& b) {
+        return std::tie(a.network, a.handle) < std::tie(b.network, b.handle);
+    });
+    for (const auto& account : accounts) {
+        const auto found = counts.find(account.id);
+        if (found == counts.end()) continue;
+        const auto& series = found->second;
+        AccountAudience a;
+        a.network = account.network;
+        a.handle = account.handle;
+        const auto earlier = before.find(account.id);
+        a.start = earlier != before.end() ? earlier->second : series.front().second;
+        a.end = series.back().second;
+        a.samples = series.size();
+        a.followers_by_day.assign(d.days.size(), a.start);
+        std::size_t next = 0;
+        std::int64_t current = a.start;
+        for (std::size_t day = 0; day < d.days.size(); ++day) {
+            while (next < series.size() && series[next].first <= day) current = series[next++].second;
+            a.followers_by_day[day] = current;
+        }
+        d.audience.push_back(std::move(a));
+    }
     return ok();
 }
 
@@ -277,6 +337,7 @@ Result<Dashboard> build_dashboard(store::Store& store, Period period, const sche
     for (std::size_t i = 0; i < shown; ++i) d.top.push_back({report.rows[measured[i].second], measured[i].first});
     CLEARPOST_CHECK(add_governance(store, d, zone));
     CLEARPOST_ASSIGN(d.tags, tag_totals(store, report));
+    CLEARPOST_CHECK(add_audience(store, d, first_day));
     return d;
 }
 

@@ -74,6 +74,7 @@ DispatchStats& DispatchStats::operator+=(const DispatchStats& o) {
     failed += o.failed;
     needs_attention += o.needs_attention;
     metrics_snapshots += o.metrics_snapshots;
+    account_snapshots += o.account_snapshots;
     return *this;
 }
 
@@ -802,6 +803,67 @@ Result<DispatchStats> Dispatcher::take_snapshots(const std::vector<store::Metric
             }
             return ok();
         }));
+    }
+    return stats;
+}
+
+Result<store::AccountSnapshot> Dispatcher::sample_account(model::Id account_id) {
+    CLEARPOST_ASSIGN(auto account, m_store.find_account(account_id));
+    if (!account) return make_error(ErrorCode::NotFound, "no account " + std::to_string(account_id));
+    const std::string label = account->network + ":" + account->handle;
+    if (account->status != "connected")
+        return make_error(ErrorCode::Conflict, label + " is " + account->status + "; connect it first");
+    auto plugin = m_plugins.find(account->network);
+    if (!plugin) return std::move(plugin).error();
+    const ClearpostOperation op = (*plugin)->fetch_account_metrics();
+    if (!op) return make_error(ErrorCode::Incompatible, "the " + account->network + " publisher reads no account numbers");
+    CLEARPOST_ASSIGN(auto credentials, credentials_of(*account));
+    if (!credentials) return make_error(ErrorCode::NotFound, label + " is not connected; connect it first");
+    const json request{{"account", {{"network", account->network}, {"handle", account->handle}}},
+                       {"credentials", credentials->doc}};
+    const auto call = m_host.call(op, (*plugin)->table().free_string, request.dump(), credentials->secrets);
+    if (call.status != CLEARPOST_OK)
+        return make_error(ErrorCode::Conflict, "reading the numbers of " + label + ": " + call.message);
+    const auto doc = json::parse(call.result_json, nullptr, false);
+    const UnixSeconds now = m_clock();
+    if (doc.is_object() && doc.contains("credentials") && doc["credentials"].is_object())
+        CLEARPOST_CHECK(m_vault.put(account->id, doc["credentials"].dump(), now));
+    // Counts only: whatever else a plugin sends is not kept.
+    json counts = json::object();
+    if (doc.is_object() && doc.contains("metrics") && doc["metrics"].is_object())
+        for (const auto& [name, value] : doc["metrics"].items())
+            if (value.is_number_integer() && value.get<std::int64_t>() >= 0) counts[name] = value;
+    if (counts.empty())
+        return make_error(ErrorCode::Conflict, "reading the numbers of " + label + ": the publisher returned none");
+    store::AccountSnapshot snapshot{account->id, now, counts.dump()};
+    CLEARPOST_CHECK(m_store.add_account_snapshot(snapshot));
+    return snapshot;
+}
+
+Result<store::AccountSnapshot> Dispatcher::sample_account_now(model::Id account_id) { return sample_account(account_id); }
+
+Result<DispatchStats> Dispatcher::sample_accounts(std::size_t limit) {
+    DispatchStats stats;
+    const UnixSeconds now = m_clock();
+    CLEARPOST_ASSIGN(auto due, m_store.accounts_to_sample(now - now % 86400, m_options.shard));
+    std::size_t tried = 0;
+    for (const model::Id id : due) {
+        if (tried == limit) break;
+        const auto wait = m_sample_retry_at.find(id);
+        if (wait != m_sample_retry_at.end() && now < wait->second) continue;
+        ++tried;
+        auto sample = sample_account(id);
+        if (sample) {
+            m_sample_retry_at.erase(id);
+            ++stats.account_snapshots;
+        } else if (sample.error().code == ErrorCode::Incompatible) {
+            m_sample_retry_at[id] = now + 86400;  // its publisher reads none
+        } else if (sample.error().code == ErrorCode::NotFound) {
+            m_sample_retry_at[id] = now + 3600;  // not connected yet: nothing to say
+        } else {
+            m_sample_retry_at[id] = now + 3600;
+            m_host.log(LogLevel::Warn, "account " + std::to_string(id) + " not sampled: " + sample.error().message);
+        }
     }
     return stats;
 }

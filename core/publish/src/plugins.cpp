@@ -141,6 +141,13 @@ ClearpostOperation LoadedPlugin::publish_batch() const {
     return m_table->struct_size >= end ? m_table->publish_batch : nullptr;
 }
 
+ClearpostOperation LoadedPlugin::fetch_account_metrics() const {
+    constexpr std::size_t end = offsetof(ClearpostPublisherV1, fetch_account_metrics) + sizeof(ClearpostOperation);
+    if (m_table->struct_size < end) return nullptr;
+    const auto caps = nlohmann::json::parse(m_capabilities, nullptr, false);
+    return caps.is_object() && caps.value("account_metrics", false) ? m_table->fetch_account_metrics : nullptr;
+}
+
 LoadedPlugin::~LoadedPlugin() {
     if (m_handle) ::dlclose(m_handle);
 }

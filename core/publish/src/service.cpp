@@ -77,6 +77,14 @@ Result<void> work(Worker& worker, WorkerContext& ctx, PluginRegistry& plugins, c
             worker.stats += taken;
             if (taken.metrics_snapshots == 0) break;
         }
+        // Then the accounts' daily numbers, on the same terms.
+        while (!stop) {
+            CLEARPOST_ASSIGN(auto due, dispatcher.next_due_at());
+            if (due && *due <= now_seconds() + 5) break;
+            CLEARPOST_ASSIGN(auto sampled, dispatcher.sample_accounts(options.metrics_batch));
+            worker.stats += sampled;
+            if (sampled.account_snapshots == 0) break;
+        }
         // One worker mails the notices, so each goes out once per process
         // (with `once`, serve mails them after every worker has finished).
         if (worker.index == 0 && !options.once) {

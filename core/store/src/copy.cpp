@@ -16,7 +16,7 @@ constexpr const char* kTables[] = {
     "account_credentials", "media",       "consent_records",  "posts",           "post_versions",
     "version_targets", "version_media",  "approvals",        "post_consents",   "post_tags",       "targets",
     "publish_attempts", "metric_snapshots", "notices",       "publishing_pause", "audit_log",
-    "settings",
+    "settings",       "account_snapshots",
 };
 
 // Statements are cached by the address of their text, so text built here

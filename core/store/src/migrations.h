@@ -256,6 +256,18 @@ CREATE TABLE post_tags (
 -- Per-tag totals read a tag's posts in order from here.
 CREATE INDEX post_tags_by_tag ON post_tags(tag, post_id);
 )sql"},
+    Migration{6, R"sql(
+-- The accounts' own numbers (followers, following, posts): sampled once a
+-- UTC day by the publishing service, and whenever a person asks. Appended,
+-- never overwritten.
+CREATE TABLE account_snapshots (
+    id         INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES social_accounts(id),
+    fetched_at INTEGER NOT NULL,
+    metrics    TEXT NOT NULL  -- JSON object with only what the network reports
+) STRICT;
+CREATE INDEX account_snapshots_by_account ON account_snapshots(account_id, fetched_at);
+)sql"},
 };
 
 }  // namespace clearpost::store::sqlite

@@ -357,6 +357,20 @@ CREATE TABLE post_tags (
 );
 CREATE INDEX post_tags_by_tag ON post_tags(tag, post_id);
 )sql"},
+    Migration{6, R"sql(
+-- Daily account samples (followers...); see migrations.h. Desk roles need
+-- clearpostctl db grant again to reach the new table.
+CREATE SEQUENCE account_snapshots_id_seq;
+CREATE TABLE account_snapshots (
+    id         BIGINT PRIMARY KEY,
+    account_id BIGINT NOT NULL REFERENCES social_accounts(id),
+    fetched_at BIGINT NOT NULL,
+    metrics    TEXT NOT NULL
+);
+CREATE TRIGGER account_snapshots_id BEFORE INSERT ON account_snapshots FOR EACH ROW
+    EXECUTE FUNCTION clearpost_row_id('account_snapshots_id_seq');
+CREATE INDEX account_snapshots_by_account ON account_snapshots(account_id, fetched_at);
+)sql"},
 };
 
 }  // namespace clearpost::store::pg

@@ -692,16 +692,69 @@ public:
     }
 
     Result<std::size_t> prune_metric_snapshots(UnixSeconds before) override {
-        ASSIGN_STMT(st, "DELETE FROM metric_snapshots WHERE fetched_at < ?1 AND id NOT IN "
-                        "(SELECT MAX(id) FROM metric_snapshots GROUP BY target_id) RETURNING id");
-        st->bind(1, before);
+        ASSIGN_STMT(posts, "DELETE FROM metric_snapshots WHERE fetched_at < ?1 AND id NOT IN "
+                           "(SELECT MAX(id) FROM metric_snapshots GROUP BY target_id) RETURNING id");
+        ASSIGN_STMT(accounts, "DELETE FROM account_snapshots WHERE fetched_at < ?1 AND id NOT IN "
+                              "(SELECT MAX(id) FROM account_snapshots GROUP BY account_id) RETURNING id");
         std::size_t removed = 0;
+        for (sql::Statement* st : {posts, accounts}) {
+            st->bind(1, before);
+            while (true) {
+                CLEARPOST_ASSIGN(bool row, st->step());
+                if (!row) break;
+                ++removed;
+            }
+        }
+        return removed;
+    }
+
+    Result<std::vector<Id>> accounts_to_sample(UnixSeconds since, ClaimShard shard) override {
+        ASSIGN_STMT(st, "SELECT a.id FROM social_accounts a WHERE a.status = 'connected' AND a.id % ?3 = ?2 "
+                        "AND NOT EXISTS (SELECT 1 FROM account_snapshots s WHERE s.account_id = a.id "
+                        "  AND s.fetched_at >= ?1) ORDER BY a.id");
+        st->bind(1, since).bind(2, shard.index).bind(3, std::max(shard.count, 1));
+        std::vector<Id> out;
         while (true) {
             CLEARPOST_ASSIGN(bool row, st->step());
             if (!row) break;
-            ++removed;
+            out.push_back(st->int64(0));
         }
-        return removed;
+        return out;
+    }
+
+    Result<void> add_account_snapshot(const AccountSnapshot& snapshot) override {
+        ASSIGN_STMT(st, "INSERT INTO account_snapshots(account_id, fetched_at, metrics) VALUES (?1, ?2, ?3)");
+        return st->bind(1, snapshot.account_id).bind(2, snapshot.fetched_at).bind(3, snapshot.metrics_json).run();
+    }
+
+    Result<std::vector<AccountSnapshot>> account_snapshots(UnixSeconds from, UnixSeconds to,
+                                                           std::optional<Id> account) override {
+        ASSIGN_STMT(st, "SELECT account_id, fetched_at, metrics FROM account_snapshots "
+                        "WHERE fetched_at >= ?1 AND fetched_at < ?2 AND (?3 IS NULL OR account_id = ?3) "
+                        "ORDER BY account_id, fetched_at, id");
+        st->bind(1, from).bind(2, to).bind(3, account);
+        std::vector<AccountSnapshot> out;
+        while (true) {
+            CLEARPOST_ASSIGN(bool row, st->step());
+            if (!row) break;
+            out.push_back({st->int64(0), st->int64(1), st->text(2)});
+        }
+        return out;
+    }
+
+    Result<std::vector<AccountSnapshot>> latest_account_snapshots(UnixSeconds before) override {
+        ASSIGN_STMT(st, "SELECT s.account_id, s.fetched_at, s.metrics FROM social_accounts a "
+                        "JOIN account_snapshots s ON s.id = (SELECT id FROM account_snapshots "
+                        "  WHERE account_id = a.id AND fetched_at < ?1 ORDER BY fetched_at DESC, id DESC LIMIT 1) "
+                        "ORDER BY a.id");
+        st->bind(1, before);
+        std::vector<AccountSnapshot> out;
+        while (true) {
+            CLEARPOST_ASSIGN(bool row, st->step());
+            if (!row) break;
+            out.push_back({st->int64(0), st->int64(1), st->text(2)});
+        }
+        return out;
     }
 
     Result<std::vector<MetricSnapshot>> metric_snapshots(Id target_id) override {

@@ -417,3 +417,96 @@ TEST_CASE("periods of local days start at local midnight, across DST changes") {
     CHECK_FALSE(analytics::local_days(*zone, {2026, 3, 1}, {2026, 3, 1}).ok());
     CHECK_FALSE(analytics::last_days(*zone, 0, kMar09_1200).ok());
 }
+
+// Follower samples (New York days of the period: 7, 8, 9 March). By hand:
+//   bluesky   1000 on 5 March (before the period), then 1010 on the 7th
+//             (23:30 EST), 1012 and 1015 on the 8th, 1030 on the 9th, 2000
+//             after the period: start 1000, end 1030, change +30, four
+//             samples, days [1010, 1015, 1030].
+//   mastodon  200 on the 8th, then a sample without followers: start and
+//             end 200 (no earlier sample), days [200, 200, 200].
+//   x         only a post count: not in the audience.
+void sample_accounts(Seeded& s) {
+    auto add = [&](model::Id account, UnixSeconds at, const char* json) {
+        REQUIRE(s.f.store->add_account_snapshot({account, at, json}).ok());
+    };
+    const auto x = *s.f.store->insert_account({0, "x", "clinic", "connected"});
+    add(s.f.bluesky.id, kMar05_1200, R"({"followers":1000,"following":3})");
+    add(s.f.bluesky.id, kMar07_2330, R"({"followers":1010})");
+    add(s.f.bluesky.id, kMar08_0100, R"({"followers":1012})");
+    add(s.f.bluesky.id, kMar08_0330, R"({"followers":1015})");
+    add(s.f.bluesky.id, kMar09_1200, R"({"followers":1030})");
+    add(s.f.bluesky.id, kMar10_0000 + 3600, R"({"followers":2000})");
+    add(s.f.mastodon.id, kMar08_0330, R"({"followers":200,"following":5,"posts":40})");
+    add(s.f.mastodon.id, kMar09_1200, R"({"following":5})");
+    add(x, kMar08_0330, R"({"posts":3})");
+}
+
+TEST_CASE("dashboard audience: followers per account and local day, from the newest sample before the period") {
+    Seeded s;
+    CHECK(s.dashboard().audience.empty());
+    sample_accounts(s);
+    const auto d = s.dashboard();
+    REQUIRE(d.audience.size() == 2);
+    const auto& b = d.audience[0];
+    CHECK(b.network == "bluesky");
+    CHECK(b.handle == s.f.bluesky.handle);
+    CHECK(b.start == 1000);
+    CHECK(b.end == 1030);
+    CHECK(b.change() == 30);
+    CHECK(b.samples == 4);
+    CHECK(b.followers_by_day == std::vector<std::int64_t>{1010, 1015, 1030});
+    const auto& m = d.audience[1];
+    CHECK(m.network == "mastodon");
+    CHECK(m.start == 200);
+    CHECK(m.end == 200);
+    CHECK(m.samples == 1);
+    CHECK(m.followers_by_day == std::vector<std::int64_t>{200, 200, 200});
+
+    // A damaged sample is named, not skipped.
+    REQUIRE(s.f.store->add_account_snapshot({s.f.bluesky.id, kMar09_1200 + 60, "not json"}).ok());
+    schedule::TzDatabase zones;
+    auto damaged = analytics::build_dashboard(*s.f.store, {kMar07_0000, kMar10_0000}, *zones.find("America/New_York"));
+    REQUIRE_FALSE(damaged.ok());
+    CHECK(damaged.error().code == ErrorCode::Corrupt);
+    CHECK_THAT(damaged.error().message, Catch::Contains("account " + std::to_string(s.f.bluesky.id)));
+}
+
+TEST_CASE("the follower chart draws each network's growth, and the PDF gains an audience page") {
+    Seeded s;
+    sample_accounts(s);
+    const auto d = s.dashboard();
+    const auto png = s.f.dir.path() / "followers.png";
+    REQUIRE(analytics::write_chart(d, analytics::Chart::Followers, analytics::ImageFormat::Png, png, Overwrite::Refuse)
+                .ok());
+    CHECK(pixels_of(png, 0x0072B2) > 100);  // bluesky's growth
+    CHECK(pixels_of(png, 0xE69F00) > 100);  // mastodon's, flat at 0
+    CHECK(analytics::parse_chart("followers").value() == analytics::Chart::Followers);
+    auto quiet = d;
+    quiet.audience.clear();
+    const auto quiet_png = s.f.dir.path() / "no-followers.png";
+    REQUIRE(analytics::write_chart(quiet, analytics::Chart::Followers, analytics::ImageFormat::Png, quiet_png,
+                                   Overwrite::Refuse)
+                .ok());
+    CHECK(pixels_of(quiet_png, 0x0072B2) == 0);
+
+    if (!have("pdftotext") || !have("pdfinfo")) {
+        WARN("poppler-utils (pdftotext, pdfinfo) are not installed: the PDF is not read back");
+        return;
+    }
+    const auto pdf = s.f.dir.path() / "audience.pdf";
+    REQUIRE(analytics::write_pdf_report(d, {"St. Example Hospital", kMar10_0000}, pdf, Overwrite::Refuse).ok());
+    if (const char* keep = std::getenv("CLEARPOST_KEEP_REPORT")) std::filesystem::copy_file(pdf, keep);
+    const std::string info = run("pdfinfo '" + pdf.string() + "'");
+    const auto pages = info.find("Pages:");
+    REQUIRE(pages != std::string::npos);
+    CHECK(std::atoi(info.c_str() + pages + 6) == 5);
+    const std::string text = run("pdftotext -layout '" + pdf.string() + "' -");
+    const std::vector<std::string> expectations{
+        "Audience", "Followers gained since Mar 7, by network", "bluesky · " + s.f.bluesky.handle, "1,030",
+        "+30 (+3%)", "mastodon · " + s.f.mastodon.handle, "no change", "Governance", "page 5"};
+    for (const auto& expected : expectations) {
+        INFO(expected);
+        CHECK(text.find(expected) != std::string::npos);
+    }
+}

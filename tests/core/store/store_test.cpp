@@ -643,8 +643,7 @@ TEST_CASE("a schema 4 database migrates to tags and keeps its posts", "[sqlite]"
     auto migrated = store::open_sqlite(path, store::OpenMode::MustExist, store::MigrationPolicy::Migrate);
     REQUIRE(migrated.ok());
     auto& s = **migrated;
-    CHECK(*s.schema_version() == 5);
-    CHECK(store::latest_schema_version() == 5);
+    CHECK(*s.schema_version() == store::latest_schema_version());
     CHECK(s.version(70)->content.text == "hello");
     CHECK(s.tags_of(7)->empty());
     REQUIRE(s.set_post_tags(7, {"flu", "vaccines"}).ok());
@@ -681,4 +680,65 @@ TEST_CASE("tags replace as a set and per-tag rows cover only published targets")
     CHECK(rows[0].post_id == seeded.post);
     CHECK(rows[0].target_id == went);
     CHECK(s->tagged_published_between(150 + 1, 300)->empty());
+}
+
+TEST_CASE("account samples: who is due today, a period's history, where it starts, retention keeps the newest") {
+    TempDir dir;
+    auto s = create(test_database(dir));
+    const auto seeded = seed(*s);
+    const auto other = *s->insert_account({0, "mastodon", "b.example", "connected"});
+    const auto lapsed = *s->insert_account({0, "x", "c.example", "needs_reauthorization"});
+    const UnixSeconds day = 86400;
+    const UnixSeconds today = 20000 * day;
+    (void)lapsed;
+
+    // Connected accounts without a sample since the day began, by id.
+    CHECK(*s->accounts_to_sample(today) == std::vector<model::Id>{seeded.account, other});
+    REQUIRE(s->add_account_snapshot({seeded.account, today - 2 * day, R"({"followers":100})"}).ok());
+    REQUIRE(s->add_account_snapshot({seeded.account, today - day + 5, R"({"followers":110})"}).ok());
+    REQUIRE(s->add_account_snapshot({seeded.account, today + 60, R"({"followers":120})"}).ok());
+    REQUIRE(s->add_account_snapshot({other, today - day, R"({"followers":7})"}).ok());
+    CHECK(*s->accounts_to_sample(today) == std::vector<model::Id>{other});
+    CHECK(*s->accounts_to_sample(today, {1, 2}) == std::vector<model::Id>(other % 2 == 1 ? 1 : 0, other));
+
+    // A period: by account, then time; one account alone.
+    const auto period = *s->account_snapshots(today - day, today + day);
+    REQUIRE(period.size() == 3);
+    CHECK(period[0].account_id == seeded.account);
+    CHECK(period[0].metrics_json == R"({"followers":110})");
+    CHECK(period[1].fetched_at == today + 60);
+    CHECK(period[2].account_id == other);
+    const auto one = *s->account_snapshots(0, today + day, other);
+    REQUIRE(one.size() == 1);
+    CHECK(one[0].metrics_json == R"({"followers":7})");
+
+    // Where a chart of [today, ...) starts: each account's newest before it.
+    const auto start = *s->latest_account_snapshots(today);
+    REQUIRE(start.size() == 2);
+    CHECK(start[0].fetched_at == today - day + 5);
+    CHECK(start[1].fetched_at == today - day);
+
+    // Retention: everything before today goes except each account's newest.
+    CHECK(*s->prune_metric_snapshots(today) == 2);
+    const auto kept = *s->account_snapshots(0, today + day);
+    REQUIRE(kept.size() == 2);
+    CHECK(kept[0].metrics_json == R"({"followers":120})");
+    CHECK(kept[1].metrics_json == R"({"followers":7})");
+}
+
+TEST_CASE("a schema 5 database migrates to account samples and keeps its accounts", "[sqlite]") {
+    TempDir dir;
+    const auto path = dir / "v5.db";
+    REQUIRE(store::create_sqlite_at_version(path, 5).ok());
+    run_sql(path, "INSERT INTO social_accounts(id, network, handle, status) VALUES (3, 'x', 'clinic', 'connected')");
+    CHECK(run_sql_directly(path.string(), "SELECT * FROM account_snapshots") != "");  // not there yet
+    auto migrated = store::open_sqlite(path, store::OpenMode::MustExist, store::MigrationPolicy::Migrate);
+    REQUIRE(migrated.ok());
+    auto& s = **migrated;
+    CHECK(*s.schema_version() == 6);
+    CHECK(*s.accounts_to_sample(0) == std::vector<model::Id>{3});
+    REQUIRE(s.add_account_snapshot({3, 10, R"({"followers":1})"}).ok());
+    CHECK(s.account_snapshots(0, 20)->size() == 1);
+    // A sample belongs to an existing account.
+    CHECK_FALSE(s.add_account_snapshot({4, 10, "{}"}).ok());
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""A documented stand-in for the Bluesky AppView's app.bsky.feed.getPosts.
+"""A documented stand-in for the Bluesky AppView's app.bsky.feed.getPosts and
+app.bsky.actor.getProfile.
 
 The reference PDS alone has no AppView (its app.bsky.* reads answer 400), and
 the real one (@atproto/bsky) needs PostgreSQL and a firehose indexer. This
@@ -17,6 +18,16 @@ across every repository the PDS lists (com.atproto.sync.listRepos). Like the
 AppView it takes 1 to 25 `uris`, leaves out posts that do not exist, and
 answers 400 {"error": "InvalidRequest"} otherwise. bookmarkCount is not given:
 bookmarks are private to their owner and not records on the PDS.
+
+getProfile takes one `actor` (a DID, or a handle the PDS resolves) and
+answers its profileViewDetailed counts the same way:
+
+  followersCount = app.bsky.graph.follow records whose subject is the actor
+  followsCount   = the actor's own app.bsky.graph.follow records
+  postsCount     = the actor's app.bsky.feed.post records
+
+and 400 {"error": "InvalidRequest", "message": "Profile not found"} for an
+actor the PDS does not hold, as the AppView answers.
 
   appview_standin.py PDS_URL URL_FILE   serves on 127.0.0.1 (a free port) and
                                         writes its base URL to URL_FILE
@@ -90,6 +101,20 @@ def post_views(uris):
     return views
 
 
+def profile(actor):
+    did = actor
+    if not actor.startswith("did:"):
+        did = xrpc("com.atproto.identity.resolveHandle", handle=actor)["did"]
+    described = xrpc("com.atproto.repo.describeRepo", repo=did)
+    followers = 0
+    for repo in pages("com.atproto.sync.listRepos", "repos", limit=500):
+        followers += sum(1 for r in records(repo["did"], "app.bsky.graph.follow")
+                         if r["value"].get("subject") == did)
+    return {"did": did, "handle": described["handle"], "followersCount": followers,
+            "followsCount": sum(1 for _ in records(did, "app.bsky.graph.follow")),
+            "postsCount": sum(1 for _ in records(did, "app.bsky.feed.post"))}
+
+
 class Handler(BaseHTTPRequestHandler):
     def answer(self, status, body):
         data = json.dumps(body).encode()
@@ -101,6 +126,16 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
+        if url.path == "/xrpc/app.bsky.actor.getProfile":
+            actor = urllib.parse.parse_qs(url.query).get("actor", [""])[0]
+            if not actor:
+                return self.answer(400, {"error": "InvalidRequest", "message": "Error: Params must have the property \"actor\""})
+            try:
+                return self.answer(200, profile(actor))
+            except urllib.error.HTTPError:
+                return self.answer(400, {"error": "InvalidRequest", "message": "Profile not found"})
+            except (urllib.error.URLError, OSError) as e:
+                return self.answer(502, {"error": "UpstreamFailure", "message": f"the PDS did not answer: {e}"})
         if url.path != "/xrpc/app.bsky.feed.getPosts":
             return self.answer(404, {"error": "MethodNotImplemented", "message": "Method Not Implemented"})
         uris = urllib.parse.parse_qs(url.query).get("uris", [])

@@ -49,10 +49,28 @@ check "a second snapshot is added, the first kept" \
   "$(pyj '[s["metrics"]["likes"] for s in d[0]["snapshots"]]' <"$T/m2.json")" '[1, 2]'
 done_step
 
+step "followers: bob follows alice on the PDS; the account's samples count it"
+check "run --once sampled the account when it published" "$(pyj 'd["account_snapshots"]' <<<"$STATS")" 1
+check "the daily sample: no follower yet, alice's post counted" \
+  "$(as_ada --json metrics account bluesky alice.test | pyj 'd["samples"][0]["metrics"]')" \
+  '{"followers": 0, "following": 0, "posts": 1}'
+ALICE_DID=$(cut -d/ -f3 <<<"$URI")
+python3 "$PDSQ" create "$PDS_URL" "${BOB[@]}" app.bsky.graph.follow \
+  "{\"subject\": \"$ALICE_DID\", \"createdAt\": \"2026-01-01T00:00:00.000Z\"}" >/dev/null
+check "a second run the same day takes no second sample" "$(run_once | pyj 'd["account_snapshots"]')" 0
+check "a sample taken now counts bob; the first is kept" \
+  "$(as_ada --json metrics account bluesky alice.test --fetch | pyj '[s["metrics"]["followers"] for s in d["samples"]]')" \
+  '[0, 1]'
+done_step
+
 step "the AppView gone: a clear error, the history kept"
 kill "${BG_PIDS[-1]}"; wait "${BG_PIDS[-1]}" 2>/dev/null || true
 rc=0; as_ada metrics show "$P" --fetch >"$T/m3.out" 2>"$T/m3.err" || rc=$?
 check "exit status 1" "$rc" 1
 check_match "the error names what failed" "$(cat "$T/m3.err")" "reading post counts"
 check "still two snapshots" "$(as_ada --json metrics show "$P" | pyj 'len(d[0]["snapshots"])')" 2
+rc=0; as_ada metrics account bluesky alice.test --fetch >"$T/m4.out" 2>"$T/m4.err" || rc=$?
+check "a sample now: exit status 1" "$rc" 1
+check_match "the error names what failed" "$(cat "$T/m4.err")" "reading the profile"
+check "still two samples" "$(as_ada --json metrics account bluesky alice.test | pyj 'len(d["samples"])')" 2
 done_step

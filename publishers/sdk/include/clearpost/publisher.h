@@ -42,7 +42,7 @@ extern "C" {
 #endif
 
 #define CLEARPOST_PUBLISHER_ABI_MAJOR 1u
-#define CLEARPOST_PUBLISHER_ABI_MINOR 2u
+#define CLEARPOST_PUBLISHER_ABI_MINOR 3u
 
 #if defined(_WIN32)
 #define CLEARPOST_PUBLISHER_EXPORT __declspec(dllexport)
@@ -158,6 +158,7 @@ typedef struct ClearpostPublisherV1 {
      *    "media": {"max_images": 4, "max_bytes": 1000000, "alt_text": true,
      *              "types": ["image/jpeg", "image/png", "image/webp"]},
      *    "threads": true, "native_scheduling": false, "metrics": true,
+     *    "account_metrics": true,
      *    "rate_limits": {"posts_per_hour": 1666, "posts_per_day": 11666},
      *    "idempotency": "client_record_key" | "idempotency_key" | "lookup" | "none"}
      */
@@ -210,6 +211,21 @@ typedef struct ClearpostPublisherV1 {
      * one call takes: "publish_batch_max".
      */
     ClearpostOperation publish_batch;
+
+    /* ---- ABI 1.3 ---- */
+
+    /*
+     * Optional (NULL, or capabilities without "account_metrics": true: the
+     * host does not ask). The account's own numbers as the network reports
+     * them now, read once a day for the follower chart:
+     *   {"account", "credentials"}
+     *   -> {"metrics": {"followers": 1520, "following": 80, "posts": 312},
+     *       "credentials"?}
+     * Only what the network gives: a count it does not report is absent,
+     * not zero. "followers" is the audience (a Page's or an organisation's
+     * followers); "following" and "posts" where the profile says them.
+     */
+    ClearpostOperation fetch_account_metrics;
 } ClearpostPublisherV1;
 
 /* The size of a version 1.0 table: older plugins end here. */

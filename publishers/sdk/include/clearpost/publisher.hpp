@@ -266,6 +266,7 @@ public:
     virtual OpResult lookup(const Host&, const json&) { return unsupported("lookup"); }
     virtual OpResult remove(const Host&, const json&) { return unsupported("remove"); }
     virtual OpResult fetch_metrics(const Host&, const json&) { return unsupported("fetch_metrics"); }
+    virtual OpResult fetch_account_metrics(const Host&, const json&) { return unsupported("fetch_account_metrics"); }
     // A network that writes many posts in one request overrides this, sets
     // `static constexpr bool kPublishBatch = true;` in its class and says
     // "publish_batch_max" in its capabilities.
@@ -346,6 +347,7 @@ const ClearpostPublisherV1* table() noexcept {
         &trampoline<P, &Publisher::fetch_metrics>,
         &free_string,
         P::kPublishBatch ? &trampoline<P, &Publisher::publish_batch> : nullptr,
+        &trampoline<P, &Publisher::fetch_account_metrics>,
     };
     return &t;
 }

@@ -20,10 +20,11 @@ enum class Chart {
     Heatmap,     // engagement per post by weekday and hour of publishing
     Findings,    // compliance findings per month (block and warn, stacked)
     Turnaround,  // median hours from submission to final approval, per month
+    Followers,   // followers gained (or lost) since the period began, one line per network
 };
 enum class ImageFormat { Png, Svg };
 
-// "engagement", "heatmap", "findings", "turnaround"; Invalid otherwise.
+// "engagement", "heatmap", "findings", "turnaround", "followers"; Invalid otherwise.
 Result<Chart> parse_chart(std::string_view name);
 std::string_view to_string(Chart chart);
 
@@ -37,7 +38,8 @@ Result<void> write_chart(const Dashboard& dashboard, Chart chart, ImageFormat fo
 
 // The report for handing on, A4: a cover with the summary numbers and the
 // previous period beside them, the charts, the top posts and a governance
-// page. Written without a browser, through cairo's PDF surface.
+// page; an audience page when accounts were sampled in the period. Written
+// without a browser, through cairo's PDF surface.
 struct PdfReportInfo {
     std::string organisation;
     UnixSeconds generated_at = 0;

@@ -81,6 +81,20 @@ struct TagTotals {
     std::map<std::string, std::int64_t> metrics;
 };
 
+// One account's audience over a period, from its daily samples: the
+// followers where the period starts (the newest sample before it, else the
+// period's first), where it ends (the newest in it), and at the end of each
+// local day (the newest sample up to then; before the first, the start).
+struct AccountAudience {
+    std::string network;
+    std::string handle;
+    std::int64_t start = 0;
+    std::int64_t end = 0;
+    std::size_t samples = 0;  // in the period
+    std::vector<std::int64_t> followers_by_day;  // [day index of Dashboard::days]
+    std::int64_t change() const { return end - start; }
+};
+
 struct Dashboard {
     Period period;
     Period previous;  // the same length, just before
@@ -97,6 +111,9 @@ struct Dashboard {
     std::vector<TopPost> top;  // most engagement first, ties by earlier publishing
     std::vector<GovernanceMonth> governance;  // each month touching the period, oldest first
     std::vector<TagTotals> tags;  // every tag of a post published in the period, by name
+    // Accounts with a follower count sampled in the period, by network then
+    // handle.
+    std::vector<AccountAudience> audience;
 };
 
 // The instants of local days in `zone`: from the first moment of `first` to

@@ -41,6 +41,7 @@ struct DispatchStats {
     int failed = 0;
     int needs_attention = 0;
     int metrics_snapshots = 0;
+    int account_snapshots = 0;  // accounts' own numbers (followers...)
 
     DispatchStats& operator+=(const DispatchStats& other);
 };
@@ -67,6 +68,17 @@ public:
     Result<DispatchStats> snapshot_now(const std::vector<store::MetricsDue>& targets) {
         return take_snapshots(targets, false);
     }
+
+    // Samples the numbers of this shard's accounts (followers, following,
+    // posts) that have none yet this UTC day, at most `limit` of them: the
+    // daily follower chart. Publishing comes first: call it when nothing is
+    // due. An account whose numbers cannot be read is logged and tried
+    // again an hour later, not every round.
+    Result<DispatchStats> sample_accounts(std::size_t limit);
+
+    // One sample of `account`'s numbers now (a person asked): an account
+    // whose publisher reads none, or whose network refuses, is an error.
+    Result<store::AccountSnapshot> sample_account_now(model::Id account_id);
 
     // Refreshes, ahead of time, the credentials of accounts with a post due
     // within `horizon` seconds whose token runs out before then (or that
@@ -111,6 +123,7 @@ private:
     Result<Renewal> refresh_if_ending(const model::Account& account, UnixSeconds until, bool with_sign_in,
                                       const char* why);
     Result<DispatchStats> take_snapshots(const std::vector<store::MetricsDue>& due, bool scheduled);
+    Result<store::AccountSnapshot> sample_account(model::Id account_id);
     struct Prepared;
     // Publishes one account's claimed targets, several per call when its
     // publisher takes them (publish_batch), until `stopping`.
@@ -136,6 +149,7 @@ private:
     DispatchOptions m_options;
     std::map<model::Id, UnixSeconds> m_refreshed_at;
     std::map<model::Id, UnixSeconds> m_renewed_at;  // renew_ending_tokens: once a day per account
+    std::map<model::Id, UnixSeconds> m_sample_retry_at;  // sample_accounts: not before then
     DispatchStats m_round;  // outcomes applied in the current claim round
 };
 

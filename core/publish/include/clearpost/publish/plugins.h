@@ -36,6 +36,9 @@ public:
     const std::string& capabilities() const { return m_capabilities; }
     // publish_batch (ABI 1.1), or null: not offered or an older plugin.
     ClearpostOperation publish_batch() const;
+    // fetch_account_metrics (ABI 1.3) when the capabilities offer it
+    // ("account_metrics": true), or null.
+    ClearpostOperation fetch_account_metrics() const;
 
 private:
     void* m_handle;

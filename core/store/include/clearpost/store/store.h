@@ -127,6 +127,13 @@ struct MetricSnapshot {
     std::string metrics_json;  // only the metrics the network reports
 };
 
+// An account's own numbers at one moment (followers, following, posts).
+struct AccountSnapshot {
+    Id account_id = 0;
+    UnixSeconds fetched_at = 0;
+    std::string metrics_json;  // only what the network reports
+};
+
 // A target that went out, as reports show it: what was published where and
 // when, and its newest metrics snapshot (none before the first fetch).
 struct PublishedTarget {
@@ -285,10 +292,22 @@ public:
     // nothing ends the schedule.
     virtual Result<void> advance_metrics(Id target_id, bool counted, std::optional<UnixSeconds> next_due) = 0;
     virtual Result<std::vector<MetricSnapshot>> metric_snapshots(Id target_id) = 0;
-    // The organisation's retention: deletes snapshots fetched before
-    // `before`, except each target's newest (its latest numbers stay).
-    // Returns how many went.
+    // The organisation's retention: deletes post and account snapshots
+    // fetched before `before`, except each target's and each account's
+    // newest (their latest numbers stay). Returns how many went.
     virtual Result<std::size_t> prune_metric_snapshots(UnixSeconds before) = 0;
+    // Account samples (the service takes one a day). Accounts of the shard
+    // that are connected and have no sample taken at or after `since`.
+    virtual Result<std::vector<Id>> accounts_to_sample(UnixSeconds since, ClaimShard shard = {}) = 0;
+    // Appended, never overwritten.
+    virtual Result<void> add_account_snapshot(const AccountSnapshot& snapshot) = 0;
+    // Samples taken in [from, to), of one account or all, ordered by
+    // account then time.
+    virtual Result<std::vector<AccountSnapshot>> account_snapshots(UnixSeconds from, UnixSeconds to,
+                                                                   std::optional<Id> account = std::nullopt) = 0;
+    // The newest sample of each account taken before `before`, by account:
+    // where a period's chart starts.
+    virtual Result<std::vector<AccountSnapshot>> latest_account_snapshots(UnixSeconds before) = 0;
     // Reports: targets published in [from, to) (by published_at; later taken
     // down included), ordered by published_at then target id, each with its
     // newest snapshot.
