@@ -181,10 +181,20 @@ inline std::string permalink(const Api& api, const std::string& media_id) {
     return {};
 }
 
+// An insight's number: values[0].value, or total_value.value (the form of
+// totals such as a Threads user's followers_count); null when it has none.
+inline json insight_value(const json& d) {
+    if (!d.is_object()) return json();
+    if (d.contains("values") && d["values"].is_array() && !d["values"].empty() && d["values"][0].is_object())
+        return d["values"][0].value("value", json());
+    const json total = d.value("total_value", json::object());
+    return total.is_object() ? total.value("value", json()) : json();
+}
+
 // A post's counts from GET /{media-id}/insights?metric=`metrics`, each
-// Graph metric renamed as `names` says; only what the network reports (an
-// insight's number is values[0].value, or total_value.value), and a post
-// the network no longer has (Graph error 100) gets no entry.
+// Graph metric renamed as `names` says; only what the network reports
+// (insight_value), and a post the network no longer has (Graph error 100)
+// gets no entry.
 inline OpResult fetch_insights(const Api& api, const json& ids, const std::string& metrics,
                                const std::vector<std::pair<std::string, std::string>>& names) {
     json out = json::object();
@@ -199,10 +209,7 @@ inline OpResult fetch_insights(const Api& api, const json& ids, const std::strin
         for (const auto& d : data.is_array() ? data : json::array()) {
             for (const auto& [name, as] : names) {
                 if (web::string_field(d, "name") != name) continue;
-                const json v = d.contains("values") && d["values"].is_array() && !d["values"].empty() && d["values"][0].is_object()
-                                   ? d["values"][0].value("value", json())
-                                   : d.value("total_value", json::object()).value("value", json());
-                if (v.is_number_integer()) counts[as] = v;
+                if (const json v = insight_value(d); v.is_number_integer()) counts[as] = v;
             }
         }
         out[id.get<std::string>()] = std::move(counts);

@@ -99,6 +99,18 @@ inline std::string string_field(const json& j, const char* name) {
     return {};
 }
 
+// The whole-number members of `from` that `names` lists ({field, name}
+// pairs), under their names: a count the answer leaves out, or gives as
+// anything but a whole number, is left out, never made 0.
+template <typename Names>
+json counts(const json& from, const Names& names) {
+    json out = json::object();
+    if (!from.is_object()) return out;
+    for (const auto& [field, name] : names)
+        if (from.contains(field) && from[field].is_number_integer()) out[name] = from[field];
+    return out;
+}
+
 // An HTTP date ("Sat, 01 Aug 2026 13:53:15 GMT") in ms since the epoch; -1 when not one.
 inline std::int64_t parse_http_date(const std::string& s) {
     static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",

@@ -9,6 +9,7 @@
 //   photos             /docs/graph-api/reference/photo, /docs/graph-api/reference/page/photos,
 //                      /docs/graph-api/photo-uploads
 //   published posts    /docs/graph-api/reference/page/published_posts
+//   Page fields        /docs/graph-api/reference/page (followers_count, fan_count)
 //   tokens             /docs/facebook-login/guides/access-tokens/get-long-lived,
 //                      /docs/pages-api/getting-started
 //   errors             /docs/graph-api/guides/error-handling
@@ -83,7 +84,7 @@ constexpr const char* kCapabilities = R"({
   "text": {"limit": 63206, "counting": "code_points"},
   "media": {"max_images": 10, "max_bytes": 10000000, "alt_text": true,
             "types": ["image/jpeg", "image/png"]},
-  "threads": false, "native_scheduling": false, "metrics": true,
+  "threads": false, "native_scheduling": false, "metrics": true, "account_metrics": true,
   "idempotency": "lookup",
   "oauth": {"authorize_url": "https://www.facebook.com/v26.0/dialog/oauth",
             "token_url": "https://graph.facebook.com/v26.0/oauth/access_token",
@@ -555,6 +556,22 @@ public:
             metrics[id] = std::move(m);
         }
         return OpResult::ok({{"metrics", metrics}});
+    }
+
+    // The Page's audience from GET /{page-id}?fields=followers_count,fan_count
+    // with the Page token (graph-api/reference/page): followers_count (the
+    // people following the Page) as followers, and fan_count (the people
+    // who like it, a separate and older measure) as page_likes. A Page has
+    // no following or posts count; a field Graph leaves out stays out.
+    OpResult fetch_account_metrics(const Host& host, const json& request) override {
+        const json creds = request.value("credentials", json::object());
+        if (auto missing = check_credentials(creds); missing.status != CLEARPOST_OK) return missing;
+        static constexpr std::pair<const char*, const char*> kCounts[] = {{"followers_count", "followers"},
+                                                                         {"fan_count", "page_likes"}};
+        auto r = graph_get(host, creds, "/" + string_field(creds, "page_id"), {{"fields", "followers_count,fan_count"}},
+                           string_field(creds, "page_access_token"));
+        if (!ok(r)) return failure(r, "reading the Page's follower count");
+        return OpResult::ok({{"metrics", web::counts(json::parse(r.body, nullptr, false), kCounts)}});
     }
 
 private:

@@ -15,8 +15,9 @@
 // Built only against the publisher SDK. API reference:
 // developers.facebook.com/docs/instagram-platform (content-publishing,
 // instagram-graph-api/reference/ig-user/media, .../media_publish,
-// .../content_publishing_limit, .../ig-container, reference/access_token,
-// reference/refresh_access_token, reference/instagram-media/insights).
+// .../content_publishing_limit, .../ig-container, .../ig-user (the
+// account's counts), reference/access_token, reference/refresh_access_token,
+// reference/instagram-media/insights).
 
 #include <clearpost/publisher.hpp>
 
@@ -50,7 +51,7 @@ constexpr const char* kCapabilities = R"({
   "text": {"limit": 2200, "counting": "code_points", "max_hashtags": 30, "needs_media": true},
   "media": {"min_images": 1, "max_images": 10, "max_bytes": 8388608, "alt_text": true,
             "types": ["image/jpeg"], "needs_media_host": true},
-  "threads": false, "native_scheduling": false, "metrics": true,
+  "threads": false, "native_scheduling": false, "metrics": true, "account_metrics": true,
   "idempotency": "lookup",
   "rate_limits": {"posts_per_day": 100},
   "oauth": {"authorize_url": "https://www.instagram.com/oauth/authorize",
@@ -215,6 +216,20 @@ public:
                                     "likes,comments,saved,shares,reach,views,total_interactions",
                                     {{"likes", "likes"}, {"comments", "replies"}, {"saved", "saves"},
                                      {"shares", "reposts"}, {"reach", "reach"}, {"views", "views"}});
+    }
+
+    // GET /{ig-user-id}?fields=followers_count,follows_count,media_count
+    // (instagram-graph-api/reference/ig-user) as followers, following and
+    // posts; a field Instagram leaves out stays out.
+    OpResult fetch_account_metrics(const Host& host, const json& request) override {
+        const json creds = request.value("credentials", json::object());
+        if (auto missing = check_credentials(creds); missing.status != CLEARPOST_OK) return missing;
+        static constexpr std::pair<const char*, const char*> kCounts[] = {
+            {"followers_count", "followers"}, {"follows_count", "following"}, {"media_count", "posts"}};
+        const auto api = api_of(host, creds);
+        auto r = api.get("/" + web::string_field(creds, "ig_user_id"), {{"fields", "followers_count,follows_count,media_count"}});
+        if (!meta::answered(r)) return graph::failure(r, "reading the account's counts", api.network);
+        return OpResult::ok({{"metrics", web::counts(meta::body_of(r), kCounts)}});
     }
 
 private:

@@ -11,6 +11,7 @@
 //   multiImage: learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/multiimage-post-api
 //   little:     learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/little-text-format
 //   statistics: learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/share-statistics
+//   followers:  learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/organization-lookup-api
 //   roles:      learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/organization-access-control-by-role
 //   OAuth:      learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow
 //   limits:     learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/rate-limits
@@ -77,7 +78,7 @@ constexpr const char* kCapabilities = R"({
   "media": {"max_images": 20, "max_bytes": 5242880, "alt_text": true, "max_alt_length": 4086,
             "types": ["image/jpeg", "image/png", "image/gif"]},
   "link_cards": true,
-  "threads": false, "native_scheduling": false, "metrics": true,
+  "threads": false, "native_scheduling": false, "metrics": true, "account_metrics": true,
   "idempotency": "lookup",
   "rate_limits": {"posts_per_day": 150},
   "oauth": {"authorize_url": "https://www.linkedin.com/oauth/v2/authorization",
@@ -591,13 +592,28 @@ public:
             if (id.empty()) id = string_field(e, "ugcPost");
             const json stats = e.value("totalShareStatistics", json::object());
             if (std::find(wanted.begin(), wanted.end(), id) == wanted.end() || !stats.is_object()) continue;
-            json counts = json::object();
-            for (const auto& [field, name] : kCounts)
-                if (stats.contains(field) && stats[field].is_number_integer()) counts[name] = stats[field];
+            json counts = web::counts(stats, kCounts);
             if (stats.contains("engagement") && stats["engagement"].is_number()) counts["engagement_rate"] = stats["engagement"];
             metrics[id] = std::move(counts);
         }
         return OpResult::ok({{"metrics", metrics}});
+    }
+
+    // The page's followers: GET /rest/networkSizes/{organization URN}
+    // ?edgeType=COMPANY_FOLLOWED_BY_MEMBER -> {"firstDegreeSize"}
+    // (organization-lookup-api, "Retrieve Organization Follower Count"; the
+    // versioned API spells the edge type so, the old CompanyFollowedByMember
+    // is refused). The URN goes percent-encoded, as Rest.li 2.0 wants a key
+    // in a path. A page has no following or posts count, so only followers.
+    OpResult fetch_account_metrics(const Host& host, const json& request) override {
+        const json creds = request.value("credentials", json::object());
+        if (auto missing = check_credentials(creds); missing.status != CLEARPOST_OK) return missing;
+        static constexpr std::pair<const char*, const char*> kCounts[] = {{"firstDegreeSize", "followers"}};
+        auto r = rest(host, creds, "GET",
+                      "/rest/networkSizes/" + form_encode(string_field(creds, "organization_urn")) +
+                          "?edgeType=COMPANY_FOLLOWED_BY_MEMBER");
+        if (r.status != CLEARPOST_OK || r.http_status != 200) return failure(r, host, "reading the page's follower count");
+        return OpResult::ok({{"metrics", web::counts(object_of(r.body), kCounts)}});
     }
 
 private:

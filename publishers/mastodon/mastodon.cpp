@@ -45,7 +45,7 @@ constexpr const char* kCapabilities = R"({
   "text": {"limit": 500, "counting": "mastodon", "url_length": 23, "remote_mentions": "username"},
   "media": {"max_images": 4, "max_bytes": 16777216, "alt_text": true, "max_alt_length": 1500,
             "types": ["image/jpeg", "image/png", "image/gif", "image/webp"]},
-  "threads": true, "native_scheduling": false, "metrics": true,
+  "threads": true, "native_scheduling": false, "metrics": true, "account_metrics": true,
   "idempotency": "idempotency_key",
   "rate_limits": {"posts_per_hour": 100}
 })";
@@ -598,12 +598,26 @@ public:
             if (r.status != CLEARPOST_OK || r.http_status != 200) return failure(r, host, "reading post counts");
             const auto status = json::parse(r.body, nullptr, false);
             if (!status.is_object()) return OpResult::error(CLEARPOST_ERR_TRANSIENT, "reading post counts: the answer is not a status");
-            json counts = json::object();
-            for (const auto& [field, name] : kCounts)
-                if (status.contains(field) && status[field].is_number_integer()) counts[name] = status[field];
-            metrics[id.get<std::string>()] = std::move(counts);
+            metrics[id.get<std::string>()] = clearpost::sdk::web::counts(status, kCounts);
         }
         return OpResult::ok({{"metrics", metrics}});
+    }
+
+    // The account's own counts from GET /api/v1/accounts/verify_credentials
+    // (methods/accounts#verify_credentials; entities/Account): followers_count,
+    // following_count and statuses_count, as followers, following and posts.
+    // Only what the instance reports: a count it leaves out stays out.
+    OpResult fetch_account_metrics(const Host& host, const json& request) override {
+        const json creds = request.value("credentials", json::object());
+        if (auto missing = check_credentials(creds); missing.status != CLEARPOST_OK) return missing;
+        static constexpr std::pair<const char*, const char*> kCounts[] = {
+            {"followers_count", "followers"}, {"following_count", "following"}, {"statuses_count", "posts"}};
+        auto r = get(host, creds, "/api/v1/accounts/verify_credentials");
+        if (r.status != CLEARPOST_OK || r.http_status != 200) return failure(r, host, "reading the account's counts");
+        const auto account = json::parse(r.body, nullptr, false);
+        if (!account.is_object() || string_field(account, "id").empty())
+            return OpResult::error(CLEARPOST_ERR_TRANSIENT, "reading the account's counts: the answer is not an account");
+        return OpResult::ok({{"metrics", clearpost::sdk::web::counts(account, kCounts)}});
     }
 
 private:

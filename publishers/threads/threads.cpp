@@ -15,8 +15,8 @@
 //
 // Built only against the publisher SDK. API reference:
 // developers.facebook.com/docs/threads (posts, posts/accessibility,
-// posts/delete-posts, reply-management, insights, troubleshooting,
-// overview, get-started/long-lived-tokens).
+// posts/delete-posts, reply-management, insights (media and user
+// insights), troubleshooting, overview, get-started/long-lived-tokens).
 
 #include <clearpost/publisher.hpp>
 
@@ -51,7 +51,7 @@ constexpr const char* kCapabilities = R"({
   "text": {"limit": 500, "counting": "threads", "max_links": 5},
   "media": {"max_images": 20, "max_bytes": 8388608, "alt_text": true, "max_alt_length": 1000,
             "types": ["image/jpeg", "image/png"], "needs_media_host": true},
-  "threads": true, "native_scheduling": false, "metrics": true,
+  "threads": true, "native_scheduling": false, "metrics": true, "account_metrics": true,
   "idempotency": "lookup",
   "rate_limits": {"posts_per_day": 250},
   "oauth": {"authorize_url": "https://threads.net/oauth/authorize",
@@ -324,6 +324,25 @@ public:
                                     "views,likes,replies,reposts,quotes,shares",
                                     {{"views", "views"}, {"likes", "likes"}, {"replies", "replies"},
                                      {"reposts", "reposts"}, {"quotes", "quotes"}, {"shares", "shares"}});
+    }
+
+    // The account's followers from its user insights: GET
+    // /{threads-user-id}/threads_insights?metric=followers_count (insights,
+    // User Insights) -> data[] with the total in total_value.value. Only
+    // followers: Threads reports no following or posts count there.
+    OpResult fetch_account_metrics(const Host& host, const json& request) override {
+        const json creds = request.value("credentials", json::object());
+        if (auto missing = check_credentials(creds); missing.status != CLEARPOST_OK) return missing;
+        const auto api = api_of(host, creds);
+        auto r = api.get("/" + web::string_field(creds, "threads_user_id") + "/threads_insights",
+                         {{"metric", "followers_count"}});
+        if (!meta::answered(r)) return graph::failure(r, "reading the account's follower count", api.network);
+        json metrics = json::object();
+        const json data = meta::body_of(r).value("data", json::array());
+        for (const auto& d : data.is_array() ? data : json::array())
+            if (web::string_field(d, "name") == "followers_count")
+                if (const json v = meta::insight_value(d); v.is_number_integer()) metrics["followers"] = v;
+        return OpResult::ok({{"metrics", metrics}});
     }
 
 private:

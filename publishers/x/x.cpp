@@ -67,7 +67,7 @@ constexpr const char* kCapabilities = R"({
   "text": {"limit": 280, "counting": "twitter-text-v3", "url_length": 23},
   "media": {"max_images": 4, "max_bytes": 5242880, "alt_text": true, "max_alt_length": 1000,
             "types": ["image/jpeg", "image/png", "image/gif", "image/webp"]},
-  "threads": true, "native_scheduling": false, "metrics": true,
+  "threads": true, "native_scheduling": false, "metrics": true, "account_metrics": true,
   "idempotency": "lookup",
   "rate_limits": {"posts_per_hour": 100},
   "oauth": {"authorize_url": "https://x.com/i/oauth2/authorize",
@@ -841,6 +841,24 @@ public:
         return OpResult::ok({{"metrics", metrics}});
     }
 
+    // The signed-in account's public counts: GET /2/users/me with
+    // user.fields=public_metrics (x-api/users/lookup, "Get my User"):
+    // followers_count, following_count and tweet_count as followers,
+    // following and posts (listed_count and the rest are not kept).
+    OpResult fetch_account_metrics(const Host& host, const json& request) override {
+        const json creds = request.value("credentials", json::object());
+        if (auto missing = check_credentials(creds); missing.status != CLEARPOST_OK) return missing;
+        static constexpr std::pair<const char*, const char*> kCounts[] = {
+            {"followers_count", "followers"}, {"following_count", "following"}, {"tweet_count", "posts"}};
+        auto r = get(host, creds, "/2/users/me?user.fields=public_metrics");
+        if (r.status != CLEARPOST_OK || r.http_status != 200) return failure(r, host, "reading the account's counts");
+        const auto doc = json::parse(r.body, nullptr, false);
+        const json user = doc.is_object() ? doc.value("data", json::object()) : json::object();
+        if (!user.is_object() || string_field(user, "id").empty())
+            return OpResult::error(CLEARPOST_ERR_TRANSIENT, "reading the account's counts: X's answer names no user");
+        return OpResult::ok({{"metrics", clearpost::sdk::web::counts(user.value("public_metrics", json::object()), kCounts)}});
+    }
+
 private:
     static OpResult check_credentials(const json& creds) {
         if (string_field(creds, "access_token").empty())
@@ -980,14 +998,8 @@ private:
         std::vector<std::string> answered;
         for (const auto& p : doc.value("data", json::array())) {
             const std::string id = string_field(p, "id");
-            json counts = json::object();
-            auto take = [&](const char* group, const auto& names) {
-                const json g = p.value(group, json::object());
-                for (const auto& [field, name] : names)
-                    if (g.contains(field) && g[field].is_number_integer()) counts[name] = g[field];
-            };
-            take("public_metrics", kPublic);
-            take("non_public_metrics", kPrivate);
+            json counts = clearpost::sdk::web::counts(p.value("public_metrics", json::object()), kPublic);
+            counts.update(clearpost::sdk::web::counts(p.value("non_public_metrics", json::object()), kPrivate));
             metrics[id] = std::move(counts);
             answered.push_back(id);
         }

@@ -494,3 +494,73 @@ TEST_CASE("metrics snapshots carry reactions, comments, shares and views as Face
     REQUIRE(none.status == CLEARPOST_OK);
     CHECK(json::parse(none.result_json)["metrics"] == json::object());
 }
+
+TEST_CASE("account metrics are the Page's followers_count, and fan_count as page_likes, read with the Page token") {
+    FacebookFixture f;
+    auto plugin = f.plugins.find("facebook");
+    REQUIRE(plugin.ok());
+    CHECK(json::parse((*plugin)->capabilities())["account_metrics"] == true);
+    REQUIRE((*plugin)->table().fetch_account_metrics != nullptr);
+    f.standin.control({{"followers", 1520}, {"page_likes", 1390}});
+    f.standin.control({{"followers", 75}, {"page", "1000000002"}});  // another Page the person manages
+    std::vector<net::HttpRequest> sent;
+    f.inject = [&](const net::HttpRequest& r) -> std::optional<net::HttpResult> {
+        sent.push_back(r);
+        return std::nullopt;
+    };
+
+    SECTION("the counts Facebook reports, read again on each call; a count it leaves out stays out") {
+        const auto first = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        REQUIRE(first.status == CLEARPOST_OK);
+        CHECK(json::parse(first.result_json) == json{{"metrics", {{"followers", 1520}, {"page_likes", 1390}}}});
+        f.standin.control({{"followers", 1531}, {"page_likes", nullptr}});  // Graph leaves fan_count out
+        const auto second = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        REQUIRE(second.status == CLEARPOST_OK);
+        CHECK(json::parse(second.result_json) == json{{"metrics", {{"followers", 1531}}}});
+        REQUIRE(sent.size() == 2);
+        for (const auto& r : sent) {
+            CHECK(r.method == "GET");
+            // The Page token as the access_token parameter, as every Graph call here sends it.
+            CHECK(r.url == f.standin.url + "/v26.0/" + kPage + "?fields=followers_count%2Cfan_count&access_token=page-token-1");
+            CHECK(testing::header(r, "Authorization").empty());
+        }
+        CHECK(f.standin.requests("GET", "/v26.0/" + kPage) == 2);
+    }
+    SECTION("a refused Page token is AUTH; the Page token the host makes again then reads the counts") {
+        f.standin.control({{"expire", "page-token-1"}});
+        const auto refused = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        CHECK(refused.status == CLEARPOST_ERR_AUTH);
+        CHECK(contains(refused.message, "Facebook error 190/463"));
+        // What the host does on AUTH: refresh_credentials, sealed in the vault.
+        const auto renewed = f.call(&ClearpostPublisherV1::refresh_credentials, f.account_request());
+        REQUIRE(renewed.status == CLEARPOST_OK);
+        f.connect(json::parse(renewed.result_json)["credentials"]);
+        const std::string fresh = f.credentials()["page_access_token"];
+        CHECK(fresh != "page-token-1");
+        const auto counted = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        REQUIRE(counted.status == CLEARPOST_OK);
+        CHECK(json::parse(counted.result_json)["metrics"]["followers"] == 1520);
+        CHECK(contains(sent.back().url, "access_token=" + fresh));
+        CHECK_FALSE(contains(f.logs, fresh));
+        CHECK_FALSE(contains(refused.message, "page-token-1"));
+    }
+    SECTION("revoked tokens are AUTH") {
+        f.standin.control({{"revoke", "page-token-1"}});
+        const auto refused = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        CHECK(refused.status == CLEARPOST_ERR_AUTH);
+        CHECK(contains(refused.message, "the user changed their password"));
+        CHECK(contains(refused.message, "reconnect the account"));
+    }
+    SECTION("a throttled Page waits for estimated_time_to_regain_access") {
+        f.standin.control({{"buc_limit", {1, 3600}}});  // one Page-token call an hour
+        REQUIRE(f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request()).status == CLEARPOST_OK);
+        const auto limited = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        CHECK(limited.status == CLEARPOST_ERR_RATE_LIMITED);
+        CHECK(contains(limited.message, "There have been too many calls to this Page account"));
+        const json usage = json::parse(
+            f.standin.state()["last_throttle"]["headers"]["X-Business-Use-Case-Usage"].get<std::string>());
+        CHECK(limited.retry_after_ms == usage[kPage][0]["estimated_time_to_regain_access"].get<std::int64_t>() * 60000);
+        CHECK(limited.retry_after_ms > 0);
+    }
+    for (const char* secret : {"page-token-1", "user-long-1", "app-secret"}) CHECK_FALSE(contains(f.logs, secret));
+}

@@ -344,3 +344,70 @@ TEST_CASE("Instagram metrics snapshots carry what the insights report, renamed, 
     CHECK(json::parse(history[0].metrics_json) ==
           json{{"likes", 12}, {"replies", 3}, {"saves", 2}, {"reposts", 1}, {"reach", 140}, {"views", 0}});
 }
+
+TEST_CASE("account metrics are the IG User's followers_count, follows_count and media_count, as Instagram reports them") {
+    Instagram f;
+    auto plugin = f.plugins.find("instagram");
+    REQUIRE(plugin.ok());
+    CHECK(json::parse((*plugin)->capabilities())["account_metrics"] == true);
+    REQUIRE((*plugin)->table().fetch_account_metrics != nullptr);
+    f.standin.control({{"followers", 1520}, {"following", 80}, {"posts", 312}});
+    std::vector<net::HttpRequest> sent;
+    f.inject = [&](const net::HttpRequest& r) -> std::optional<net::HttpResult> {
+        sent.push_back(r);
+        return std::nullopt;
+    };
+    const std::string node = "/v23.0/" + kUser;
+
+    SECTION("the counts Instagram reports, read again on each call; a count it leaves out stays out") {
+        const auto first = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        REQUIRE(first.status == CLEARPOST_OK);
+        CHECK(json::parse(first.result_json) == json{{"metrics", {{"followers", 1520}, {"following", 80}, {"posts", 312}}}});
+        f.standin.control({{"followers", 1531}, {"posts", nullptr}});  // Graph leaves media_count out
+        const auto second = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        REQUIRE(second.status == CLEARPOST_OK);
+        CHECK(json::parse(second.result_json) == json{{"metrics", {{"followers", 1531}, {"following", 80}}}});
+        REQUIRE(sent.size() == 2);
+        for (const auto& r : sent) {
+            CHECK(r.method == "GET");
+            // The token as the documented access_token parameter, as every call here sends it.
+            CHECK(r.url == f.standin.url + node + "?fields=followers_count%2Cfollows_count%2Cmedia_count&access_token=good-token");
+        }
+        CHECK(f.standin.requests("GET", node) == 2);
+    }
+    SECTION("a token near its end is renewed by the host and the new one reads; one Instagram calls expired is AUTH") {
+        json ending = f.creds();
+        ending["expires_at"] = f.now + 3 * 86400;
+        f.connect(ending);
+        REQUIRE(*f.dispatcher().renew_ending_tokens(7 * 86400) == 1);
+        CHECK(f.credentials()["access_token"] == "long-lived-1");
+        CHECK(f.credentials()["expires_at"] == f.now + 60 * 86400);
+        const auto counted = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        REQUIRE(counted.status == CLEARPOST_OK);
+        CHECK(json::parse(counted.result_json)["metrics"]["followers"] == 1520);
+        CHECK_THAT(sent.back().url, Catch::EndsWith("&access_token=long-lived-1"));
+        f.standin.control({{"fail_next", {{node, {{400, {{"error", {{"message", "Error validating access token: Session has expired"},
+                                                                     {"type", "OAuthException"}, {"code", 190},
+                                                                     {"error_subcode", 463}}}}}}}}}});
+        const auto refused = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        CHECK(refused.status == CLEARPOST_ERR_AUTH);
+        CHECK_THAT(refused.message, Catch::Contains("Instagram error 190/463"));
+        CHECK(f.standin.requests("GET", "/refresh_access_token") == 1);  // the host's renewal only
+        CHECK(f.logs.find("long-lived-1") == std::string::npos);
+    }
+    SECTION("a revoked token is AUTH") {
+        f.standin.control({{"revoke", "good-token"}});
+        const auto refused = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        CHECK(refused.status == CLEARPOST_ERR_AUTH);
+        CHECK_THAT(refused.message, Catch::Contains("Instagram error 190/460"));
+        CHECK(refused.message.find("good-token") == std::string::npos);
+    }
+    SECTION("a throttled account waits until Instagram's estimated regain time") {
+        f.standin.control({{"throttle_minutes", 30}});
+        const auto limited = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        CHECK(limited.status == CLEARPOST_ERR_RATE_LIMITED);
+        CHECK_THAT(limited.message, Catch::Contains("Instagram error 80002"));
+        CHECK(limited.retry_after_ms == 30 * 60000);
+    }
+    f.no_secrets_logged();
+}

@@ -468,3 +468,78 @@ TEST_CASE("metrics snapshots carry the page's share statistics as LinkedIn repor
     CHECK(m["likes"] == 19);
     CHECK(f.logs.find("good-token") == std::string::npos);
 }
+
+TEST_CASE("account metrics are the page's follower count from networkSizes, and only that") {
+    LinkedInFixture f;
+    auto plugin = f.plugins.find("linkedin");
+    REQUIRE(plugin.ok());
+    CHECK(json::parse((*plugin)->capabilities())["account_metrics"] == true);
+    REQUIRE((*plugin)->table().fetch_account_metrics != nullptr);
+    f.standin.control({{"followers", 1520}});
+    f.standin.control({{"followers", 75}, {"organization", "5583111"}});  // another page, not this account's
+    std::vector<net::HttpRequest> sent;
+    f.inject = [&](const net::HttpRequest& r) -> std::optional<net::HttpResult> {
+        sent.push_back(r);
+        return std::nullopt;
+    };
+    const std::string path = "/rest/networkSizes/urn%3Ali%3Aorganization%3A2414183";
+
+    SECTION("the page's followers, read again on each call; a page has no following or posts count") {
+        const auto first = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        REQUIRE(first.status == CLEARPOST_OK);
+        CHECK(json::parse(first.result_json) == json{{"metrics", {{"followers", 1520}}}});
+        f.standin.control({{"followers", 1544}});
+        const auto second = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        REQUIRE(second.status == CLEARPOST_OK);
+        CHECK(json::parse(second.result_json) == json{{"metrics", {{"followers", 1544}}}});
+        REQUIRE(sent.size() == 2);
+        for (const auto& r : sent) {
+            CHECK(r.method == "GET");
+            CHECK(r.url == f.standin.url + path + "?edgeType=COMPANY_FOLLOWED_BY_MEMBER");
+            CHECK(testing::header(r, "Authorization") == "Bearer good-token");
+            CHECK(testing::header(r, "LinkedIn-Version") == "202605");
+            CHECK(testing::header(r, "X-Restli-Protocol-Version") == "2.0.0");
+        }
+        CHECK(f.standin.requests("GET", path) == 2);
+    }
+    SECTION("an expired token is AUTH; the host refreshes it where LinkedIn issued a refresh token, then it reads") {
+        f.standin.control({{"add_token", "old-token"}, {"add_refresh_token", "refresh-1"}});
+        f.standin.control({{"expire", "old-token"}});
+        json creds = f.creds("old-token");
+        creds["refresh_token"] = "refresh-1";
+        creds["expires_at"] = f.now - 60;
+        f.connect(creds);
+        const auto refused = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        CHECK(refused.status == CLEARPOST_ERR_AUTH);
+        CHECK_THAT(refused.message, Catch::Contains("65602 EXPIRED_ACCESS_TOKEN"));
+        CHECK(f.standin.requests("POST", "/oauth/v2/accessToken") == 0);
+        REQUIRE(*f.dispatcher().renew_ending_tokens(3600) == 1);
+        CHECK(f.credentials()["access_token"] == "li-access-1");
+        CHECK(f.credentials()["refresh_token"] == "refresh-1");
+        const auto counted = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        REQUIRE(counted.status == CLEARPOST_OK);
+        CHECK(json::parse(counted.result_json)["metrics"]["followers"] == 1520);
+        CHECK(testing::header(sent.back(), "Authorization") == "Bearer li-access-1");
+        for (const char* secret : {"old-token", "refresh-1", "li-access-1", "app-secret"}) {
+            CHECK(f.logs.find(secret) == std::string::npos);
+            CHECK(refused.message.find(secret) == std::string::npos);
+        }
+    }
+    SECTION("a revoked token is AUTH") {
+        f.standin.control({{"revoke", "good-token"}});
+        const auto refused = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        CHECK(refused.status == CLEARPOST_ERR_AUTH);
+        CHECK_THAT(refused.message, Catch::Contains("HTTP 401"));
+        CHECK_THAT(refused.message, Catch::Contains("65601 REVOKED_ACCESS_TOKEN"));
+    }
+    SECTION("a 429 waits until the next midnight UTC by LinkedIn's clock") {
+        REQUIRE(f.now % 86400 == 8 * 3600);  // 08:00 UTC: the daily limit resets in 16 hours
+        f.standin.control({{"daily_follower_count_limit", 0}});
+        const auto limited = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        CHECK(limited.status == CLEARPOST_ERR_RATE_LIMITED);
+        CHECK_THAT(limited.message, Catch::Contains("APPLICATION DAY limit"));
+        CHECK(limited.retry_after_ms >= (16 * 3600 - 1) * 1000);  // LinkedIn's Date may be a second on
+        CHECK(limited.retry_after_ms <= 16 * 3600 * 1000);
+    }
+    CHECK(f.logs.find("good-token") == std::string::npos);
+}

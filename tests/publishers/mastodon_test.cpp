@@ -630,6 +630,86 @@ TEST_CASE("metrics snapshots carry replies, reposts, likes and quotes as the ins
     CHECK_FALSE(m.contains("impressions"));
 }
 
+TEST_CASE("account metrics are verify_credentials' followers, following and statuses counts, as the instance holds them") {
+    MastodonFixture f;
+    auto plugin = f.plugins.find("mastodon");
+    REQUIRE(plugin.ok());
+    CHECK(json::parse((*plugin)->capabilities())["account_metrics"] == true);
+    REQUIRE((*plugin)->table().fetch_account_metrics != nullptr);
+    f.standin.control({{"followers", 1520}, {"following", 80}, {"posts", 312}});
+    std::vector<net::HttpRequest> sent;
+    f.inject = [&](const net::HttpRequest& r) -> std::optional<net::HttpResult> {
+        sent.push_back(r);
+        return std::nullopt;
+    };
+    auto request = [&] {
+        return json{{"account", {{"network", "mastodon"}, {"handle", f.mastodon.handle}}}, {"credentials", f.credentials()}};
+    };
+    const std::string path = "/api/v1/accounts/verify_credentials";
+
+    SECTION("the counts the instance reports, read again on each call, and nothing else") {
+        const auto first = f.call(&ClearpostPublisherV1::fetch_account_metrics, request());
+        REQUIRE(first.status == CLEARPOST_OK);
+        CHECK(json::parse(first.result_json) == json{{"metrics", {{"followers", 1520}, {"following", 80}, {"posts", 312}}}});
+        f.standin.control({{"followers", 1533}, {"posts", nullptr}});  // statuses_count: the statuses held, none
+        const auto second = f.call(&ClearpostPublisherV1::fetch_account_metrics, request());
+        REQUIRE(second.status == CLEARPOST_OK);
+        CHECK(json::parse(second.result_json) == json{{"metrics", {{"followers", 1533}, {"following", 80}, {"posts", 0}}}});
+        REQUIRE(sent.size() == 2);
+        for (const auto& r : sent) {
+            CHECK(r.method == "GET");
+            CHECK(r.url == f.standin.url + path);
+            CHECK(header(r, "Authorization") == "Bearer good-token");
+        }
+        CHECK(f.standin.requests("GET", path) == 2);
+    }
+    SECTION("an expired token is AUTH; the host refreshes it where the instance issued a refresh token, then it reads") {
+        f.standin.control({{"add_token", "old-token"}, {"add_refresh_token", "refresh-1"}, {"issue_expires_in", 7200}});
+        f.standin.control({{"expire", "old-token"}});
+        f.connect({{"service", f.standin.url}, {"access_token", "old-token"}, {"refresh_token", "refresh-1"},
+                   {"client_id", "clearpost-app"}, {"expires_at", f.now - 60}});
+        const auto refused = f.call(&ClearpostPublisherV1::fetch_account_metrics, request());
+        CHECK(refused.status == CLEARPOST_ERR_AUTH);
+        CHECK_THAT(refused.message, Catch::Contains("The access token expired"));
+        CHECK(f.standin.requests("POST", "/oauth/token") == 0);
+        REQUIRE(*f.dispatcher().renew_ending_tokens(3600) == 1);
+        const auto renewed = f.credentials();
+        CHECK(renewed["access_token"] != "old-token");
+        CHECK(renewed["refresh_token"] != "refresh-1");
+        const auto counted = f.call(&ClearpostPublisherV1::fetch_account_metrics, request());
+        REQUIRE(counted.status == CLEARPOST_OK);
+        CHECK(json::parse(counted.result_json)["metrics"]["followers"] == 1520);
+        CHECK(header(sent.back(), "Authorization") == "Bearer " + renewed["access_token"].get<std::string>());
+        for (const std::string& secret : {std::string("old-token"), std::string("refresh-1"),
+                                         renewed["access_token"].get<std::string>()}) {
+            CHECK(f.logs.find(secret) == std::string::npos);
+            CHECK(refused.message.find(secret) == std::string::npos);
+        }
+    }
+    SECTION("a revoked token is AUTH") {
+        f.standin.control({{"revoke", "good-token"}});
+        const auto refused = f.call(&ClearpostPublisherV1::fetch_account_metrics, request());
+        CHECK(refused.status == CLEARPOST_ERR_AUTH);
+        CHECK_THAT(refused.message, Catch::Contains("HTTP 401: The access token was revoked"));
+    }
+    SECTION("a 429 waits for x-ratelimit-reset by the instance's own clock") {
+        f.standin.control({{"limits", {{"api", {0, 300}}}}});
+        const auto limited = f.call(&ClearpostPublisherV1::fetch_account_metrics, request());
+        CHECK(limited.status == CLEARPOST_ERR_RATE_LIMITED);
+        CHECK_THAT(limited.message, Catch::Contains("Too many requests"));
+        const json seen = f.standin.state()["last_429"];
+        REQUIRE(seen.is_object());
+        std::tm reset{}, date{};
+        REQUIRE(::strptime(seen["reset"].get<std::string>().c_str(), "%Y-%m-%dT%H:%M:%S", &reset) != nullptr);
+        REQUIRE(::strptime(seen["date"].get<std::string>().c_str(), "%a, %d %b %Y %H:%M:%S", &date) != nullptr);
+        const std::int64_t wait_ms = (::timegm(&reset) - ::timegm(&date)) * 1000;
+        CHECK(limited.retry_after_ms >= wait_ms);
+        CHECK(limited.retry_after_ms < wait_ms + 1000);  // the reset's fraction of a second
+        CHECK(limited.retry_after_ms > 0);
+    }
+    CHECK(f.logs.find("good-token") == std::string::npos);
+}
+
 TEST_CASE("removing a thread deletes every part it made and a second removal is harmless") {
     MastodonFixture f;
     std::string text;
@@ -813,6 +893,21 @@ TEST_CASE("real recorded Mastodon answers are read right: statuses, media, error
         const auto found = json::parse(call.result_json);
         CHECK(found["found"] == true);
         CHECK(found["remote_id"] == status["id"]);
+    }
+    SECTION("the recorded account gives its counts, zero counts kept as reported") {
+        const json me = pick(*doc, "test_verify_credentials.yaml", "GET", "/verify_credentials");
+        const auto account = json::parse(me["body"].get<std::string>());
+        std::string url;
+        f.inject = [&](const net::HttpRequest& r) -> std::optional<net::HttpResult> {
+            url = r.url;
+            return replay(me);
+        };
+        const auto call = f.call(&ClearpostPublisherV1::fetch_account_metrics, base);
+        REQUIRE(call.status == CLEARPOST_OK);
+        CHECK(url == me["uri"]);  // the request Mastodon.py recorded
+        CHECK(json::parse(call.result_json)["metrics"] == json{{"followers", account["followers_count"]},
+                                                               {"following", account["following_count"]},
+                                                               {"posts", account["statuses_count"]}});
     }
     SECTION("deleting reads the recorded answers, which carry the source text") {
         const json got = pick(*doc, "test_status.yaml", "GET", "/api/v1/statuses/");

@@ -334,3 +334,73 @@ TEST_CASE("Threads metrics snapshots carry what the insights report and nothing 
     CHECK(json::parse(history[0].metrics_json) ==
           json{{"views", 310}, {"likes", 9}, {"replies", 2}, {"reposts", 1}, {"quotes", 0}});
 }
+
+TEST_CASE("account metrics are the followers_count of the user's insights, the only count Threads gives there") {
+    Threads f;
+    auto plugin = f.plugins.find("threads");
+    REQUIRE(plugin.ok());
+    CHECK(json::parse((*plugin)->capabilities())["account_metrics"] == true);
+    REQUIRE((*plugin)->table().fetch_account_metrics != nullptr);
+    f.standin.control({{"followers", 1520}});
+    std::vector<net::HttpRequest> sent;
+    f.inject = [&](const net::HttpRequest& r) -> std::optional<net::HttpResult> {
+        sent.push_back(r);
+        return std::nullopt;
+    };
+    const std::string edge = "/v1.0/" + kUser + "/threads_insights";
+
+    SECTION("the follower total Threads reports, read again on each call; none when it gives none") {
+        const auto first = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        REQUIRE(first.status == CLEARPOST_OK);
+        CHECK(json::parse(first.result_json) == json{{"metrics", {{"followers", 1520}}}});
+        f.standin.control({{"followers", 1544}});
+        const auto second = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        REQUIRE(second.status == CLEARPOST_OK);
+        CHECK(json::parse(second.result_json) == json{{"metrics", {{"followers", 1544}}}});
+        f.standin.control({{"followers", nullptr}});  // an insight without data is left out of "data"
+        const auto none = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        REQUIRE(none.status == CLEARPOST_OK);
+        CHECK(json::parse(none.result_json) == json{{"metrics", json::object()}});
+        REQUIRE(sent.size() == 3);
+        for (const auto& r : sent) {
+            CHECK(r.method == "GET");
+            // The token as the documented access_token parameter, as every call here sends it.
+            CHECK(r.url == f.standin.url + edge + "?metric=followers_count&access_token=good-token");
+        }
+        CHECK(f.standin.requests("GET", edge) == 3);
+    }
+    SECTION("a token near its end is renewed by the host and the new one reads; one Threads calls expired is AUTH") {
+        json ending = f.creds();
+        ending["expires_at"] = f.now + 3 * 86400;
+        f.connect(ending);
+        REQUIRE(*f.dispatcher().renew_ending_tokens(7 * 86400) == 1);
+        CHECK(f.credentials()["access_token"] == "long-lived-1");
+        const auto counted = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        REQUIRE(counted.status == CLEARPOST_OK);
+        CHECK(json::parse(counted.result_json)["metrics"]["followers"] == 1520);
+        CHECK_THAT(sent.back().url, Catch::EndsWith("&access_token=long-lived-1"));
+        f.standin.control({{"fail_next", {{edge, {{400, {{"error", {{"message", "Error validating access token: Session has expired"},
+                                                                     {"type", "OAuthException"}, {"code", 190},
+                                                                     {"error_subcode", 463}}}}}}}}}});
+        const auto refused = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        CHECK(refused.status == CLEARPOST_ERR_AUTH);
+        CHECK_THAT(refused.message, Catch::Contains("Threads error 190/463"));
+        CHECK(f.standin.requests("GET", "/refresh_access_token") == 1);  // the host's renewal only
+        CHECK(f.logs.find("long-lived-1") == std::string::npos);
+    }
+    SECTION("a revoked token is AUTH") {
+        f.standin.control({{"revoke", "good-token"}});
+        const auto refused = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        CHECK(refused.status == CLEARPOST_ERR_AUTH);
+        CHECK_THAT(refused.message, Catch::Contains("Threads error 190/460"));
+        CHECK(refused.message.find("good-token") == std::string::npos);
+    }
+    SECTION("a throttled app waits the Graph hour") {
+        f.standin.control({{"throttle_minutes", 1}});
+        const auto limited = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        CHECK(limited.status == CLEARPOST_ERR_RATE_LIMITED);
+        CHECK_THAT(limited.message, Catch::Contains("Threads error 4"));
+        CHECK(limited.retry_after_ms == 3600 * 1000);  // X-App-Usage gives no time: the rolling hour
+    }
+    for (const char* secret : {"good-token", "app-secret"}) CHECK(f.logs.find(secret) == std::string::npos);
+}

@@ -524,6 +524,83 @@ TEST_CASE("metrics snapshots carry X's counts, link clicks while X gives them, a
     CHECK(metrics.contains(t.remote_id));
 }
 
+TEST_CASE("account metrics are the signed-in user's public_metrics from GET /2/users/me, as X holds them now") {
+    XFixture f;
+    auto plugin = f.plugins.find("x");
+    REQUIRE(plugin.ok());
+    CHECK(json::parse((*plugin)->capabilities())["account_metrics"] == true);
+    REQUIRE((*plugin)->table().fetch_account_metrics != nullptr);
+    f.standin.control({{"followers", 1520}, {"following", 80}, {"posts", 312}, {"listed", 7}});
+    std::vector<std::string> urls, authorizations;
+    f.inject = [&](const net::HttpRequest& r) -> std::optional<net::HttpResult> {
+        urls.push_back(r.method + " " + r.url);
+        authorizations.push_back(testing::header(r, "Authorization"));
+        return std::nullopt;
+    };
+
+    SECTION("the counts X reports, read again on each call, and nothing X does not report") {
+        const auto first = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        REQUIRE(first.status == CLEARPOST_OK);
+        // listed_count is not kept; no credentials come back (nothing was refreshed).
+        CHECK(json::parse(first.result_json) == json{{"metrics", {{"followers", 1520}, {"following", 80}, {"posts", 312}}}});
+        f.standin.control({{"followers", 1533}, {"posts", 313}});
+        const auto second = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        REQUIRE(second.status == CLEARPOST_OK);
+        CHECK(json::parse(second.result_json)["metrics"] == json{{"followers", 1533}, {"following", 80}, {"posts", 313}});
+        CHECK(urls == std::vector<std::string>(2, "GET " + f.standin.url + "/2/users/me?user.fields=public_metrics"));
+        CHECK(authorizations == std::vector<std::string>(2, "Bearer good-token"));
+        CHECK(f.standin.requests("GET", "/2/users/me") == 2);
+    }
+    SECTION("an expired token is AUTH, left for the host to refresh under its lock; the new token reads the counts") {
+        f.standin.control({{"add_token", "old-token"}, {"account", "clinic"}});
+        f.standin.control({{"expire", "old-token"}});
+        f.standin.control({{"add_refresh_token", "refresh-1"}, {"account", "clinic"}});
+        json old = f.creds();
+        old["access_token"] = "old-token";
+        old["refresh_token"] = "refresh-1";
+        old["expires_at"] = f.now - 60;
+        f.connect(old);
+        const auto refused = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        CHECK(refused.status == CLEARPOST_ERR_AUTH);
+        CHECK_THAT(refused.message, Catch::Contains("HTTP 401"));
+        // The single-use refresh token is spent only under the host's refresh lock.
+        CHECK(f.standin.requests("POST", "/2/oauth2/token") == 0);
+        CHECK(f.credentials()["refresh_token"] == "refresh-1");
+        REQUIRE(*f.dispatcher().renew_ending_tokens(3600) == 1);
+        const auto renewed = f.credentials();
+        CHECK(renewed["access_token"] == "x-access-1");
+        CHECK(renewed["refresh_token"] == "x-refresh-1");
+        const auto counted = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        REQUIRE(counted.status == CLEARPOST_OK);
+        CHECK(json::parse(counted.result_json)["metrics"]["followers"] == 1520);
+        CHECK(authorizations.back() == "Bearer x-access-1");
+        for (const char* secret : {"old-token", "refresh-1", "x-access-1", "x-refresh-1"}) {
+            CHECK(f.logs.find(secret) == std::string::npos);
+            CHECK(refused.message.find(secret) == std::string::npos);
+        }
+    }
+    SECTION("a revoked token is AUTH") {
+        f.standin.control({{"revoke", "good-token"}});
+        const auto refused = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        CHECK(refused.status == CLEARPOST_ERR_AUTH);
+        CHECK_THAT(refused.message, Catch::Contains("HTTP 401"));
+        CHECK_THAT(refused.message, Catch::Contains("reconnect the account"));
+    }
+    SECTION("a 429 waits until x-rate-limit-reset by X's own clock") {
+        f.standin.control({{"clock", f.now - 100}, {"limits", {{"me", {0, 900}}}}});  // X's clock 100 s behind
+        const auto limited = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
+        CHECK(limited.status == CLEARPOST_ERR_RATE_LIMITED);
+        const json seen = f.standin.state()["last_429"];
+        REQUIRE(seen.is_object());
+        std::tm date{};
+        REQUIRE(::strptime(seen["date"].get<std::string>().c_str(), "%a, %d %b %Y %H:%M:%S", &date) != nullptr);
+        CHECK(limited.retry_after_ms == (seen["reset"].get<std::int64_t>() - ::timegm(&date)) * 1000);
+        CHECK(limited.retry_after_ms > 0);
+    }
+    CHECK(f.logs.find("good-token") == std::string::npos);
+    CHECK(f.logs.find("refresh-0") == std::string::npos);
+}
+
 TEST_CASE("validate counts as X does, shows the thread and names what X refuses") {
     XFixture f;
     auto counted = f.validate({{"text", "Hi https://clinic.example/a/long/path/to/the/page"}, {"media", json::array()}});

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A stand-in for Meta's Graph API as the Facebook Pages publisher uses it:
 token exchange, the person's Pages and their Page tokens, feed and photo
-posts, the Page's published posts, deletion, post fields and insights,
-with Graph API error bodies and usage headers.
+posts, the Page's published posts, deletion, post fields and insights, the
+Page's own followers_count and fan_count (graph-api/reference/page), with
+Graph API error bodies and usage headers.
 
 Each behaviour follows a page of developers.facebook.com, cited where it is
 implemented. Paths may carry a version prefix (/v26.0/...), as real
@@ -14,6 +15,10 @@ and reads what the network holds (see standin_base.py). Extra controls:
   "counts": {post id: {"reactions", "comments", "shares", "views", "reach"}}
   "insights_refused": bool        insights answer a permission error
   "page_size": n                  Pages per answer of /me/accounts
+  "followers": n, "page_likes": n the Page's followers_count and fan_count
+                                  (Riverside Clinic's, or "page": id's);
+                                  None leaves the field out, as Graph does
+                                  with a field that has no value
 """
 
 import email.utils
@@ -63,6 +68,8 @@ class State:
         self.buc_limit = (4800, 86400)  # rate-limiting: Pages BUC is 4800 x engaged users per 24 hours
         self.insights_refused = False
         self.page_size = 25    # Graph API paging: 25 by default
+        # page/reference: followers_count and fan_count of each Page.
+        self.page_counts = {pid: {"followers_count": 0, "fan_count": 0} for pid in PAGES}
         self.last_throttle = None
 
     def next_id(self):
@@ -295,9 +302,26 @@ class Handler(base.Handler):
     def get_page(self, page, p):
         """GET /{page-id}: with a user token that manages the Page,
         fields=access_token gives a Page token (getting-started); a person
-        without a task on it gets the Page without the token."""
+        without a task on it gets the Page without the token.
+        followers_count ("the number of people who follow the Page") and
+        fan_count ("the number of users who like the Page") are read with
+        the Page's own token or a manager's user token (page reference:
+        pages_read_engagement); ⚠ another Page's token meets the permission
+        error code 10 here (Page Public Content Access is not modelled)."""
+        fields = (p.get("fields") or "").split(",")
         body = {"id": page, "name": PAGES[page]["name"]}
-        if "access_token" in (p.get("fields") or "").split(","):
+        counted = [f for f in ("followers_count", "fan_count") if f in fields]
+        if counted:
+            mine = self.owner.get("page") == page or \
+                (self.owner.get("page") is None and (self.owner["user"], page) in ROLES)
+            if not mine:
+                return self.graph_error(400, 10, "(#10) This endpoint requires the 'pages_read_engagement' "
+                                                 "permission or the 'Page Public Content Access' feature",
+                                        headers=self.usage_headers())
+            for f in counted:
+                if S.page_counts[page][f] is not None:
+                    body[f] = S.page_counts[page][f]
+        if "access_token" in fields:
             if self.owner.get("page") is None and (self.owner["user"], page) in ROLES:
                 body["access_token"] = self.derive_page_token(page)
         self.reply(body)
@@ -470,6 +494,9 @@ class Handler(base.Handler):
             S.insights_refused = c["insights_refused"]
         if "page_size" in c:
             S.page_size = c["page_size"]
+        for key, field in (("followers", "followers_count"), ("page_likes", "fan_count")):
+            if key in c:
+                S.page_counts[c.get("page", "1000000001")][field] = c[key]
         super().control(c)
 
     def state(self):

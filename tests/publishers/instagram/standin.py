@@ -8,7 +8,10 @@ Follows developers.facebook.com/docs/instagram-platform: content-publishing
 media_publish), instagram-graph-api/reference/ig-container (status_code
 FINISHED, PUBLISHED, IN_PROGRESS, ERROR, EXPIRED), ig-user/content_publishing_limit,
 reference/access_token and refresh_access_token (long-lived tokens),
-reference/instagram-media/insights. Anything under /_standin/ sets the scene.
+reference/instagram-media/insights, and instagram-graph-api/reference/ig-user
+(GET /{ig-user-id}?fields=followers_count,follows_count,media_count: the
+account's counts, which a test sets with {"followers", "following", "posts"}).
+Anything under /_standin/ sets the scene.
 """
 
 import os
@@ -34,6 +37,9 @@ class Instagram(MetaHandler):
     exchange_grant = "ig_exchange_token"
     refresh_grant = "ig_refresh_token"
     permalink_base = "https://www.instagram.com/p/"
+    # ig-user: "Total number of Instagram users following the user", "...the
+    # user follows", "Total number of IG Media published on the user".
+    profile_fields = ("followers_count", "follows_count", "media_count")
 
     def check_create(self, p):
         """ig-user/media: image_url for an image (or a carousel item), or

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """A stand-in for LinkedIn's versioned REST API as an organisation page uses
 it, for the LinkedIn publisher's tests: the Posts, Images, organisation
-access control, organisation lookup and share statistics endpoints, and the
-OAuth token endpoint's refresh grant.
+access control, organisation lookup and share statistics endpoints, the
+page's follower count (GET /rest/networkSizes/{organization URN}
+?edgeType=COMPANY_FOLLOWED_BY_MEMBER -> {"firstDegreeSize"}:
+organizations/organization-lookup-api, "Retrieve Organization Follower
+Count"), and the OAuth token endpoint's refresh grant.
 
 Each behaviour cites the Microsoft Learn page it follows (LinkedIn Marketing,
 Community Management, under learn.microsoft.com/en-us/linkedin/); a ⚠ marks
@@ -93,8 +96,10 @@ class LinkedIn(base.Handler):
     orgs = {"2414183": {"localizedName": "Riverside Clinic", "vanityName": "riverside-clinic"},
             "5583111": {"localizedName": "Hillside Hospital", "vanityName": "hillside-hospital"}}
     stats = {}       # post urn -> counts a test set
-    settings = {"daily_post_limit": None, "finder_lag_s": 0}
+    followers = {"2414183": 0, "5583111": 0}  # organisation id -> members following its page
+    settings = {"daily_post_limit": None, "finder_lag_s": 0, "daily_follower_count_limit": None}
     used = {}        # UTC day -> posts created
+    follower_reads = {}  # UTC day -> follower count requests
     versions = []    # LinkedIn-Version of every REST request, in order
     last_429 = [None]
 
@@ -105,9 +110,11 @@ class LinkedIn(base.Handler):
             self.tokens.refresh[c["add_refresh_token"]]["expires_at"] = base.now() + REFRESH_TTL
         if "acls" in c:
             self.acls[:] = c["acls"]
-        for key in ("daily_post_limit", "finder_lag_s"):
+        for key in ("daily_post_limit", "finder_lag_s", "daily_follower_count_limit"):
             if key in c:
                 self.settings[key] = c[key]
+        if "followers" in c:  # {"followers": 1520} for Riverside Clinic, or with "organization": "5583111"
+            self.followers[str(c.get("organization", "2414183"))] = c["followers"]
         if "stats" in c:
             self.stats.update(c["stats"])
 
@@ -194,6 +201,8 @@ class LinkedIn(base.Handler):
             return self.delete_post(member, urllib.parse.unquote(path[len("/rest/posts/"):]))
         if path == "/rest/organizationalEntityShareStatistics" and method == "GET":
             return self.share_statistics(member, query)
+        if path.startswith("/rest/networkSizes/") and method == "GET":
+            return self.network_size(urllib.parse.unquote(path[len("/rest/networkSizes/"):]), query)
         return self.error(404, "Not Found")
 
     # --- OAuth (authorization-code-flow; programmatic-refresh-tokens) ------------
@@ -337,6 +346,33 @@ class LinkedIn(base.Handler):
             return self.denied("partnerApiPostsExternal.DELETE")
         post["_deleted"] = True
         self.send_json(204, None)
+
+    # --- follower count (organization-lookup-api) -------------------------------------
+    def network_size(self, urn, query):
+        """"Retrieve Organization Follower Count": the members following any
+        organisation's page, {"firstDegreeSize": N}. The versioned API names
+        the edge COMPANY_FOLLOWED_BY_MEMBER; the unversioned API's
+        CompanyFollowedByMember is an invalid value there. ⚠ The refusals'
+        exact wording is not documented. Over the daily limit: 429 without
+        rate-limit headers, as every LinkedIn limit (api-guide/concepts/rate-limits)."""
+        edge = query.get("edgeType")
+        if edge is None:
+            return self.error(400, "Missing required field: edgeType", "MISSING_FIELD")
+        if edge != "COMPANY_FOLLOWED_BY_MEMBER":
+            return self.error(400, "Invalid value %s for field edgeType" % edge, "INVALID_VALUE_FOR_FIELD")
+        m = re.fullmatch(r"urn:li:organization:(\d+)", urn)
+        if not m:
+            return self.error(400, "Invalid URN %s for networkSizes" % urn, "BAD_REQUEST")
+        if m.group(1) not in self.followers:
+            return self.error(404, "Organization %s not found" % m.group(1), "NOT_FOUND")
+        day = int(base.now() // 86400)
+        limit = self.settings["daily_follower_count_limit"]
+        if limit is not None and self.follower_reads.get(day, 0) >= limit:
+            self.last_429[0] = {"date": self.date_time_string()}
+            return self.error(429, "Resource level throttle APPLICATION DAY limit for calls to this resource is reached.",
+                              "TOO_MANY_REQUESTS", 101)
+        self.follower_reads[day] = self.follower_reads.get(day, 0) + 1
+        self.send_json(200, {"firstDegreeSize": self.followers[m.group(1)]})
 
     # --- statistics (organizations/share-statistics) ---------------------------------
     def share_statistics(self, member, query):

@@ -220,9 +220,25 @@ def check(directory):
 
         # verify_credentials: an account with an id, as recorded.
         real_me = rec("test_verify_credentials.yaml", "GET", "/verify_credentials")
-        code, _, body = call(base, "GET", "/api/v1/accounts/verify_credentials")
+        code, headers, body = call(base, "GET", "/api/v1/accounts/verify_credentials")
+        mine, theirs = json.loads(body), json.loads(real_me["body"])
+        c.expect("verify_credentials answers 200", code == real_me["status"], str(code))
         c.expect("verify_credentials gives an account id as a string like the recorded one",
-                 isinstance(json.loads(body)["id"], str) and isinstance(json.loads(real_me["body"])["id"], str))
+                 isinstance(mine["id"], str) and isinstance(theirs["id"], str))
+        c.expect("the account has every field of the recorded one", set(theirs) <= set(mine),
+                 str(sorted(set(theirs) - set(mine))))
+        for k in set(theirs) & set(mine):
+            if theirs[k] is not None and mine[k] is not None:
+                c.expect("account field %s has the recorded type" % k, type(theirs[k]) is type(mine[k]),
+                         "%s vs %s" % (type(mine[k]).__name__, type(theirs[k]).__name__))
+        c.expect("the account's source has every field of the recorded one",
+                 set(theirs["source"]) <= set(mine["source"]), str(sorted(set(theirs["source"]) - set(mine["source"]))))
+        c.expect("followers, following and statuses are integer counts as recorded",
+                 all(isinstance(mine[k], int) and isinstance(theirs[k], int)
+                     for k in ("followers_count", "following_count", "statuses_count")))
+        c.expect("verify_credentials limit is 300 as recorded", headers.get("x-ratelimit-limit") ==
+                 real_me["headers"]["x-ratelimit-limit"], headers.get("x-ratelimit-limit"))
+        c.rate_headers("GET /api/v1/accounts/verify_credentials", headers)
 
         # 401: {"error": "..."} as the documentation gives it.
         code, _, body = call(base, "GET", "/api/v1/statuses/1", token="nope")

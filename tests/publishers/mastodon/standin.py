@@ -11,9 +11,15 @@ and media attachment entities carry the same fields, x-ratelimit-* headers
 have the same form (an ISO 8601 reset time with microseconds), and errors
 are the same {"error": "..."} shape.
 
+The account's own counts come from GET /api/v1/accounts/verify_credentials
+(methods/accounts#verify_credentials, a CredentialAccount as entities/Account
+describes it, shaped like the recorded answer): followers_count,
+following_count and statuses_count.
+
 Anything under /_standin/ is not Mastodon: it is how a test sets the scene
 (revoke or expire a token, lower a rate limit, forget idempotency keys as
-an hour would) and reads what the instance saw.
+an hour would, change the account's follower count) and reads what the
+instance saw.
 """
 
 import argparse
@@ -60,7 +66,10 @@ class State:
     def __init__(self):
         self.seq = 0
         self.account = {"id": "110000000000000001", "username": "clinic", "acct": "clinic",
-                        "display_name": "Riverside Clinic"}
+                        "display_name": "Riverside Clinic",
+                        # entities/Account: the profile's counts; statuses_count
+                        # None is the statuses the instance holds.
+                        "followers_count": 0, "following_count": 0, "statuses_count": None}
         # token -> {"revoked": bool, "expires_at": float|None}
         self.tokens = {"good-token": {"revoked": False, "expires_at": None}}
         self.refresh_tokens = {}          # refresh token -> True while unused
@@ -142,12 +151,36 @@ def render(text):
 
 def account_entity():
     a = S.account
+    statuses = a["statuses_count"] if a["statuses_count"] is not None else len(S.statuses)
+    last = max((s["created"] for s in S.statuses.values()), default=None)
     return {"id": a["id"], "username": a["username"], "acct": a["acct"], "display_name": a["display_name"],
             "locked": False, "bot": False, "discoverable": True, "indexable": True, "group": False,
             "created_at": "2026-01-01T00:00:00.000Z", "note": "", "url": "https://%s/@%s" % (DOMAIN, a["username"]),
             "uri": "https://%s/users/%s" % (DOMAIN, a["username"]), "avatar": "", "avatar_static": "",
-            "header": "", "header_static": "", "followers_count": 0, "following_count": 0,
-            "statuses_count": len(S.statuses), "last_status_at": None, "emojis": [], "fields": []}
+            "header": "", "header_static": "", "followers_count": a["followers_count"],
+            "following_count": a["following_count"], "statuses_count": statuses,
+            # entities/Account: last_status_at is a date ("2026-08-01"), not a time.
+            "last_status_at": datetime.datetime.fromtimestamp(last, datetime.timezone.utc).strftime("%Y-%m-%d")
+            if last is not None else None,
+            "emojis": [], "fields": []}
+
+
+def credential_account_entity():
+    """methods/accounts#verify_credentials answers a CredentialAccount
+    (entities/Account): the account with its "source" (what the owner's
+    settings hold) and "role", as the recorded answer of a Mastodon 4.x
+    server has them (test_verify_credentials.yaml)."""
+    e = account_entity()
+    e.update({"avatar_description": "", "header_description": "", "hide_collections": None, "noindex": False,
+              "show_media": True, "show_media_replies": True, "show_featured": True,
+              "feature_approval": {"automatic": [], "manual": [], "current_user": "denied"},
+              "source": {"privacy": "public", "sensitive": False, "language": None, "note": "", "fields": [],
+                         "follow_requests_count": 0, "hide_collections": None, "discoverable": True,
+                         "indexable": True, "attribution_domains": [], "quote_policy": "public"},
+              "roles": [],
+              "role": {"id": "-99", "name": "", "permissions": "65536", "color": "", "highlighted": False,
+                       "collection_limit": 10}})
+    return e
 
 
 def status_entity(s, with_source=False):
@@ -306,8 +339,11 @@ class Handler(BaseHTTPRequestHandler):
         if method == "DELETE" and m and not m.group(2):
             return self.delete_status(m.group(1))
         if method == "GET" and path == "/api/v1/accounts/verify_credentials":
+            # The account's own profile with its counts (followers_count,
+            # following_count, statuses_count); 401 for a bad token, 429 once
+            # the 300 requests per 5 minutes are spent (api/rate-limits).
             if self.authorised("api"):
-                entity = account_entity()
+                entity = credential_account_entity()
                 token = self.headers.get("Authorization", "")[7:]
                 if token in S.token_accounts:  # the person signed in as someone else
                     entity = dict(entity, id="110000000000000099", username=S.token_accounts[token],
@@ -616,6 +652,12 @@ class Handler(BaseHTTPRequestHandler):
         if "limits" in c:
             for family, (limit, period) in c["limits"].items():
                 S.limits[family] = (limit, period)
+        # The account's profile counts, as they change over time: {"followers":
+        # 1520, "following": 80, "posts": 312} ("posts" None: the statuses held).
+        for key, field in (("followers", "followers_count"), ("following", "following_count"),
+                           ("posts", "statuses_count")):
+            if key in c:
+                S.account[field] = c[key]
         if "counts" in c:
             for sid, counts in c["counts"].items():
                 for k, v in counts.items():

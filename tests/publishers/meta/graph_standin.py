@@ -1,9 +1,10 @@
 """What the Instagram and Threads stand-ins share: Meta's Graph API as both
 answer it (versioned paths, the access_token parameter, the error shape,
 throttling headers), the two-step container flow, long-lived tokens, the
-publishing quota and insights; plus the account's media host (PUT, GET,
-DELETE under /_media/), which a container made with image_url FETCHES over
-HTTP, as Meta does.
+publishing quota and insights, the account's own node and its counts
+(GET /{user-id}?fields=..., user insights on a network's own edge); plus
+the account's media host (PUT, GET, DELETE under /_media/), which a
+container made with image_url FETCHES over HTTP, as Meta does.
 
 Each network's standin.py subclasses MetaHandler with its names (edges,
 status field, token grant types) and its own checks; every behaviour cites
@@ -47,6 +48,9 @@ class Store:
         self.media_host_auth = None   # the Authorization the media host wants (None: any)
         self.issued_at = {}           # token -> when it was issued (refresh needs 24 h)
         self.accounts = {"clinic": "17841400000000001", "otherclinic": "17841400000000002"}
+        # The account's counts as the network keeps them; None: the network
+        # has no value and leaves the field out (as Graph does).
+        self.profile = {"followers_count": 0, "follows_count": 0, "media_count": 0}
 
     def next_id(self):
         self.seq += 1
@@ -74,6 +78,8 @@ class MetaHandler(Handler):
     quota_edge = "threads_publishing_limit"
     text_field = "text"
     me_fields = ("id", "username")
+    profile_fields = ()        # the counts the user node answers (Instagram's IG User fields)
+    user_insights_edge = None  # the user node's insights edge the stand-in answers ("threads_insights")
     exchange_grant = "th_exchange_token"
     refresh_grant = "th_refresh_token"
     permalink_base = "https://www.threads.net/@clinic/post/"
@@ -86,6 +92,10 @@ class MetaHandler(Handler):
                 setattr(S, key, c[key])
         if "counts" in c:
             S.counts.update(c["counts"])
+        # The account's counts over time: {"followers": 1520, "following": 80, "posts": 312}.
+        for key, field in (("followers", "followers_count"), ("following", "follows_count"), ("posts", "media_count")):
+            if key in c:
+                S.profile[field] = c[key]
         if "container_status" in c:  # {"id": "EXPIRED"}: what 24 hours or a failed fetch would do
             for cid, status in c["container_status"].items():
                 S.containers[cid]["status"] = status
@@ -182,6 +192,8 @@ class MetaHandler(Handler):
             return self.me(p, token)
         if len(parts) == 2 and parts[0] == user:
             edge = parts[1]
+            if edge == self.user_insights_edge and method == "GET":
+                return self.user_insights(user, p)
             if edge == self.create_edge and method == "POST":
                 return self.create(p)
             if edge == self.create_edge and method == "GET":
@@ -197,7 +209,7 @@ class MetaHandler(Handler):
         if len(parts) == 2 and parts[1] == "replies" and method == "GET":
             return self.replies_of(parts[0], p)
         if len(parts) == 1 and method == "GET":
-            return self.read(parts[0], p)
+            return self.read(parts[0], p, user)
         if len(parts) == 1 and method == "DELETE":
             return self.delete(parts[0])
         return self.graph_error(error(100, "Unsupported %s request. Object with ID '%s' does not exist, cannot be "
@@ -232,6 +244,24 @@ class MetaHandler(Handler):
         fields = (p.get("fields") or "id").split(",")
         values = {"id": self.S.accounts[username], "user_id": self.S.accounts[username], "username": username}
         return self.send_json(200, {f: values[f] for f in fields if f in values})
+
+    def user_node(self, user, p):
+        """GET /{user-id}?fields=...: the fields asked for that the node has;
+        a field the node type does not have is error 100 ("Tried accessing
+        nonexisting field"), a count without a value is left out."""
+        values = {"id": user, "username": next(k for k, v in self.S.accounts.items() if v == user)}
+        for f in self.profile_fields:
+            if self.S.profile[f] is not None:
+                values[f] = self.S.profile[f]
+        fields = (p.get("fields") or "id").split(",")
+        for f in fields:
+            if f not in ("id", "username") + tuple(self.profile_fields):
+                return self.graph_error(error(100, "(#100) Tried accessing nonexisting field (%s) on node type "
+                                                   "(User)" % f))
+        return self.send_json(200, {f: values[f] for f in ["id"] + fields if f in values})
+
+    def user_insights(self, user, p):
+        raise NotImplementedError
 
     def exchange(self, p):
         """Short-lived -> long-lived (60 days), with the app secret."""
@@ -298,7 +328,7 @@ class MetaHandler(Handler):
     def container_answer(self, c, fields):
         raise NotImplementedError
 
-    def read(self, oid, p):
+    def read(self, oid, p, user=None):
         S = self.S
         fields = (p.get("fields") or "id").split(",")
         if oid in S.containers:
@@ -311,6 +341,8 @@ class MetaHandler(Handler):
         if oid in S.posts:
             post = S.posts[oid]
             return self.send_json(200, {f: post[f] for f in ["id"] + fields if f in post})
+        if oid == user:  # the account's own node (the stand-in's ids may repeat it: objects first)
+            return self.user_node(user, p)
         return self.graph_error(error(100, "Unsupported get request. Object with ID '%s' does not exist" % oid))
 
     def publish(self, p):

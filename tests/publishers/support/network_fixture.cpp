@@ -144,4 +144,8 @@ json PublisherFixture::request_for(const std::string& text, const std::string& k
             {"scheduled_at_ms", now * 1000}};
 }
 
+json PublisherFixture::account_request() {
+    return {{"account", {{"network", network}, {"handle", account.handle}}}, {"credentials", credentials()}};
+}
+
 }  // namespace clearpost::testing

@@ -71,6 +71,9 @@ struct PublisherFixture : WorkflowFixture {
     publish::OpCall call(ClearpostOperation ClearpostPublisherV1::*op, const nlohmann::json& request);
     // {"account", "credentials", "post", "idempotency_key", "scheduled_at_ms"} for `text`.
     nlohmann::json request_for(const std::string& text, const std::string& key = "0123456789abcdef");
+    // {"account", "credentials"} with the vault's credentials: what
+    // fetch_account_metrics is asked.
+    nlohmann::json account_request();
 
     std::string network;
     model::Account account;

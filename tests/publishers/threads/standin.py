@@ -9,7 +9,10 @@ emoji counted as their UTF-8 bytes, the first link as the preview),
 posts/accessibility (alt_text), create-posts/text-attachments (at most 5
 unique links), reply-management (reply_to_id, /replies), posts/delete-posts,
 troubleshooting (container status and error_message, threads_publishing_limit),
-insights, get-started/long-lived-tokens. Anything under /_standin/ sets the scene.
+insights (media insights, and user insights: GET /{threads-user-id}/threads_insights
+?metric=followers_count, the total in total_value.value, set by a test with
+{"followers": N}), get-started/long-lived-tokens. Anything under /_standin/
+sets the scene.
 """
 
 import json
@@ -36,6 +39,10 @@ class Threads(MetaHandler):
     server_version = "Threads-standin/1"
     S = Store()
     tokens = Tokens()
+    user_insights_edge = "threads_insights"
+    # insights, User Insights: the metrics the edge takes.
+    USER_METRICS = ("views", "likes", "replies", "reposts", "quotes", "clicks", "followers_count",
+                    "follower_demographics")
 
     def check_create(self, p):
         kind = p.get("media_type")
@@ -79,6 +86,27 @@ class Threads(MetaHandler):
         self.graph_error(error(4, "Application request limit reached"),
                          headers={"X-App-Usage": json.dumps({"call_count": 100, "total_cputime": 30, "total_time": 40})})
         return True
+
+    def user_insights(self, user, p):
+        """insights, User Insights: metric is required, from USER_METRICS
+        (error 100 otherwise); followers_count is a total,
+        {"name", "period": "day", "title", "description", "total_value":
+        {"value"}, "id"}. The time-series metrics and demographics are not
+        modelled and are left out, as a metric without data is."""
+        metrics = [m for m in (p.get("metric") or "").split(",") if m]
+        if not metrics:
+            return self.graph_error(error(100, "(#100) The parameter metric is required"))
+        for m in metrics:
+            if m not in self.USER_METRICS:
+                return self.graph_error(error(100, "(#100) metric[0] must be one of the following values: " +
+                                                   ", ".join(self.USER_METRICS)))
+        data = []
+        followers = self.S.profile["followers_count"]
+        if "followers_count" in metrics and followers is not None:
+            data.append({"name": "followers_count", "period": "day", "title": "followers_count",
+                         "description": "The number of followers on the profile.",
+                         "total_value": {"value": followers}, "id": "%s/insights/followers_count/day" % user})
+        return self.send_json(200, {"data": data})
 
     def delete(self, oid):
         """posts/delete-posts: {"success": true, "deleted_id"}."""

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A stand-in for the X API v2 as the X publisher uses it: posts (create,
 delete, lookup with metrics), the user's own timeline, the v2 media upload
-and its alt-text metadata, /2/users/me, and the OAuth 2.0 token endpoint's
-refresh grant with single-use refresh tokens.
+and its alt-text metadata, /2/users/me (with the account's public_metrics
+when user.fields asks: x-api/users/lookup, "Get my User"), and the OAuth
+2.0 token endpoint's refresh grant with single-use refresh tokens.
 
 Each behaviour cites the docs.x.com page it follows; a ⚠ marks one known
 only from third parties or uncertain. Anything under /_standin/ is not X:
@@ -100,6 +101,11 @@ class X(base.Handler):
     used = {}       # (user, family, window start) -> requests
     last_429 = None
     seq = [0]
+    # x-api/users/lookup: a user's public_metrics; a test changes them over
+    # time with {"followers": 1520, "following": 80, "posts": 312, "listed": 3}.
+    # tweet_count None is the posts the stand-in holds for the user.
+    profile = {uid: {"followers_count": 0, "following_count": 0, "tweet_count": None, "listed_count": 0}
+               for uid in USERS}
 
     # --- scene ------------------------------------------------------------------
     def control(self, c):
@@ -113,6 +119,12 @@ class X(base.Handler):
         if "add_user" in c:  # another account X knows: {"id", "username", "name"?}
             u = c["add_user"]
             USERS[u["id"]] = {"id": u["id"], "name": u.get("name", u["username"]), "username": u["username"]}
+            self.profile[u["id"]] = {"followers_count": 0, "following_count": 0, "tweet_count": None,
+                                     "listed_count": 0}
+        for key, field in (("followers", "followers_count"), ("following", "following_count"),
+                           ("posts", "tweet_count"), ("listed", "listed_count")):
+            if key in c:  # @clinic's, or the user named by "user"
+                self.profile[self.user_named(c.get("user", "clinic"))][field] = c[key]
         if "add_tweet" in c:  # a post made earlier (outside Clearpost)
             t = c["add_tweet"]
             self.make_tweet(t.get("author", "1700000000000000001"), t["text"], None, [], base.now() - t.get("age", 0))
@@ -187,7 +199,7 @@ class X(base.Handler):
         if method == "POST" and path == "/2/oauth2/token":
             return self.token_endpoint(self.params(raw))
         if method == "GET" and path == "/2/users/me":
-            return self.me()
+            return self.me(query)
         if method == "POST" and path == "/2/tweets":
             return self.create(json.loads(raw or b"{}"))
         m = re.fullmatch(r"/2/tweets/(\d+)", path)
@@ -229,11 +241,23 @@ class X(base.Handler):
         issued["scope"] = "tweet.read tweet.write users.read media.write offline.access"
         self.send_json(200, issued)
 
-    def me(self):
-        """x-api/users/lookup, GET /2/users/me: {"data": {"id", "name", "username"}}."""
+    def me(self, q):
+        """x-api/users/lookup, GET /2/users/me: {"data": {"id", "name",
+        "username"}}, plus the fields user.fields names; public_metrics is
+        {"followers_count", "following_count", "tweet_count", "listed_count"}
+        (the quickstart's authenticated-lookup answer). 401 for a token that
+        is bad, expired or revoked; 429 with x-rate-limit-reset once the
+        user's 75 requests per 15 minutes are spent (x-api/fundamentals/rate-limits)."""
         user = self.authorised("me")
-        if user:
-            self.ok(200, {"data": USERS[user]}, user, "me")
+        if not user:
+            return
+        data = dict(USERS[user])
+        if "public_metrics" in q.get("user.fields", "").split(","):
+            m = dict(self.profile[user])
+            if m["tweet_count"] is None:
+                m["tweet_count"] = len([t for t in self.tweets.values() if t["author"] == user])
+            data["public_metrics"] = m
+        self.ok(200, {"data": data}, user, "me")
 
     def make_tweet(self, author, source, reply_to, media_keys, created):
         tid = self.next_id(created)
