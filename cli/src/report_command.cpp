@@ -28,6 +28,7 @@ struct ReportOptions {
     std::string chart;
     std::string out;
     bool history = false;
+    bool accounts = false;
     bool force = false;
     bool no_bom = false;
 };
@@ -52,14 +53,18 @@ Result<void> run_report(Context& ctx, const ReportOptions& o) {
     }
     if (image && o.chart.empty()) {
         return make_error(ErrorCode::Invalid, "--format " + o.format +
-                                                  " draws one chart: add --chart engagement, heatmap, findings "
-                                                  "or turnaround");
+                                                  " draws one chart: add --chart engagement, heatmap, findings, "
+                                                  "turnaround or followers");
     }
     if (!image && !o.chart.empty()) {
         return make_error(ErrorCode::Invalid, "--chart needs --format png or svg (the PDF holds every chart)");
     }
-    if (o.history && o.format != "csv") {
-        return make_error(ErrorCode::Invalid, "--history is a CSV table; use it with --format csv");
+    if ((o.history || o.accounts) && o.format != "csv") {
+        return make_error(ErrorCode::Invalid, std::string(o.history ? "--history" : "--accounts") +
+                                                  " is a CSV table; use it with --format csv");
+    }
+    if (o.history && o.accounts) {
+        return make_error(ErrorCode::Invalid, "--history and --accounts are two tables: write one at a time");
     }
     std::optional<analytics::Chart> chart;
     if (image) {
@@ -114,7 +119,11 @@ Result<void> run_report(Context& ctx, const ReportOptions& o) {
     const analytics::CsvOptions csv{o.no_bom ? analytics::ByteOrderMark::Omit : analytics::ByteOrderMark::Write};
     std::string bytes;
     std::size_t rows = 0;
-    if (o.history) {
+    if (o.accounts) {
+        CLEARPOST_ASSIGN(auto samples, analytics::build_account_history(store, period));
+        rows = samples.rows.size();
+        bytes = analytics::to_csv(analytics::account_table(samples), csv);
+    } else if (o.history) {
         CLEARPOST_ASSIGN(auto history, analytics::build_history(store, period));
         rows = history.rows.size();
         bytes = analytics::to_csv(analytics::history_table(history), csv);
@@ -127,11 +136,12 @@ Result<void> run_report(Context& ctx, const ReportOptions& o) {
     emit(ctx.json,
          {{"file", o.out},
           {"rows", rows},
-          {"kind", o.history ? "history" : "report"},
+          {"kind", o.accounts ? "accounts" : o.history ? "history" : "report"},
           {"zone", zone_name},
           {"from", format_utc(period.from)},
           {"to", format_utc(period.to)}},
-         "Wrote " + std::to_string(rows) + (o.history ? " snapshots" : " published targets") + " to " + o.out +
+         "Wrote " + std::to_string(rows) +
+             (o.accounts ? " account samples" : o.history ? " snapshots" : " published targets") + " to " + o.out +
              " (from " + o.from + " to before " + o.to + ", " + zone_name + ")");
     return ok();
 }
@@ -146,11 +156,14 @@ void add_report_command(CLI::App& app, Context& ctx) {
         ->required();
     cmd->add_option("--to", o->to, "First day NOT in the report (YYYY-MM-DD, the organisation's time zone)")
         ->required();
-    cmd->add_option("--format", o->format, "csv, pdf (cover, charts, top posts, governance), png or svg (one --chart)")
+    cmd->add_option("--format", o->format, "csv, pdf (cover, charts, top posts, audience, governance), png or svg (one --chart)")
         ->capture_default_str();
-    cmd->add_option("--chart", o->chart, "With png or svg: engagement, heatmap, findings or turnaround");
+    cmd->add_option("--chart", o->chart, "With png or svg: engagement, heatmap, findings, turnaround or followers");
     cmd->add_option("--out", o->out, "File to write (refused if it exists, unless --force)")->required();
     cmd->add_flag("--history", o->history, "Every metrics snapshot (one row each) instead of one row per post target");
+    cmd->add_flag("--accounts", o->accounts,
+                  "The accounts' samples taken in the period (followers, following, posts; one row each) instead "
+                  "of posts");
     cmd->add_flag("--force", o->force, "Replace --out if it exists");
     cmd->add_flag("--no-bom", o->no_bom, "Leave out the UTF-8 byte order mark (Excel needs it; some programs do not)");
     cmd->callback(command(ctx, [&ctx, o]() { return run_report(ctx, *o); }));

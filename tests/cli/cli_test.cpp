@@ -465,6 +465,22 @@ TEST_CASE("report writes a CSV of the organisation's local days, across a DST ch
     CHECK(slurp(out) == "post_id,network,account,published_at,fetched_at,likes\r\n"
                         "2,bluesky,clinic.example,2026-03-08T05:00:00Z,2026-03-08T06:00:00Z,7\r\n");
 
+    // The accounts' samples: New York's 8 March is 05:00Z to 04:00Z the next day.
+    const std::string samples =
+        "INSERT INTO account_snapshots(account_id, fetched_at, metrics) SELECT id, t, m FROM social_accounts, "
+        "(SELECT CAST(strftime('%s', '2026-03-08 04:59:59') AS INTEGER) AS t, '{\"followers\":10}' AS m "
+        " UNION ALL SELECT CAST(strftime('%s', '2026-03-08 05:00:00') AS INTEGER), '{\"followers\":12,\"posts\":3}' "
+        " UNION ALL SELECT CAST(strftime('%s', '2026-03-09 04:00:00') AS INTEGER), '{\"followers\":15}') "
+        "WHERE handle = 'clinic.example';";
+    REQUIRE(std::system(("sqlite3 " + quote(cli.db().string()) + " " + quote(samples)).c_str()) == 0);
+    auto accounts = cli.json({"report", "--from", "2026-03-08", "--to", "2026-03-09", "--out", out, "--accounts",
+                              "--force", "--no-bom"},
+                             "alice");
+    CHECK(accounts["kind"] == "accounts");
+    CHECK(accounts["rows"] == 1);
+    CHECK(slurp(out) == "network,account,fetched_at,followers,posts\r\n"
+                        "bluesky,clinic.example,2026-03-08T05:00:00Z,12,3\r\n");
+
     // The PDF report and one chart of the same period.
     const auto pdf = (cli.dir / "march.pdf").string();
     auto made = cli.json({"report", "--from", "2026-03-01", "--to", "2026-04-01", "--format", "pdf", "--out", pdf},
@@ -500,6 +516,10 @@ TEST_CASE("report refuses what it cannot do with a usage error and writes nothin
          "--chart needs --format png or svg"},
         {{"report", "--from", "2026-03-01", "--to", "2026-04-01", "--format", "pdf", "--history", "--out", out},
          "alice", 2, "--history is a CSV table"},
+        {{"report", "--from", "2026-03-01", "--to", "2026-04-01", "--format", "pdf", "--accounts", "--out", out},
+         "alice", 2, "--accounts is a CSV table"},
+        {{"report", "--from", "2026-03-01", "--to", "2026-04-01", "--accounts", "--history", "--out", out}, "alice",
+         2, "two tables"},
         {{"report", "--from", "2026-03-01", "--to", "2026-04-01", "--format", "xlsx", "--out", out}, "alice", 2,
          "unknown report format"},
         {{"report", "--from", "2026-3-1", "--to", "2026-04-01", "--out", out}, "alice", 2, "YYYY-MM-DD"},

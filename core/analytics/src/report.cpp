@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
@@ -25,17 +27,22 @@ std::optional<std::string> metric_text(const nlohmann::json& value) {
     return value.dump();
 }
 
-Result<Metrics> parse_metrics(const store::MetricSnapshot& snapshot) {
-    auto doc = nlohmann::json::parse(snapshot.metrics_json, nullptr, false);
+// `what` names the snapshot for the error ("the metrics snapshot of target 7").
+Result<Metrics> parse_metrics(const std::string& json, const std::string& what, UnixSeconds fetched_at) {
+    auto doc = nlohmann::json::parse(json, nullptr, false);
     if (!doc.is_object()) {
-        return make_error(ErrorCode::Corrupt, "the metrics snapshot of target " + std::to_string(snapshot.target_id) +
-                                                  " taken " + format_utc(snapshot.fetched_at) +
+        return make_error(ErrorCode::Corrupt, what + " taken " + format_utc(fetched_at) +
                                                   " is not a JSON object; restore a backup or remove that snapshot");
     }
     Metrics metrics;
     for (const auto& [name, value] : doc.items())
         if (auto text = metric_text(value)) metrics.emplace(name, std::move(*text));
     return metrics;
+}
+
+Result<Metrics> parse_metrics(const store::MetricSnapshot& snapshot) {
+    return parse_metrics(snapshot.metrics_json, "the metrics snapshot of target " + std::to_string(snapshot.target_id),
+                         snapshot.fetched_at);
 }
 
 template <typename Rows>
@@ -109,6 +116,35 @@ Result<History> build_history(store::Store& store, Period period) {
     return history;
 }
 
+Result<AccountHistory> build_account_history(store::Store& store, Period period) {
+    CLEARPOST_CHECK(check_period(period));
+    CLEARPOST_ASSIGN(auto accounts, store.list_accounts());
+    CLEARPOST_ASSIGN(auto samples, store.account_snapshots(period.from, period.to));
+    std::unordered_map<store::Id, const model::Account*> by_id;
+    for (const auto& a : accounts) by_id.emplace(a.id, &a);
+    AccountHistory history;
+    history.period = period;
+    history.rows.reserve(samples.size());
+    for (const auto& sample : samples) {
+        const auto found = by_id.find(sample.account_id);
+        if (found == by_id.end()) continue;  // cannot happen: samples belong to accounts
+        AccountRow row;
+        row.network = found->second->network;
+        row.handle = found->second->handle;
+        row.fetched_at = sample.fetched_at;
+        CLEARPOST_ASSIGN(row.metrics, parse_metrics(sample.metrics_json,
+                                                    "the sample of account " + row.network + ":" + row.handle,
+                                                    sample.fetched_at));
+        history.rows.push_back(std::move(row));
+    }
+    // Samples come by account id; people look accounts up by name.
+    std::stable_sort(history.rows.begin(), history.rows.end(), [](const AccountRow& a, const AccountRow& b) {
+        return std::tie(a.network, a.handle) < std::tie(b.network, b.handle);
+    });
+    history.metric_names = names_in(history.rows);
+    return history;
+}
+
 Table report_table(const Report& report) {
     const std::vector<std::string> fixed = {"post_id",      "network",    "account", "text",
                                             "scheduled_at", "published_at", "state", "remote_url",
@@ -143,6 +179,20 @@ Table history_table(const History& history) {
     for (const auto& row : history.rows) {
         std::vector<std::string> line = {std::to_string(row.post_id), row.network, row.handle,
                                          format_utc(row.published_at), format_utc(row.fetched_at)};
+        append_metrics(line, row.metrics, history.metric_names);
+        table.push_back(std::move(line));
+    }
+    return table;
+}
+
+Table account_table(const AccountHistory& history) {
+    const std::vector<std::string> fixed = {"network", "account", "fetched_at"};
+    Table table;
+    table.reserve(history.rows.size() + 1);
+    table.push_back(fixed);
+    for (const auto& name : history.metric_names) table.front().push_back(metric_header(name, fixed));
+    for (const auto& row : history.rows) {
+        std::vector<std::string> line = {row.network, row.handle, format_utc(row.fetched_at)};
         append_metrics(line, row.metrics, history.metric_names);
         table.push_back(std::move(line));
     }

@@ -290,3 +290,33 @@ TEST_CASE("the report CSV reads back through Python's csv module field for field
     CHECK(parsed[1][3] == kTrickyText);
     CHECK(parsed[3][3] == "Short for Bluesky, " + kFormulaText);  // starts with S: not guarded
 }
+
+TEST_CASE("the accounts table has one row per sample of the period, by account name, absent counts empty") {
+    Seeded s;
+    const auto x = *s.f.store->insert_account({0, "x", "clinic", "connected"});
+    auto add = [&](model::Id account, UnixSeconds at, const char* json) {
+        REQUIRE(s.f.store->add_account_snapshot({account, at, json}).ok());
+    };
+    add(x, kFrom + 60, R"({"followers":50,"following":2,"posts":9})");
+    add(s.f.mastodon.id, kFrom - 1, R"({"followers":1})");  // before the period
+    add(s.f.mastodon.id, kFrom + 30, R"({"followers":7})");
+    add(s.f.bluesky.id, kTo - 1, R"({"followers":300,"posts":4})");
+    add(s.f.bluesky.id, kFrom, R"({"followers":290})");
+    add(s.f.bluesky.id, kTo, R"({"followers":999})");  // the next period
+    auto history = analytics::build_account_history(*s.f.store, {kFrom, kTo});
+    REQUIRE(history.ok());
+    CHECK(history->metric_names == std::vector<std::string>{"followers", "following", "posts"});
+    const auto table = analytics::account_table(*history);
+    using Row = std::vector<std::string>;
+    CHECK(table == std::vector<Row>{{"network", "account", "fetched_at", "followers", "following", "posts"},
+                                    {"bluesky", s.f.bluesky.handle, format_utc(kFrom), "290", "", ""},
+                                    {"bluesky", s.f.bluesky.handle, format_utc(kTo - 1), "300", "", "4"},
+                                    {"mastodon", s.f.mastodon.handle, format_utc(kFrom + 30), "7", "", ""},
+                                    {"x", "clinic", format_utc(kFrom + 60), "50", "2", "9"}});
+
+    add(x, kFrom + 90, "[1, 2]");
+    auto damaged = analytics::build_account_history(*s.f.store, {kFrom, kTo});
+    REQUIRE_FALSE(damaged.ok());
+    CHECK(damaged.error().code == ErrorCode::Corrupt);
+    CHECK_THAT(damaged.error().message, Catch::Contains("account x:clinic"));
+}

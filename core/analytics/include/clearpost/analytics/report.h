@@ -54,16 +54,34 @@ struct History {
     std::vector<HistoryRow> rows;           // by target as in the report, then fetched_at
 };
 
+// One sample of an account's own numbers (followers, following, posts).
+struct AccountRow {
+    std::string network;
+    std::string handle;
+    UnixSeconds fetched_at = 0;
+    Metrics metrics;
+};
+
+struct AccountHistory {
+    Period period;
+    std::vector<std::string> metric_names;  // every metric in any row, sorted
+    std::vector<AccountRow> rows;           // by network and handle, then fetched_at
+};
+
 // Targets published in the period (including those taken down since). An
 // empty or reversed period is Invalid; a stored snapshot that is not a JSON
 // object is Corrupt, naming the target.
 Result<Report> build_report(store::Store& store, Period period);
 Result<History> build_history(store::Store& store, Period period);
+// Account samples taken in the period; Corrupt naming the account for a
+// sample that is not a JSON object.
+Result<AccountHistory> build_account_history(store::Store& store, Period period);
 
 // The rows as a table of text, header first, ready for to_csv: instants as
 // ISO 8601 UTC ("2026-03-08T07:30:00Z"), an absent value as an empty field.
 using Table = std::vector<std::vector<std::string>>;
 Table report_table(const Report& report);
 Table history_table(const History& history);
+Table account_table(const AccountHistory& history);
 
 }  // namespace clearpost::analytics
