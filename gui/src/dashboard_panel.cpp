@@ -132,7 +132,8 @@ void DashboardPanel::build() {
     m_summary = new wxStaticText(this, wxID_ANY, _("Loading..."));
     m_summary->SetName(_("Summary"));
 
-    auto* scroll = new wxScrolledWindow(this, wxID_ANY);
+    m_scroll = new wxScrolledWindow(this, wxID_ANY);
+    auto* scroll = m_scroll;
     scroll->SetScrollRate(0, FromDIP(20));
     auto* grid = new wxGridSizer(2, FromDIP(8), FromDIP(8));
     for (analytics::Chart chart : {analytics::Chart::Engagement, analytics::Chart::Heatmap, analytics::Chart::Findings,
@@ -275,6 +276,17 @@ void DashboardPanel::show() {
         m_audience->SetItem(row, 2, wxString::Format("%lld", static_cast<long long>(a.start)));
         m_audience->SetItem(row, 3, wxString::Format("%+lld", static_cast<long long>(a.change())));
     }
+}
+
+void DashboardPanel::show_audience() {
+    int unit_x = 0;
+    int unit_y = 0;
+    m_scroll->GetScrollPixelsPerUnit(&unit_x, &unit_y);
+    int x = 0;
+    int y = 0;
+    // The follower chart sits on the audience list's row, at the same height.
+    m_scroll->CalcUnscrolledPosition(0, m_audience->GetPosition().y, &x, &y);
+    m_scroll->Scroll(-1, std::max(0, y - FromDIP(8)) / std::max(unit_y, 1));
 }
 
 void DashboardPanel::sort_top(int column) {

@@ -16,6 +16,7 @@
 class wxChoice;
 class wxDatePickerCtrl;
 class wxListCtrl;
+class wxScrolledWindow;
 class wxListEvent;
 class wxStaticText;
 class wxButton;
@@ -37,6 +38,8 @@ public:
     const std::optional<analytics::Dashboard>& dashboard() const { return m_dashboard; }
     wxStaticText* summary() const { return m_summary; }
     wxListCtrl* audience() const { return m_audience; }
+    // Scrolls the follower chart and the accounts beside it into view.
+    void show_audience();
     std::function<void()> on_loaded;
 
 private:
@@ -59,6 +62,7 @@ private:
     wxListCtrl* m_top = nullptr;
     wxListCtrl* m_tags = nullptr;  // per-tag totals
     wxListCtrl* m_audience = nullptr;  // followers per account
+    wxScrolledWindow* m_scroll = nullptr;
     wxButton* m_pdf = nullptr;
     std::vector<ChartCanvas*> m_charts;
 };

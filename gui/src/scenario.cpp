@@ -833,6 +833,37 @@ void Scenario::build() {
         return true;
     }});
     m_steps.push_back({"accounts screenshot with X connected", [this] { return screenshot("accounts-x.png"); }});
+    m_steps.push_back({"the studio's publisher samples the X account's followers for the dashboard", [frame, this] {
+        auto* d = frame->dashboard();
+        if (!m_sent) {
+            m_sent = true;
+            frame->show_page(MainFrame::Page::Dashboard);
+            d->reload();
+            return false;
+        }
+        if (d->loading() || !d->dashboard()) return false;
+        const auto& audience = d->dashboard()->audience;
+        const auto x = std::find_if(audience.begin(), audience.end(), [](const analytics::AccountAudience& a) {
+            return a.network == "x" && a.handle == "harborclinics";
+        });
+        if (x == audience.end()) {  // the publisher's next round (every 10 s) takes the sample
+            if (++m_waits % 25 == 0) d->reload();  // once a second
+            return false;
+        }
+        m_sent = false;
+        expect(x->end == 1520 && x->change() == 0,
+               "model: the X account's followers as the network reports them (" + std::to_string(x->end) + ")");
+        const long row = static_cast<long>(x - audience.begin());
+        const std::string name = from_wx(d->audience()->GetItemText(row, 0));
+        const std::string shown = from_wx(d->audience()->GetItemText(row, 1));
+        expect(name == "x \u00b7 harborclinics" && shown == "1520",
+               "widget: the X row reads \"" + name + "\", \"" + shown + "\"");
+        return true;
+    }});
+    m_steps.push_back({"dashboard screenshot with followers", [frame, this] {
+        if (m_wait_until_ms == 0) frame->dashboard()->show_audience();
+        return screenshot("dashboard-followers.png");
+    }});
     m_steps.push_back({"the admin exports the calendar as CSV and as a JSON backup", [frame, this] {
         const auto csv = m_options.screenshots / "calendar-export.csv";
         const auto json = m_options.screenshots / "calendar-export.json";

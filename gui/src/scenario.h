@@ -65,6 +65,7 @@ private:
     long long m_post_id = 0;
     long m_wait_until_ms = 0;
     bool m_sent = false;
+    int m_waits = 0;  // ticks spent waiting for something outside the studio
     std::jthread m_browser;            // the "person" signing in to a stand-in
     ImportDialog* m_import = nullptr;  // the import dialog the scenario drives
     std::string m_switch_error;

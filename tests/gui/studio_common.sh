@@ -43,7 +43,7 @@ seed_scenario() {
   x_url=http://127.0.0.1:$(sed -n 's/^port //p' "$work/x.out")
   [ "$x_url" != "http://127.0.0.1:" ] || { echo "FAIL: the X stand-in did not start" >&2; exit 1; }
   curl -sS -f -X POST -H 'Content-Type: application/json' \
-    -d '{"add_user": {"id": "1700000000000000042", "username": "harborclinics"}, "oauth": {"account": "1700000000000000042"}}' \
+    -d '{"add_user": {"id": "1700000000000000042", "username": "harborclinics"}, "oauth": {"account": "1700000000000000042"}, "followers": 1520, "user": "harborclinics"}' \
     "$x_url/_standin/control" >/dev/null || { echo "FAIL: the X stand-in did not take its scene" >&2; exit 1; }
   "$ctl" --db "$db" --as ada app set x --client-id clearpost-x-app --authorize-url "$x_url/_oauth/authorize" \
     --token-url "$x_url/_oauth/token" --api-url "$x_url" >/dev/null

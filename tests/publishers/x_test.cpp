@@ -601,6 +601,44 @@ TEST_CASE("account metrics are the signed-in user's public_metrics from GET /2/u
     CHECK(f.logs.find("refresh-0") == std::string::npos);
 }
 
+TEST_CASE("the daily sample renews an expired X token under the lock, once, and keeps the counts") {
+    XFixture f;
+    f.standin.control({{"followers", 1520}, {"following", 80}, {"posts", 312}});
+    f.standin.control({{"add_token", "old-token"}, {"account", "clinic"}});
+    f.standin.control({{"expire", "old-token"}});
+    f.standin.control({{"add_refresh_token", "refresh-1"}, {"account", "clinic"}});
+    json old = f.creds();
+    old["access_token"] = "old-token";
+    old["refresh_token"] = "refresh-1";
+    old["expires_at"] = f.now - 60;
+    f.connect(old);
+    auto d = f.dispatcher();
+    const auto taken = d.sample_accounts(10);
+    REQUIRE(taken.ok());
+    CHECK(taken->account_snapshots == 1);
+    CHECK(f.standin.requests("POST", "/2/oauth2/token") == 1);
+    CHECK(f.standin.requests("GET", "/2/users/me") == 2);  // refused, then read with the new token
+    CHECK(f.credentials()["access_token"] == "x-access-1");
+    const auto samples = *f.store->account_snapshots(0, f.now + 1, f.account.id);
+    REQUIRE(samples.size() == 1);
+    CHECK(json::parse(samples[0].metrics_json) == json{{"followers", 1520}, {"following", 80}, {"posts", 312}});
+
+    // A token revoked for good: the refresh is refused, nothing is sampled,
+    // the account is left for publishing to judge, and not asked again
+    // within the hour.
+    f.standin.control({{"revoke", "x-access-1"}});
+    f.standin.control({{"revoke_refresh", "x-refresh-1"}});
+    f.now += 86400;
+    CHECK(d.sample_accounts(10)->account_snapshots == 0);
+    CHECK_THAT(f.logs, Catch::Contains("not sampled"));
+    CHECK(f.store->find_account(f.account.id)->value().status == "connected");
+    const int asked = f.standin.requests("GET", "/2/users/me");
+    f.now += 1800;
+    CHECK(d.sample_accounts(10)->account_snapshots == 0);
+    CHECK(f.standin.requests("GET", "/2/users/me") == asked);
+    for (const char* secret : {"old-token", "refresh-1", "x-access-1", "x-refresh-1"}) CHECK(f.logs.find(secret) == std::string::npos);
+}
+
 TEST_CASE("validate counts as X does, shows the thread and names what X refuses") {
     XFixture f;
     auto counted = f.validate({{"text", "Hi https://clinic.example/a/long/path/to/the/page"}, {"media", json::array()}});

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <charconv>
 #include <limits>
 #include <map>
 #include <set>
@@ -77,6 +78,19 @@ DispatchStats& DispatchStats::operator+=(const DispatchStats& o) {
     account_snapshots += o.account_snapshots;
     return *this;
 }
+
+namespace {
+
+// A time kept as a setting, for what must outlive one dispatcher (the studio
+// and `run --once` make one per round); 0 when there is none.
+Result<UnixSeconds> stored_time(store::Store& store, const std::string& key) {
+    CLEARPOST_ASSIGN(auto text, store.setting(key));
+    UnixSeconds value = 0;
+    if (text) std::from_chars(text->data(), text->data() + text->size(), value);
+    return value;
+}
+
+}  // namespace
 
 std::optional<UnixSeconds> next_metrics_at(UnixSeconds published_at, int fetches) {
     static constexpr UnixSeconds kAfter[] = {3600, 6 * 3600, 24 * 3600, 3 * 86400, 7 * 86400, 30 * 86400};
@@ -277,9 +291,11 @@ Result<int> Dispatcher::renew_ending_tokens(UnixSeconds within) {
     int renewed = 0;
     for (const auto& account : accounts) {
         if (account.id % m_options.shard.count != m_options.shard.index) continue;
-        if (auto last = m_renewed_at.find(account.id); last != m_renewed_at.end() && last->second > now - 86400) continue;
+        const std::string tried = "publishing.renewed_at." + std::to_string(account.id);
+        CLEARPOST_ASSIGN(const UnixSeconds last, stored_time(m_store, tried));
+        if (last > now - 86400) continue;
         CLEARPOST_ASSIGN(const Renewal done, refresh_if_ending(account, now + within, false, "before its token ends"));
-        if (done != Renewal::NotDue) m_renewed_at[account.id] = now;  // tried: not again today
+        if (done != Renewal::NotDue) CLEARPOST_CHECK(m_store.set_setting(tried, std::to_string(now)));  // not again today
         renewed += done == Renewal::Renewed ? 1 : 0;
     }
     return renewed;
@@ -771,9 +787,8 @@ Result<DispatchStats> Dispatcher::take_snapshots(const std::vector<store::Metric
         json ids = json::array();
         for (const auto& item : items) ids.push_back(item.remote_id);
         const json request{{"account", {{"network", account->network}, {"handle", account->handle}}},
-                           {"credentials", (*credentials)->doc},
                            {"remote_ids", ids}};
-        auto call = m_host.call(table.fetch_metrics, table.free_string, request.dump(), (*credentials)->secrets);
+        auto call = read_with_refresh(*account, table.fetch_metrics, request, **credentials);
         if (call.status != CLEARPOST_OK) {
             const UnixSeconds wait = call.status == CLEARPOST_ERR_RATE_LIMITED
                                          ? std::max<UnixSeconds>((call.retry_after_ms + 999) / 1000, 60)
@@ -807,7 +822,7 @@ Result<DispatchStats> Dispatcher::take_snapshots(const std::vector<store::Metric
     return stats;
 }
 
-Result<store::AccountSnapshot> Dispatcher::sample_account(model::Id account_id) {
+Result<store::AccountSnapshot> Dispatcher::sample_account(model::Id account_id, UnixSeconds* not_before) {
     CLEARPOST_ASSIGN(auto account, m_store.find_account(account_id));
     if (!account) return make_error(ErrorCode::NotFound, "no account " + std::to_string(account_id));
     const std::string label = account->network + ":" + account->handle;
@@ -819,13 +834,13 @@ Result<store::AccountSnapshot> Dispatcher::sample_account(model::Id account_id) 
     if (!op) return make_error(ErrorCode::Incompatible, "the " + account->network + " publisher reads no account numbers");
     CLEARPOST_ASSIGN(auto credentials, credentials_of(*account));
     if (!credentials) return make_error(ErrorCode::NotFound, label + " is not connected; connect it first");
-    const json request{{"account", {{"network", account->network}, {"handle", account->handle}}},
-                       {"credentials", credentials->doc}};
-    const auto call = m_host.call(op, (*plugin)->table().free_string, request.dump(), credentials->secrets);
+    const auto call = read_with_refresh(
+        *account, op, json{{"account", {{"network", account->network}, {"handle", account->handle}}}}, *credentials);
+    const UnixSeconds now = m_clock();
+    if (call.status == CLEARPOST_ERR_RATE_LIMITED && not_before) *not_before = now + (call.retry_after_ms + 999) / 1000;
     if (call.status != CLEARPOST_OK)
         return make_error(ErrorCode::Conflict, "reading the numbers of " + label + ": " + call.message);
     const auto doc = json::parse(call.result_json, nullptr, false);
-    const UnixSeconds now = m_clock();
     if (doc.is_object() && doc.contains("credentials") && doc["credentials"].is_object())
         CLEARPOST_CHECK(m_vault.put(account->id, doc["credentials"].dump(), now));
     // Counts only: whatever else a plugin sends is not kept.
@@ -840,6 +855,28 @@ Result<store::AccountSnapshot> Dispatcher::sample_account(model::Id account_id) 
     return snapshot;
 }
 
+OpCall Dispatcher::read_with_refresh(const model::Account& account, ClearpostOperation op, json request,
+                                     const Credentials& credentials) {
+    const auto plugin = m_plugins.find(account.network);
+    if (!plugin) {
+        OpCall c;
+        c.status = CLEARPOST_ERR_UNSUPPORTED;
+        c.message = plugin.error().message;
+        return c;
+    }
+    const auto& table = (*plugin)->table();
+    request["credentials"] = credentials.doc;
+    auto call = m_host.call(op, table.free_string, request.dump(), credentials.secrets);
+    if (call.status != CLEARPOST_ERR_AUTH || !table.refresh_credentials) return call;
+    // Refused: only credentials other than these count, however long they seem to last.
+    const auto refreshed = refresh_locked(account, credentials.doc, std::numeric_limits<UnixSeconds>::max());
+    if (refreshed.status != CLEARPOST_OK) return call;
+    auto renewed = credentials_of(account);
+    if (!renewed || !*renewed) return call;
+    request["credentials"] = (*renewed)->doc;
+    return m_host.call(op, table.free_string, request.dump(), (*renewed)->secrets);
+}
+
 Result<store::AccountSnapshot> Dispatcher::sample_account_now(model::Id account_id) { return sample_account(account_id); }
 
 Result<DispatchStats> Dispatcher::sample_accounts(std::size_t limit) {
@@ -849,21 +886,25 @@ Result<DispatchStats> Dispatcher::sample_accounts(std::size_t limit) {
     std::size_t tried = 0;
     for (const model::Id id : due) {
         if (tried == limit) break;
-        const auto wait = m_sample_retry_at.find(id);
-        if (wait != m_sample_retry_at.end() && now < wait->second) continue;
+        const std::string retry_key = "publishing.sample_retry_at." + std::to_string(id);
+        CLEARPOST_ASSIGN(const UnixSeconds retry_at, stored_time(m_store, retry_key));
+        if (now < retry_at) continue;
         ++tried;
-        auto sample = sample_account(id);
+        UnixSeconds not_before = 0;
+        auto sample = sample_account(id, &not_before);
+        UnixSeconds next = 0;
         if (sample) {
-            m_sample_retry_at.erase(id);
             ++stats.account_snapshots;
         } else if (sample.error().code == ErrorCode::Incompatible) {
-            m_sample_retry_at[id] = now + 86400;  // its publisher reads none
+            next = now + 86400;  // its publisher reads none
         } else if (sample.error().code == ErrorCode::NotFound) {
-            m_sample_retry_at[id] = now + 3600;  // not connected yet: nothing to say
+            // Not connected (yet): nothing to say, and sampled once it is.
         } else {
-            m_sample_retry_at[id] = now + 3600;
+            next = std::max(now + 3600, not_before);
             m_host.log(LogLevel::Warn, "account " + std::to_string(id) + " not sampled: " + sample.error().message);
         }
+        if (next) CLEARPOST_CHECK(m_store.set_setting(retry_key, std::to_string(next)));
+        else if (retry_at) CLEARPOST_CHECK(m_store.delete_setting(retry_key));
     }
     return stats;
 }

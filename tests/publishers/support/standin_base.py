@@ -186,6 +186,8 @@ class Handler(BaseHTTPRequestHandler):
         grant["used"] = True
         issued = self.tokens.issue("signin", self.oauth["expires_in"])
         self.tokens.access[issued["access_token"]]["account"] = self.oauth["account"]
+        if "refresh_token" in issued:  # renewing keeps the account that signed in
+            self.tokens.refresh[issued["refresh_token"]]["account"] = self.oauth["account"]
         issued["scope"] = "granted"
         return self.send_json(200, issued, {"Cache-Control": "no-store"})
 

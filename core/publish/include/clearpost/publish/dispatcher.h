@@ -73,7 +73,8 @@ public:
     // posts) that have none yet this UTC day, at most `limit` of them: the
     // daily follower chart. Publishing comes first: call it when nothing is
     // due. An account whose numbers cannot be read is logged and tried
-    // again an hour later, not every round.
+    // again an hour later (or when a rate limit ends), in any process; one
+    // not connected yet is skipped without a word.
     Result<DispatchStats> sample_accounts(std::size_t limit);
 
     // One sample of `account`'s numbers now (a person asked): an account
@@ -87,7 +88,8 @@ public:
     // before its post is due. Returns how many were refreshed.
     Result<int> refresh_ahead(UnixSeconds horizon);
 
-    // Renews, at most once a day per account, the tokens of this shard's
+    // Renews, at most once a day per account (in any process: the studio and
+    // `run --once` make a dispatcher per round), the tokens of this shard's
     // accounts that end within `within` seconds whether or not a post is
     // due: a 60-day Meta token left alone would end, and Meta renews only
     // unexpired ones. A refusal asks a person to reconnect (one notice).
@@ -123,7 +125,14 @@ private:
     Result<Renewal> refresh_if_ending(const model::Account& account, UnixSeconds until, bool with_sign_in,
                                       const char* why);
     Result<DispatchStats> take_snapshots(const std::vector<store::MetricsDue>& due, bool scheduled);
-    Result<store::AccountSnapshot> sample_account(model::Id account_id);
+    // `not_before`: set when the network asked Clearpost to wait.
+    Result<store::AccountSnapshot> sample_account(model::Id account_id, UnixSeconds* not_before = nullptr);
+    // A read (metrics) of `account` with `credentials` added to `request`;
+    // refused credentials are refreshed once under the refresh lock and the
+    // read sent again. A refresh that fails changes nothing: the refusal is
+    // the answer, and publishing decides about the account.
+    OpCall read_with_refresh(const model::Account& account, ClearpostOperation op, nlohmann::json request,
+                             const Credentials& credentials);
     struct Prepared;
     // Publishes one account's claimed targets, several per call when its
     // publisher takes them (publish_batch), until `stopping`.
@@ -148,8 +157,6 @@ private:
     Clock m_clock;
     DispatchOptions m_options;
     std::map<model::Id, UnixSeconds> m_refreshed_at;
-    std::map<model::Id, UnixSeconds> m_renewed_at;  // renew_ending_tokens: once a day per account
-    std::map<model::Id, UnixSeconds> m_sample_retry_at;  // sample_accounts: not before then
     DispatchStats m_round;  // outcomes applied in the current claim round
 };
 
