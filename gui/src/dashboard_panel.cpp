@@ -3,6 +3,7 @@
 #include <wx/button.h>
 #include <wx/choice.h>
 #include <wx/datectrl.h>
+#include <wx/dialog.h>
 #include <wx/dateevt.h>
 #include <wx/dcclient.h>
 #include <wx/filedlg.h>
@@ -38,6 +39,15 @@ wxString change(double now, double before) {
 
 double per_post(const analytics::Totals& t) {
     return t.measured == 0 ? 0 : static_cast<double>(t.engagement) / static_cast<double>(t.measured);
+}
+
+// "2026-03-07 23:30" in the organisation's zone.
+std::string local_minute(UnixSeconds t, const schedule::TimeZone& zone) {
+    auto local = schedule::utc_to_local(t, zone);
+    if (!local) return format_utc(t);
+    std::string minute = schedule::format_local_datetime(local->local).substr(0, 16);
+    minute[10] = ' ';
+    return minute;
 }
 
 schedule::LocalDate to_local_date(const wxDateTime& d) {
@@ -101,6 +111,64 @@ private:
     const std::optional<analytics::Dashboard>& m_dashboard;
 };
 
+// A top post's snapshots, oldest first: when each was fetched (in the
+// organisation's zone) and the counts the network reported then. Not modal,
+// so the dashboard stays usable beside it; one at a time, reused.
+class SnapshotDialog : public wxDialog {
+public:
+    explicit SnapshotDialog(wxWindow* parent)
+        : wxDialog(parent, wxID_ANY, _("Snapshot history"), wxDefaultPosition, parent->FromDIP(wxSize(620, 360)),
+                   wxDEFAULT_DIALOG_STYLE | wxRESIZE_BORDER) {
+        SetName(_("Snapshot history"));
+        m_heading = new wxStaticText(this, wxID_ANY, {});
+        m_list = new wxListCtrl(this, wxID_ANY, wxDefaultPosition, wxDefaultSize,
+                                wxLC_REPORT | wxLC_SINGLE_SEL | wxLC_HRULES);
+        m_list->SetName(_("Snapshots"));
+        auto* note = new wxStaticText(
+            this, wxID_ANY,
+            wxString::Format(_("Counts as the network reported them at each fetch; a count it did not report is "
+                               "shown as %s, never 0."),
+                             wxString::FromUTF8("\u2013")));
+        note->Wrap(FromDIP(580));
+        auto* sizer = new wxBoxSizer(wxVERTICAL);
+        sizer->Add(m_heading, 0, wxEXPAND | wxALL, FromDIP(8));
+        sizer->Add(m_list, 1, wxEXPAND | wxLEFT | wxRIGHT, FromDIP(8));
+        sizer->Add(note, 0, wxEXPAND | wxALL, FromDIP(8));
+        sizer->Add(CreateStdDialogButtonSizer(wxCLOSE), 0, wxEXPAND | wxALL, FromDIP(8));
+        SetSizer(sizer);
+        Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { Hide(); }, wxID_CLOSE);
+    }
+
+    void show(const analytics::History& history, const store::PublishedTarget& target, const schedule::TimeZone& zone) {
+        m_heading->SetLabel(wxString::Format(_("Post %lld on %s, published %s"), static_cast<long long>(target.post_id),
+                                             to_wx(target.network + " \u00b7 " + target.handle),
+                                             to_wx(local_minute(target.published_at, zone))));
+        m_list->ClearAll();
+        m_list->AppendColumn(wxString::Format(_("Fetched (%s)"), to_wx(zone.name())), wxLIST_FORMAT_LEFT,
+                             FromDIP(220));
+        for (const auto& name : history.metric_names) m_list->AppendColumn(to_wx(name), wxLIST_FORMAT_RIGHT, FromDIP(80));
+        for (std::size_t i = 0; i < history.rows.size(); ++i) {
+            const auto& row = history.rows[i];
+            const long item = m_list->InsertItem(static_cast<long>(i), to_wx(local_minute(row.fetched_at, zone)));
+            for (std::size_t m = 0; m < history.metric_names.size(); ++m) {
+                const auto found = row.metrics.find(history.metric_names[m]);
+                m_list->SetItem(item, static_cast<int>(m + 1),
+                                found == row.metrics.end() ? wxString::FromUTF8("\u2013") : to_wx(found->second));
+            }
+        }
+        if (history.rows.empty()) m_list->InsertItem(0, _("No snapshot yet: the first comes an hour after publishing"));
+        Layout();
+        Show();
+        Raise();
+    }
+
+    wxListCtrl* list() const { return m_list; }
+
+private:
+    wxStaticText* m_heading;
+    wxListCtrl* m_list;
+};
+
 DashboardPanel::DashboardPanel(wxWindow* parent, Backend& backend) : wxPanel(parent), m_backend(backend) {
     SetName(_("Dashboard"));
     build();
@@ -161,8 +229,14 @@ void DashboardPanel::build() {
     m_top->AppendColumn(_("Post"), wxLIST_FORMAT_LEFT, FromDIP(460));
     auto* inner = new wxBoxSizer(wxVERTICAL);
     inner->Add(grid, 0, wxEXPAND | wxALL, FromDIP(4));
-    inner->Add(new wxStaticText(scroll, wxID_ANY, _("Top posts (double-click opens the live post)")), 0,
-               wxLEFT | wxTOP, FromDIP(6));
+    auto* top_bar = new wxBoxSizer(wxHORIZONTAL);
+    top_bar->Add(new wxStaticText(scroll, wxID_ANY, _("Top posts (double-click opens the live post)")), 0,
+                 wxALIGN_CENTER_VERTICAL);
+    top_bar->AddStretchSpacer();
+    m_history_button = new wxButton(scroll, wxID_ANY, _("Snapshot &history..."));
+    m_history_button->Disable();
+    top_bar->Add(m_history_button, 0, wxALIGN_CENTER_VERTICAL);
+    inner->Add(top_bar, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, FromDIP(6));
     inner->Add(m_top, 0, wxEXPAND | wxALL, FromDIP(4));
     // Per-tag totals (campaigns, topics): a table, since tags are many and
     // named, where a chart of bars would need a legend to read.
@@ -195,6 +269,23 @@ void DashboardPanel::build() {
     m_to->Bind(wxEVT_DATE_CHANGED, [this](wxDateEvent&) { reload(); });
     m_pdf->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { save_report(); });
     m_top->Bind(wxEVT_LIST_COL_CLICK, [this](wxListEvent& e) { sort_top(e.GetColumn()); });
+    m_top->Bind(wxEVT_LIST_ITEM_SELECTED, [this](wxListEvent&) { m_history_button->Enable(); });
+    m_top->Bind(wxEVT_LIST_ITEM_DESELECTED, [this](wxListEvent&) { m_history_button->Disable(); });
+    m_history_button->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+        const long row = m_top->GetNextItem(-1, wxLIST_NEXT_ALL, wxLIST_STATE_SELECTED);
+        if (row >= 0) show_history(static_cast<std::size_t>(row));
+    });
+    m_top->Bind(wxEVT_LIST_ITEM_RIGHT_CLICK, [this](wxListEvent& e) {
+        if (!m_dashboard || e.GetIndex() < 0) return;
+        const auto row = static_cast<std::size_t>(e.GetIndex());
+        wxMenu m;
+        m.Append(1, _("&Open the live post"));
+        m.Append(2, _("Snapshot &history..."));
+        m.Enable(1, !m_dashboard->top.at(row).row.target.remote_url.empty());
+        const int chosen = GetPopupMenuSelectionFromUser(m);
+        if (chosen == 1) wxLaunchDefaultBrowser(to_wx(m_dashboard->top.at(row).row.target.remote_url));
+        if (chosen == 2) show_history(row);
+    });
     m_top->Bind(wxEVT_LIST_ITEM_ACTIVATED, [this](wxListEvent& e) {
         if (!m_dashboard || e.GetIndex() < 0) return;
         const auto& url = m_dashboard->top.at(static_cast<std::size_t>(e.GetIndex())).row.target.remote_url;
@@ -243,12 +334,15 @@ void DashboardPanel::show() {
     m_top->DeleteAllItems();
     m_tags->DeleteAllItems();
     m_audience->DeleteAllItems();
+    m_history_button->Disable();  // nothing is selected in the new table
     m_pdf->Enable(m_dashboard.has_value());
     if (!m_dashboard) return;
     const auto& d = *m_dashboard;
-    m_summary->SetLabel(wxString::Format(
-        _("%llu posts published (%s); engagement %lld (%s); %.1f per post (%s); compared with the %s before; %s"),
-        static_cast<unsigned long long>(d.current.posts), change(static_cast<double>(d.current.posts), static_cast<double>(d.before.posts)),
+    const auto posts = static_cast<unsigned long long>(d.current.posts);
+    m_summary->SetLabel(wxString::Format(wxPLURAL("%llu post published", "%llu posts published", posts), posts) +
+                        wxString::Format(
+        _(" (%s); engagement %lld (%s); %.1f per post (%s); compared with the %s before; %s"),
+        change(static_cast<double>(d.current.posts), static_cast<double>(d.before.posts)),
         static_cast<long long>(d.current.engagement),
         change(static_cast<double>(d.current.engagement), static_cast<double>(d.before.engagement)),
         per_post(d.current), change(per_post(d.current), per_post(d.before)),
@@ -277,6 +371,27 @@ void DashboardPanel::show() {
         m_audience->SetItem(row, 3, wxString::Format("%+lld", static_cast<long long>(a.change())));
     }
 }
+
+void DashboardPanel::show_history(std::size_t top_index) {
+    if (!m_dashboard || top_index >= m_dashboard->top.size()) return;
+    const store::PublishedTarget target = m_dashboard->top[top_index].row.target;
+    m_history_loading = true;
+    m_backend.run<analytics::History>(
+        [target](Services& s) { return analytics::history_of(s.store, target); },
+        on_window<analytics::History>(this, [target](DashboardPanel& self, Result<analytics::History> history) {
+            self.m_history_loading = false;
+            if (!history) {
+                wxMessageBox(to_wx(history.error().message), _("Clearpost"), wxOK | wxICON_ERROR, &self);
+                return;
+            }
+            if (!self.m_history) self.m_history = new SnapshotDialog(&self);
+            self.m_history->show(*history, target, self.m_dashboard ? self.m_dashboard->zone : schedule::TimeZone::utc());
+        }));
+}
+
+wxListCtrl* DashboardPanel::history_list() const { return m_history && m_history->IsShown() ? m_history->list() : nullptr; }
+
+wxWindow* DashboardPanel::history_window() const { return m_history; }
 
 void DashboardPanel::show_audience() {
     int unit_x = 0;
@@ -313,10 +428,7 @@ void DashboardPanel::sort_top(int column) {
     m_top->DeleteAllItems();
     for (std::size_t i = 0; i < top.size(); ++i) {
         const auto& t = top[i].row.target;
-        std::string when = format_utc(t.published_at);
-        if (auto local = schedule::utc_to_local(t.published_at, m_dashboard->zone))
-            when = schedule::format_local_datetime(local->local).substr(0, 16);
-        const long row = m_top->InsertItem(static_cast<long>(i), to_wx(when));
+        const long row = m_top->InsertItem(static_cast<long>(i), to_wx(local_minute(t.published_at, m_dashboard->zone)));
         m_top->SetItem(row, TopNetwork, to_wx(t.network));
         m_top->SetItem(row, TopAccount, to_wx(t.handle));
         m_top->SetItem(row, TopEngagement, wxString::Format("%lld", static_cast<long long>(top[i].engagement)));

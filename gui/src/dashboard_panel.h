@@ -1,8 +1,9 @@
 #pragma once
 // The analytics dashboard: a period (last 7, 30 or 90 days, or a custom
-// range) compared with the one before it, four charts drawn by
+// range) compared with the one before it, five charts drawn by
 // core/analytics on the window's cairo context, the top posts (sortable,
-// each with its link), per-tag totals and the PDF report. Numbers come from the worker, so
+// each with its link and its snapshot history), per-tag totals, the
+// accounts' followers and the PDF report. Numbers come from the worker, so
 // opening it never blocks typing elsewhere.
 
 #include <wx/panel.h>
@@ -24,6 +25,7 @@ class wxButton;
 namespace clearpost::gui {
 
 class ChartCanvas;
+class SnapshotDialog;
 
 class DashboardPanel : public wxPanel {
 public:
@@ -40,6 +42,12 @@ public:
     wxListCtrl* audience() const { return m_audience; }
     // Scrolls the follower chart and the accounts beside it into view.
     void show_audience();
+    // Opens the snapshot history of the top post at `top_index` (as sorted).
+    void show_history(std::size_t top_index);
+    bool history_loading() const { return m_history_loading; }
+    // The history's table while its window is open, else null.
+    wxListCtrl* history_list() const;
+    wxWindow* history_window() const;
     std::function<void()> on_loaded;
 
 private:
@@ -64,6 +72,9 @@ private:
     wxListCtrl* m_audience = nullptr;  // followers per account
     wxScrolledWindow* m_scroll = nullptr;
     wxButton* m_pdf = nullptr;
+    wxButton* m_history_button = nullptr;
+    SnapshotDialog* m_history = nullptr;  // made on first use, a child of the panel
+    bool m_history_loading = false;
     std::vector<ChartCanvas*> m_charts;
 };
 

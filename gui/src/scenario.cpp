@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 
 #include "accounts_panel.h"
 #include "audit_panel.h"
@@ -201,8 +202,9 @@ void Scenario::build() {
     }});
     m_steps.push_back({"choose the target accounts", [frame, this] {
         auto boxes = frame->composer()->target_boxes();
-        expect(boxes.size() == 2, "two accounts offered as targets");
-        for (auto* box : boxes) tick(box, true);
+        expect(boxes.size() == 3, "the three accounts offered as targets");
+        // The clinic's own two; the news account (post 3's) is left out.
+        for (auto* box : boxes) tick(box, from_wx(box->GetLabel()).find("@news@") == std::string::npos);
         frame->composer()->editor()->SetFocus();
         return true;
     }});
@@ -497,8 +499,11 @@ void Scenario::build() {
         m_sent = false;
         expect(from_wx(c->editor()->GetText()) == kFixed, "the composer shows the approved text");
         auto boxes = c->target_boxes();
-        expect(std::all_of(boxes.begin(), boxes.end(), [](wxCheckBox* b) { return b->GetValue(); }),
-               "both targets are ticked");
+        expect(std::all_of(boxes.begin(), boxes.end(),
+                           [](wxCheckBox* b) {
+                               return b->GetValue() == (from_wx(b->GetLabel()).find("@news@") == std::string::npos);
+                           }),
+               "both targets are ticked, and only they");
         expect(c->scheduled_box()->GetValue() &&
                    from_wx(c->schedule_message()->GetLabel()).find("2030-03-10T07:00:00Z") != std::string::npos,
                "the schedule reads back: " + from_wx(c->schedule_message()->GetLabel()));
@@ -520,9 +525,11 @@ void Scenario::build() {
         if (d->loading() || !d->dashboard()) return false;
         m_sent = false;
         const auto& dash = *d->dashboard();
-        expect(dash.current.posts == 0, "nothing was published, so no post is counted");
+        expect(dash.current.posts == 1 && dash.top.size() == 1 && dash.top[0].engagement == 17,
+               "model: the post published on Mastodon counts, with its newest snapshot's 12 + 3 + 2 engagement");
         const std::string summary = from_wx(d->summary()->GetLabel());
-        expect(summary.find("0 posts published") == 0 && summary.find("America/New_York") != std::string::npos,
+        expect(summary.find("1 post published (new); engagement 17") == 0 &&
+                   summary.find("America/New_York") != std::string::npos,
                "widget: the summary reads \"" + summary + "\"");
         std::size_t versions = 0, approvals = 0, warnings = 0;
         for (const auto& m : dash.governance) {
@@ -532,11 +539,46 @@ void Scenario::build() {
         }
         // ada's post with "miracle", bob's, and alice's versions of hers.
         expect(versions >= 3, "governance counts the versions written today (" + std::to_string(versions) + ")");
-        expect(approvals == 1, "governance counts the one approval (" + std::to_string(approvals) + ")");
+        expect(approvals == 2, "governance counts the two approvals, the published post's and alice's (" +
+                                   std::to_string(approvals) + ")");
         expect(warnings >= 1, "governance counts the warning on ada's post");
         return true;
     }});
     m_steps.push_back({"dashboard screenshot", [this] { return screenshot("dashboard.png"); }});
+    m_steps.push_back({"the top post's snapshot history", [frame, this] {
+        auto* d = frame->dashboard();
+        if (!m_sent) {
+            m_sent = true;
+            d->show_history(0);
+            return false;
+        }
+        if (d->history_loading() || !d->history_list()) return false;
+        m_sent = false;
+        auto* list = d->history_list();
+        expect(list->GetItemCount() == 2, "widget: both snapshots are listed (" +
+                                              std::to_string(list->GetItemCount()) + ")");
+        std::map<std::string, int> column;
+        for (int c = 0; c < list->GetColumnCount(); ++c) {
+            wxListItem item;
+            item.SetMask(wxLIST_MASK_TEXT);
+            list->GetColumn(c, item);
+            column[from_wx(item.GetText())] = c;
+        }
+        expect(column.count("likes") && column.count("reposts") && column.count("replies"),
+               "widget: a column per metric the instance reports");
+        if (column.count("likes") && list->GetItemCount() == 2) {
+            const std::string before = from_wx(list->GetItemText(0, column["likes"]));
+            const std::string after = from_wx(list->GetItemText(1, column["likes"]));
+            expect(before == "0" && after == "12", "widget: likes went from " + before + " to " + after +
+                                                       ", oldest first");
+        }
+        return true;
+    }});
+    m_steps.push_back({"snapshot history screenshot", [frame, this] {
+        if (!screenshot("dashboard-history.png", frame->dashboard()->history_window())) return false;
+        frame->dashboard()->history_window()->Hide();
+        return true;
+    }});
     m_steps.push_back({"the queue", [frame, this] {
         auto* q = frame->queue();
         if (!m_sent) {
@@ -737,11 +779,12 @@ void Scenario::build() {
         });
         if (a->loading() || bluesky == accounts.end() || !bluesky->has_credentials) return false;
         m_sent = false;
-        expect(accounts.size() == 2, "both accounts are listed");
+        expect(accounts.size() == 3, "the three accounts are listed");
         for (long i = 0; i < a->list()->GetItemCount(); ++i) {
             const std::string network = from_wx(a->list()->GetItemText(i, 0));
+            const std::string handle = from_wx(a->list()->GetItemText(i, 1));
             const std::string status = from_wx(a->list()->GetItemText(i, 2));
-            expect(network == "bluesky" ? status.rfind("Connected", 0) == 0
+            expect(network == "bluesky" || handle == "@news@mastodon.test" ? status.rfind("Connected", 0) == 0
                                         : status.rfind("Not connected: its posts stop when due; connect it by "
                                                        "signing in through the browser", 0) == 0,
                    "widget: " + network + " reads \"" + status + "\"");
@@ -756,10 +799,10 @@ void Scenario::build() {
             return false;
         }
         const auto& accounts = a->accounts();
-        if (a->loading() || accounts.size() < 3) return false;
+        if (a->loading() || accounts.size() < 4) return false;
         m_sent = false;
         const bool listed = std::any_of(accounts.begin(), accounts.end(), [](const publish::AccountView& v) {
-            return v.account.network == "mastodon" && !v.has_credentials;
+            return v.account.handle == "@clinic@mastodon.test" && !v.has_credentials;
         });
         expect(listed, "the Mastodon account is listed, not yet connected");
         return true;
@@ -779,7 +822,7 @@ void Scenario::build() {
         }
         const auto& accounts = a->accounts();
         const auto mastodon = std::find_if(accounts.begin(), accounts.end(), [](const publish::AccountView& v) {
-            return v.account.network == "mastodon";
+            return v.account.handle == "@clinic@mastodon.test";
         });
         if (a->signing_in() || a->loading() || mastodon == accounts.end() || !mastodon->has_credentials) return false;
         m_sent = false;
@@ -798,7 +841,7 @@ void Scenario::build() {
         }
         const auto& accounts = a->accounts();
         const auto mastodon = std::find_if(accounts.begin(), accounts.end(), [](const publish::AccountView& v) {
-            return v.account.network == "mastodon";
+            return v.account.handle == "@clinic@mastodon.test";
         });
         if (a->loading() || mastodon == accounts.end() || mastodon->has_credentials) return false;
         m_sent = false;

@@ -564,10 +564,7 @@ public:
                 return OpResult::error(CLEARPOST_ERR_TRANSIENT, "reading post counts: the AppView's answer is not a post list");
             for (const auto& post : body["posts"]) {
                 if (!post.is_object() || !post.contains("uri") || !post["uri"].is_string()) continue;
-                json counts = json::object();
-                for (const auto& [field, name] : kCounts)
-                    if (post.contains(field) && post[field].is_number_integer()) counts[name] = post[field];
-                metrics[post["uri"].get<std::string>()] = std::move(counts);
+                metrics[post["uri"].get<std::string>()] = clearpost::sdk::web::counts(post, kCounts);
             }
         }
         return OpResult::ok({{"metrics", metrics}});
@@ -588,10 +585,7 @@ public:
         if (!body.is_object()) return OpResult::error(CLEARPOST_ERR_TRANSIENT, "reading the profile's counts: the AppView's answer is not a profile");
         static constexpr std::pair<const char*, const char*> kCounts[] = {
             {"followersCount", "followers"}, {"followsCount", "following"}, {"postsCount", "posts"}};
-        json metrics = json::object();
-        for (const auto& [field, name] : kCounts)
-            if (body.contains(field) && body[field].is_number_integer()) metrics[name] = body[field];
-        return OpResult::ok({{"metrics", metrics}});
+        return OpResult::ok({{"metrics", clearpost::sdk::web::counts(body, kCounts)}});
     }
 
 private:

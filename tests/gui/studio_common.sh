@@ -17,8 +17,9 @@ CLEARPOST_NEW_PASSWORD="alice has a long password" "$ctl" --db "$db" --as ada us
 # What the studio's scenario (--scenario) starts from: bob the approver, an X
 # account, two posts waiting for bob, one with a warning in its second
 # version and one he wrote himself (posts 1 and 2), a Mastodon instance (the
-# stand-in) where the admin connects an account through the "browser", and
-# an X stand-in with the organisation's registered app for the X account.
+# stand-in) where the admin connects an account through the "browser", an X
+# stand-in with the organisation's registered app for the X account, and
+# post 3 published on another Mastodon account with two metrics snapshots.
 seed_scenario() {
   local standin
   standin=$(dirname "${BASH_SOURCE[0]}")/../publishers/mastodon/standin.py
@@ -63,4 +64,25 @@ seed_scenario() {
   CLEARPOST_PASSWORD="bob has a long password" "$ctl" --db "$db" --as bob post new \
     --text "Free blood pressure checks in the lobby all week." --target x:harborclinics >/dev/null
   CLEARPOST_PASSWORD="bob has a long password" "$ctl" --db "$db" --as bob post submit 2 >/dev/null
+
+  # Post 3 is already out on a second Mastodon account, through the stand-in,
+  # with two metrics snapshots: before and after people reacted. The
+  # dashboard's top post, with its snapshot history.
+  local news=@news@mastodon.test post status
+  "$ctl" --db "$db" --as ada account add mastodon "$news" --service "$CLEARPOST_SCENARIO_MASTODON" --no-connect >/dev/null
+  CLEARPOST_ACCOUNT_SECRET=good-token "$ctl" --db "$db" --as ada account connect mastodon "$news" \
+    --service "$CLEARPOST_SCENARIO_MASTODON" >/dev/null
+  post=$("$ctl" --db "$db" --as ada --json post new --text "Our new imaging centre opens Monday at 8." \
+    --target "mastodon:$news" --at "$(date -u '+%Y-%m-%d %H:%M')" --zone UTC | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  "$ctl" --db "$db" --as ada post submit "$post" >/dev/null
+  CLEARPOST_PASSWORD="bob has a long password" "$ctl" --db "$db" --as bob post approve "$post" >/dev/null
+  "$ctl" --db "$db" --as ada post schedule "$post" >/dev/null
+  "$ctl" --db "$db" --as ada run --once >/dev/null 2>>"$work/run.log"
+  status=$("$ctl" --db "$db" --as ada --json post show "$post" | python3 -c 'import json,sys; print(json.load(sys.stdin)["targets"][0]["remote_id"])')
+  [ -n "$status" ] || { echo "FAIL: post $post was not published: $(cat "$work/run.log")" >&2; exit 1; }
+  "$ctl" --db "$db" --as ada metrics show "$post" --fetch >/dev/null
+  curl -sS -f -X POST -H 'Content-Type: application/json' \
+    -d "{\"counts\": {\"$status\": {\"favourites\": 12, \"reblogs\": 3, \"replies\": 2}}}" \
+    "$CLEARPOST_SCENARIO_MASTODON/_standin/control" >/dev/null || { echo "FAIL: the stand-in took no counts" >&2; exit 1; }
+  "$ctl" --db "$db" --as ada metrics show "$post" --fetch >/dev/null
 }

@@ -33,7 +33,7 @@ post=$(sed -n 's/^post \([0-9]*\) approved$/\1/p' "$report")
 grep -q '"state": *"Scheduled"' "$work/post.json" || fail "post $post is not Scheduled in the store: $(cat "$work/post.json")"
 grep -q '"text": *"Get well soon to our patient after her knee surgery! Visiting hours are 9 to 5."' "$work/post.json" \
   || fail "the stored text is not the fixed text"
-for shot in composer inbox queue queue-paused calendar audit accounts dashboard; do
+for shot in composer inbox queue queue-paused calendar audit accounts dashboard dashboard-history dashboard-followers; do
   colours=$(identify -format %k "$shots/$shot.png")
   [ "$colours" -gt 16 ] || fail "the $shot screenshot is nearly blank ($colours colours)"
 done

@@ -89,6 +89,34 @@ Result<Report> build_report(store::Store& store, Period period) {
     return report;
 }
 
+namespace {
+
+HistoryRow history_row(const store::PublishedTarget& t, UnixSeconds fetched_at) {
+    HistoryRow row;
+    row.post_id = t.post_id;
+    row.target_id = t.target_id;
+    row.network = t.network;
+    row.handle = t.handle;
+    row.published_at = t.published_at;
+    row.fetched_at = fetched_at;
+    return row;
+}
+
+}  // namespace
+
+Result<History> history_of(store::Store& store, const store::PublishedTarget& target) {
+    CLEARPOST_ASSIGN(auto snapshots, store.metric_snapshots(target.target_id));
+    History history;
+    history.period = {target.published_at, target.published_at + 1};
+    for (const auto& snapshot : snapshots) {
+        HistoryRow row = history_row(target, snapshot.fetched_at);
+        CLEARPOST_ASSIGN(row.metrics, parse_metrics(snapshot));
+        history.rows.push_back(std::move(row));
+    }
+    history.metric_names = names_in(history.rows);
+    return history;
+}
+
 Result<History> build_history(store::Store& store, Period period) {
     CLEARPOST_CHECK(check_period(period));
     CLEARPOST_ASSIGN(auto targets, store.published_between(period.from, period.to));
@@ -101,14 +129,7 @@ Result<History> build_history(store::Store& store, Period period) {
     for (const auto& snapshot : snapshots) {
         auto found = by_id.find(snapshot.target_id);
         if (found == by_id.end()) continue;  // cannot happen: both read the same targets
-        const auto& t = *found->second;
-        HistoryRow row;
-        row.post_id = t.post_id;
-        row.target_id = t.target_id;
-        row.network = t.network;
-        row.handle = t.handle;
-        row.published_at = t.published_at;
-        row.fetched_at = snapshot.fetched_at;
+        HistoryRow row = history_row(*found->second, snapshot.fetched_at);
         CLEARPOST_ASSIGN(row.metrics, parse_metrics(snapshot));
         history.rows.push_back(std::move(row));
     }

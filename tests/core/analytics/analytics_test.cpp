@@ -320,3 +320,25 @@ TEST_CASE("the accounts table has one row per sample of the period, by account n
     CHECK(damaged.error().code == ErrorCode::Corrupt);
     CHECK_THAT(damaged.error().message, Catch::Contains("account x:clinic"));
 }
+
+TEST_CASE("one target's history lists its snapshots oldest first, whatever their period") {
+    Seeded s;
+    auto report = analytics::build_report(*s.f.store, {kFrom, kTo});
+    REQUIRE(report.ok());
+    const auto row = std::find_if(report->rows.begin(), report->rows.end(),
+                                  [&](const analytics::ReportRow& r) { return r.target.target_id == s.a_bsky.id; });
+    REQUIRE(row != report->rows.end());
+    auto history = analytics::history_of(*s.f.store, row->target);
+    REQUIRE(history.ok());
+    CHECK(history->metric_names == std::vector<std::string>{"likes", "replies", "reposts"});
+    REQUIRE(history->rows.size() == 2);
+    CHECK(history->rows[0].fetched_at == kFrom + 3600);
+    CHECK(history->rows[0].metrics == analytics::Metrics{{"likes", "3"}, {"reposts", "1"}});
+    CHECK(history->rows[1].metrics == analytics::Metrics{{"likes", "10"}, {"replies", "1"}, {"reposts", "2"}});
+    CHECK(history->rows[1].post_id == s.a);
+    CHECK(history->rows[1].network == "bluesky");
+    const auto b = std::find_if(report->rows.begin(), report->rows.end(),
+                                [&](const analytics::ReportRow& r) { return r.target.target_id == s.b_bsky.id; });
+    REQUIRE(b != report->rows.end());
+    CHECK(analytics::history_of(*s.f.store, b->target)->rows.empty());  // no snapshot yet
+}

@@ -73,6 +73,9 @@ struct AccountHistory {
 // object is Corrupt, naming the target.
 Result<Report> build_report(store::Store& store, Period period);
 Result<History> build_history(store::Store& store, Period period);
+// Every snapshot of one published target, oldest first (a post's history as
+// the studio shows it); Corrupt as build_history.
+Result<History> history_of(store::Store& store, const store::PublishedTarget& target);
 // Account samples taken in the period; Corrupt naming the account for a
 // sample that is not a JSON object.
 Result<AccountHistory> build_account_history(store::Store& store, Period period);
