@@ -32,6 +32,18 @@ Result<T> parse_enum(Result<T> parsed, const std::string& what) {
     return parsed;
 }
 
+// The rows of a (target or account id, fetched_at, metrics) query.
+template <typename Snapshot>
+Result<std::vector<Snapshot>> snapshots_from(sql::Statement* st) {
+    std::vector<Snapshot> out;
+    while (true) {
+        CLEARPOST_ASSIGN(bool row, st->step());
+        if (!row) break;
+        out.push_back({st->int64(0), st->int64(1), st->text(2)});
+    }
+    return out;
+}
+
 class SqlStore final : public Store {
 public:
     explicit SqlStore(std::unique_ptr<Connection> db) : m_db(std::move(db)) {}
@@ -733,13 +745,7 @@ public:
                         "WHERE fetched_at >= ?1 AND fetched_at < ?2 AND (?3 IS NULL OR account_id = ?3) "
                         "ORDER BY account_id, fetched_at, id");
         st->bind(1, from).bind(2, to).bind(3, account);
-        std::vector<AccountSnapshot> out;
-        while (true) {
-            CLEARPOST_ASSIGN(bool row, st->step());
-            if (!row) break;
-            out.push_back({st->int64(0), st->int64(1), st->text(2)});
-        }
-        return out;
+        return snapshots_from<AccountSnapshot>(st);
     }
 
     Result<std::vector<AccountSnapshot>> latest_account_snapshots(UnixSeconds before) override {
@@ -748,26 +754,14 @@ public:
                         "  WHERE account_id = a.id AND fetched_at < ?1 ORDER BY fetched_at DESC, id DESC LIMIT 1) "
                         "ORDER BY a.id");
         st->bind(1, before);
-        std::vector<AccountSnapshot> out;
-        while (true) {
-            CLEARPOST_ASSIGN(bool row, st->step());
-            if (!row) break;
-            out.push_back({st->int64(0), st->int64(1), st->text(2)});
-        }
-        return out;
+        return snapshots_from<AccountSnapshot>(st);
     }
 
     Result<std::vector<MetricSnapshot>> metric_snapshots(Id target_id) override {
         ASSIGN_STMT(st, "SELECT target_id, fetched_at, metrics FROM metric_snapshots WHERE target_id = ?1 "
                         "ORDER BY fetched_at, id");
         st->bind(1, target_id);
-        std::vector<MetricSnapshot> out;
-        while (true) {
-            CLEARPOST_ASSIGN(bool row, st->step());
-            if (!row) break;
-            out.push_back({st->int64(0), st->int64(1), st->text(2)});
-        }
-        return out;
+        return snapshots_from<MetricSnapshot>(st);
     }
 
     Result<std::vector<PublishedTarget>> published_between(UnixSeconds from, UnixSeconds to) override {
@@ -815,13 +809,7 @@ public:
                         "WHERE t.published_at >= ?1 AND t.published_at < ?2 "
                         "ORDER BY t.published_at, t.id, s.fetched_at, s.id");
         st->bind(1, from).bind(2, to);
-        std::vector<MetricSnapshot> out;
-        while (true) {
-            CLEARPOST_ASSIGN(bool row, st->step());
-            if (!row) break;
-            out.push_back({st->int64(0), st->int64(1), st->text(2)});
-        }
-        return out;
+        return snapshots_from<MetricSnapshot>(st);
     }
 
     Result<std::vector<TaggedTarget>> tagged_published_between(UnixSeconds from, UnixSeconds to) override {

@@ -158,6 +158,21 @@ std::string run(const std::string& command) {
 
 bool have(const char* tool) { return std::system((std::string("command -v ") + tool + " >/dev/null").c_str()) == 0; }
 
+// The report `d` written as a PDF (kept as CLEARPOST_KEEP_REPORT when set,
+// to look at), read back with poppler: its page count and its text.
+struct ReadPdf {
+    int pages = 0;
+    std::string text;
+};
+ReadPdf write_and_read(const analytics::Dashboard& d, const std::filesystem::path& pdf) {
+    REQUIRE(analytics::write_pdf_report(d, {"St. Example Hospital", kMar10_0000}, pdf, Overwrite::Refuse).ok());
+    if (const char* keep = std::getenv("CLEARPOST_KEEP_REPORT")) std::filesystem::copy_file(pdf, keep);
+    const std::string info = run("pdfinfo '" + pdf.string() + "'");
+    const auto pages = info.find("Pages:");
+    REQUIRE(pages != std::string::npos);
+    return {std::atoi(info.c_str() + pages + 6), run("pdftotext -layout '" + pdf.string() + "' -")};
+}
+
 // Pixels of exactly this colour in a PNG (opaque RGB24, as written).
 std::size_t pixels_of(const std::filesystem::path& png, unsigned rgb) {
     cairo_surface_t* s = cairo_image_surface_create_from_png(png.c_str());
@@ -313,14 +328,8 @@ TEST_CASE("the PDF report has its four pages and their text") {
     }
     Seeded s;
     const auto d = s.dashboard();
-    const auto pdf = s.f.dir.path() / "report.pdf";
-    REQUIRE(analytics::write_pdf_report(d, {"St. Example Hospital", kMar10_0000}, pdf, Overwrite::Refuse).ok());
-    if (const char* keep = std::getenv("CLEARPOST_KEEP_REPORT")) std::filesystem::copy_file(pdf, keep);
-    const std::string info = run("pdfinfo '" + pdf.string() + "'");
-    const auto pages = info.find("Pages:");
-    REQUIRE(pages != std::string::npos);
-    CHECK(std::atoi(info.c_str() + pages + 6) == 4);
-    const std::string text = run("pdftotext -layout '" + pdf.string() + "' -");
+    const auto [pages, text] = write_and_read(d, s.f.dir.path() / "report.pdf");
+    CHECK(pages == 4);
     for (const char* expected :
          {"St. Example Hospital", "Social media report", "7 Mar 2026 – 9 Mar 2026 (America/New_York)",
           "Posts published", "Engagement per post", "bluesky", "mastodon", "Top posts", "Flu shots today, warn",
@@ -387,14 +396,8 @@ TEST_CASE("the PDF report gains a page by tag when posts carry tags") {
     Seeded s;
     tag_seeded(s);
     const auto d = s.dashboard();
-    const auto pdf = s.f.dir.path() / "tags.pdf";
-    REQUIRE(analytics::write_pdf_report(d, {"St. Example Hospital", kMar10_0000}, pdf, Overwrite::Refuse).ok());
-    if (const char* keep = std::getenv("CLEARPOST_KEEP_REPORT")) std::filesystem::copy_file(pdf, keep);
-    const std::string info = run("pdfinfo '" + pdf.string() + "'");
-    const auto pages = info.find("Pages:");
-    REQUIRE(pages != std::string::npos);
-    CHECK(std::atoi(info.c_str() + pages + 6) == 5);
-    const std::string text = run("pdftotext -layout '" + pdf.string() + "' -");
+    const auto [pages, text] = write_and_read(d, s.f.dir.path() / "tags.pdf");
+    CHECK(pages == 5);
     for (const char* expected : {"By tag", "campaign-a", "flu", "likes 19", "reposts 2", "Governance", "page 5"}) {
         INFO(expected);
         CHECK(text.find(expected) != std::string::npos);
@@ -494,14 +497,8 @@ TEST_CASE("the follower chart draws each network's growth, and the PDF gains an 
         WARN("poppler-utils (pdftotext, pdfinfo) are not installed: the PDF is not read back");
         return;
     }
-    const auto pdf = s.f.dir.path() / "audience.pdf";
-    REQUIRE(analytics::write_pdf_report(d, {"St. Example Hospital", kMar10_0000}, pdf, Overwrite::Refuse).ok());
-    if (const char* keep = std::getenv("CLEARPOST_KEEP_REPORT")) std::filesystem::copy_file(pdf, keep);
-    const std::string info = run("pdfinfo '" + pdf.string() + "'");
-    const auto pages = info.find("Pages:");
-    REQUIRE(pages != std::string::npos);
-    CHECK(std::atoi(info.c_str() + pages + 6) == 5);
-    const std::string text = run("pdftotext -layout '" + pdf.string() + "' -");
+    const auto [pages, text] = write_and_read(d, s.f.dir.path() / "audience.pdf");
+    CHECK(pages == 5);
     const std::vector<std::string> expectations{
         "Audience", "Followers gained since Mar 7, by network", "bluesky · " + s.f.bluesky.handle, "1,030",
         "+30 (+3%)", "mastodon · " + s.f.mastodon.handle, "no change", "Governance", "page 5"};
