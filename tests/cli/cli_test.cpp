@@ -446,11 +446,11 @@ TEST_CASE("report writes a CSV of the organisation's local days, across a DST ch
     CHECK(doc["to"] == "2026-03-09T04:00:00Z");
     const auto csv = slurp(out);
     CHECK(csv ==
-          "\xEF\xBB\xBFpost_id,network,account,text,scheduled_at,published_at,state,remote_url,metrics_fetched_at,"
-          "likes\r\n"
-          "2,bluesky,clinic.example,First second,2030-11-02T13:00:00Z,2026-03-08T05:00:00Z,Published,"
+          "\xEF\xBB\xBFpost_id,network,account,text,tags,scheduled_at,published_at,state,remote_url,"
+          "metrics_fetched_at,likes\r\n"
+          "2,bluesky,clinic.example,First second,,2030-11-02T13:00:00Z,2026-03-08T05:00:00Z,Published,"
           "https://bsky.example/2,2026-03-08T06:00:00Z,7\r\n"
-          "3,bluesky,clinic.example,Last second,2030-11-02T13:00:00Z,2026-03-09T03:59:59Z,Published,"
+          "3,bluesky,clinic.example,Last second,,2030-11-02T13:00:00Z,2026-03-09T03:59:59Z,Published,"
           "https://bsky.example/3,,\r\n");
 
     // An existing file is left alone without --force.

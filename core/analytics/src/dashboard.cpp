@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <set>
 #include <tuple>
 
 namespace clearpost::analytics {
@@ -205,33 +206,25 @@ std::optional<std::int64_t> engagement_of(const Metrics& metrics) {
     return sum;
 }
 
-Result<std::vector<TagTotals>> tag_totals(store::Store& store, const Report& report) {
-    CLEARPOST_ASSIGN(auto tagged, store.tagged_published_between(report.period.from, report.period.to));
-    std::map<store::Id, const ReportRow*> rows;
-    for (const auto& row : report.rows) rows[row.target.target_id] = &row;
+std::vector<TagTotals> tag_totals(const Report& report) {
+    std::map<std::string, TagTotals> by_tag;
+    std::map<std::string, std::set<store::Id>> posts;
+    for (const auto& row : report.rows) {
+        for (const auto& tag : row.tags) {
+            TagTotals& totals = by_tag[tag];
+            totals.tag = tag;
+            ++totals.targets;
+            posts[tag].insert(row.target.post_id);
+            add_to(totals.engagement, engagement_of(row.metrics));
+            for (const auto& [name, value] : row.metrics)
+                if (auto number = as_integer(value)) totals.metrics[name] += *number;
+        }
+    }
     std::vector<TagTotals> out;
-    store::Id last_post = 0;
-    for (const auto& t : tagged) {
-        // Rows come by tag, then post: a new tag or post starts here.
-        if (out.empty() || out.back().tag != t.tag) {
-            out.push_back({});
-            out.back().tag = t.tag;
-            last_post = 0;
-        }
-        TagTotals& totals = out.back();
-        if (t.post_id != last_post) ++totals.posts;
-        last_post = t.post_id;
-        ++totals.targets;
-        const auto found = rows.find(t.target_id);
-        if (found == rows.end()) {
-            // Published between the two reads: counted, its metrics not yet.
-            add_to(totals.engagement, std::nullopt);
-            continue;
-        }
-        const Metrics& metrics = found->second->metrics;
-        add_to(totals.engagement, engagement_of(metrics));
-        for (const auto& [name, value] : metrics)
-            if (auto number = as_integer(value)) totals.metrics[name] += *number;
+    out.reserve(by_tag.size());
+    for (auto& [tag, totals] : by_tag) {
+        totals.posts = posts[tag].size();
+        out.push_back(std::move(totals));
     }
     return out;
 }
@@ -336,7 +329,7 @@ Result<Dashboard> build_dashboard(store::Store& store, Period period, const sche
                       });
     for (std::size_t i = 0; i < shown; ++i) d.top.push_back({report.rows[measured[i].second], measured[i].first});
     CLEARPOST_CHECK(add_governance(store, d, zone));
-    CLEARPOST_ASSIGN(d.tags, tag_totals(store, report));
+    d.tags = tag_totals(report);
     CLEARPOST_CHECK(add_audience(store, d, first_day));
     return d;
 }

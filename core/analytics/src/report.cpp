@@ -61,6 +61,14 @@ std::string metric_header(const std::string& name, const std::vector<std::string
     return name;
 }
 
+// "flu vaccines": tags are single words, so a space separates them (and
+// Clearpost's import reads them back that way).
+std::string join_tags(const std::vector<std::string>& tags) {
+    std::string out;
+    for (const auto& t : tags) out += (out.empty() ? "" : " ") + t;
+    return out;
+}
+
 void append_metrics(std::vector<std::string>& line, const Metrics& metrics, const std::vector<std::string>& names) {
     for (const auto& name : names) {
         auto found = metrics.find(name);
@@ -85,6 +93,12 @@ Result<Report> build_report(store::Store& store, Period period) {
         row.target = std::move(target);
         report.rows.push_back(std::move(row));
     }
+    // Tags come by tag, then post: each target's in name order.
+    CLEARPOST_ASSIGN(auto tagged, store.tagged_published_between(period.from, period.to));
+    std::unordered_map<store::Id, std::vector<std::string>> tags;
+    for (auto& t : tagged) tags[t.target_id].push_back(std::move(t.tag));
+    for (auto& row : report.rows)
+        if (auto found = tags.find(row.target.target_id); found != tags.end()) row.tags = std::move(found->second);
     report.metric_names = names_in(report.rows);
     return report;
 }
@@ -167,9 +181,8 @@ Result<AccountHistory> build_account_history(store::Store& store, Period period)
 }
 
 Table report_table(const Report& report) {
-    const std::vector<std::string> fixed = {"post_id",      "network",    "account", "text",
-                                            "scheduled_at", "published_at", "state", "remote_url",
-                                            "metrics_fetched_at"};
+    const std::vector<std::string> fixed = {"post_id",      "network",      "account", "text",       "tags",
+                                            "scheduled_at", "published_at", "state",   "remote_url", "metrics_fetched_at"};
     Table table;
     table.reserve(report.rows.size() + 1);
     table.push_back(fixed);
@@ -180,6 +193,7 @@ Table report_table(const Report& report) {
                                          t.network,
                                          t.handle,
                                          t.text,
+                                         join_tags(row.tags),
                                          format_utc(t.scheduled_at),
                                          format_utc(t.published_at),
                                          std::string(model::to_string(t.state)),

@@ -187,17 +187,17 @@ TEST_CASE("the report table writes absent metrics as empty fields, never 0") {
     REQUIRE(report.ok());
     const auto table = analytics::report_table(*report);
     REQUIRE(table.size() == 5);
-    CHECK(table[0] == std::vector<std::string>{"post_id", "network", "account", "text", "scheduled_at",
+    CHECK(table[0] == std::vector<std::string>{"post_id", "network", "account", "text", "tags", "scheduled_at",
                                                "published_at", "state", "remote_url", "metrics_fetched_at",
                                                "likes", "replies", "reposts"});
     const auto masto_line = s.a_bsky.id < s.a_masto.id ? table[2] : table[1];
     CHECK(masto_line == std::vector<std::string>{std::to_string(s.a), "mastodon", "@clinic@social.example",
-                                                 kTrickyText, "2026-03-02T14:00:00Z", "2026-03-02T14:00:00Z",
+                                                 kTrickyText, "", "2026-03-02T14:00:00Z", "2026-03-02T14:00:00Z",
                                                  "Published",
                                                  "https://social.example/p/" + std::to_string(s.a_masto.id),
                                                  "2026-03-02T15:00:00Z", "4", "0", ""});
     CHECK(table[3] == std::vector<std::string>{std::to_string(s.b), "bluesky", "clinic.example",
-                                               "Short for Bluesky, " + kFormulaText, "2026-03-03T14:00:00Z",
+                                               "Short for Bluesky, " + kFormulaText, "", "2026-03-03T14:00:00Z",
                                                "2026-03-03T14:01:30Z", "Published",
                                                "https://social.example/p/" + std::to_string(s.b_bsky.id), "", "",
                                                "", ""});
@@ -341,4 +341,20 @@ TEST_CASE("one target's history lists its snapshots oldest first, whatever their
                                 [&](const analytics::ReportRow& r) { return r.target.target_id == s.b_bsky.id; });
     REQUIRE(b != report->rows.end());
     CHECK(analytics::history_of(*s.f.store, b->target)->rows.empty());  // no snapshot yet
+}
+
+TEST_CASE("each report row carries its post's tags, by name, and the CSV writes them space-separated") {
+    Seeded s;
+    REQUIRE(s.f.flow->set_tags(s.f.author, s.a, {"vaccines", "flu-season"}).ok());
+    REQUIRE(s.f.flow->set_tags(s.f.author, s.c, {"next"}).ok());  // published outside the period
+    auto report = analytics::build_report(*s.f.store, {kFrom, kTo});
+    REQUIRE(report.ok());
+    for (const auto& row : report->rows) {
+        INFO("target " << row.target.target_id);
+        CHECK(row.tags == (row.target.post_id == s.a ? std::vector<std::string>{"flu-season", "vaccines"}
+                                                     : std::vector<std::string>{}));
+    }
+    const auto table = analytics::report_table(*report);
+    for (std::size_t i = 1; i < table.size(); ++i)
+        CHECK(table[i][4] == (table[i][0] == std::to_string(s.a) ? "flu-season vaccines" : ""));
 }

@@ -123,10 +123,9 @@ Result<Period> local_days(const schedule::TimeZone& zone, schedule::LocalDate fi
 // The last `days` local days up to and including today (the day of `now`).
 Result<Period> last_days(const schedule::TimeZone& zone, int days, UnixSeconds now);
 
-// Per-tag totals of the targets in `report` (a build_report of the same
-// period), with the tags read through `store`. A post with two tags counts
-// under each.
-Result<std::vector<TagTotals>> tag_totals(store::Store& store, const Report& report);
+// Per-tag totals of the targets in `report` (each row carries its post's
+// tags), by tag name. A post with two tags counts under each.
+std::vector<TagTotals> tag_totals(const Report& report);
 
 // Reads the period, the previous period of the same length and governance
 // facts through `store`. Invalid for an empty or reversed period; Corrupt

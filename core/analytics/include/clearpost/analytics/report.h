@@ -27,6 +27,7 @@ using Metrics = std::map<std::string, std::string>;
 
 struct ReportRow {
     store::PublishedTarget target;
+    std::vector<std::string> tags;                  // the post's, by name
     std::optional<UnixSeconds> metrics_fetched_at;  // none before the first snapshot
     Metrics metrics;                                // of the newest snapshot
 };
