@@ -236,7 +236,7 @@ void add_metrics(CLI::App& app, Context& ctx) {
         if (!found) return make_error(ErrorCode::NotFound, "no account " + *network + ":" + *handle);
         if (*fetch) {
             CLEARPOST_ASSIGN(auto publisher, OneShot::open(*session));
-            CLEARPOST_CHECK(publisher->dispatcher.sample_account_now(found->id));
+            CLEARPOST_CHECK(publisher->dispatcher.sample_account(found->id));
         }
         const UnixSeconds now = system_now();
         CLEARPOST_ASSIGN(auto history, store.account_snapshots(now - static_cast<UnixSeconds>(*days) * 86400, now + 1,

@@ -766,11 +766,11 @@ TEST_CASE("accounts are sampled once a UTC day, a failure is retried an hour lat
 
     // A person may ask at any time, as often as they like.
     f.pds.followers = 1525;
-    auto now_taken = d.sample_account_now(f.bluesky.id);
+    auto now_taken = d.sample_account(f.bluesky.id);
     REQUIRE(now_taken.ok());
     CHECK(json::parse(now_taken->metrics_json)["followers"] == 1525);
     CHECK(f.store->account_snapshots(0, f.now + 1, f.bluesky.id)->size() == 3);
-    const auto refused = d.sample_account_now(lapsed);
+    const auto refused = d.sample_account(lapsed);
     REQUIRE_FALSE(refused.ok());
     CHECK_THAT(refused.error().message, Catch::Contains("needs_reauthorization") && Catch::Contains("connect"));
 }

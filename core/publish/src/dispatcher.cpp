@@ -877,8 +877,6 @@ OpCall Dispatcher::read_with_refresh(const model::Account& account, ClearpostOpe
     return m_host.call(op, table.free_string, request.dump(), (*renewed)->secrets);
 }
 
-Result<store::AccountSnapshot> Dispatcher::sample_account_now(model::Id account_id) { return sample_account(account_id); }
-
 Result<DispatchStats> Dispatcher::sample_accounts(std::size_t limit) {
     DispatchStats stats;
     const UnixSeconds now = m_clock();

@@ -77,9 +77,12 @@ public:
     // not connected yet is skipped without a word.
     Result<DispatchStats> sample_accounts(std::size_t limit);
 
-    // One sample of `account`'s numbers now (a person asked): an account
-    // whose publisher reads none, or whose network refuses, is an error.
-    Result<store::AccountSnapshot> sample_account_now(model::Id account_id);
+    // One sample of `account`'s numbers now (a person asked, or
+    // sample_accounts): an account whose publisher reads none
+    // (Incompatible), that holds no credentials (NotFound) or whose network
+    // refuses (Conflict; `not_before` set when it asked Clearpost to wait)
+    // is an error.
+    Result<store::AccountSnapshot> sample_account(model::Id account_id, UnixSeconds* not_before = nullptr);
 
     // Refreshes, ahead of time, the credentials of accounts with a post due
     // within `horizon` seconds whose token runs out before then (or that
@@ -125,8 +128,6 @@ private:
     Result<Renewal> refresh_if_ending(const model::Account& account, UnixSeconds until, bool with_sign_in,
                                       const char* why);
     Result<DispatchStats> take_snapshots(const std::vector<store::MetricsDue>& due, bool scheduled);
-    // `not_before`: set when the network asked Clearpost to wait.
-    Result<store::AccountSnapshot> sample_account(model::Id account_id, UnixSeconds* not_before = nullptr);
     // A read (metrics) of `account` with `credentials` added to `request`;
     // refused credentials are refreshed once under the refresh lock and the
     // read sent again. A refresh that fails changes nothing: the refusal is
