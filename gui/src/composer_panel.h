@@ -94,6 +94,7 @@ public:
     const std::vector<wxStaticText*>& counter_labels() const { return m_counter_labels; }
     void refresh_schedule() { update_schedule(); }
     std::vector<wxCheckBox*> target_boxes() const { return m_target_boxes; }
+    wxTextCtrl* tags_field() const { return m_tags; }
     std::string status_text() const;
     const std::vector<AttachedImage>& images() const { return m_images; }
     // How many thumbnails have been decoded and shown (they load on the worker).

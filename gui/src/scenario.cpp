@@ -361,6 +361,8 @@ void Scenario::build() {
         auto* c = frame->composer();
         if (!m_sent) {
             m_sent = true;
+            // A campaign tag, typed as people do; saved with the draft.
+            c->tags_field()->ChangeValue("Get-Well, wards");
             click(c->submit_button());
             return false;
         }
@@ -498,6 +500,8 @@ void Scenario::build() {
         if (c->post_id() != m_post_id) return false;
         m_sent = false;
         expect(from_wx(c->editor()->GetText()) == kFixed, "the composer shows the approved text");
+        const std::string tags = from_wx(c->tags_field()->GetValue());
+        expect(tags == "get-well, wards", "widget: the tags read back normalised: \"" + tags + "\"");
         auto boxes = c->target_boxes();
         expect(std::all_of(boxes.begin(), boxes.end(),
                            [](wxCheckBox* b) {
