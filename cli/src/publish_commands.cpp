@@ -168,6 +168,16 @@ void add_takedown(CLI::App& app, Context& ctx) {
     }));
 }
 
+// One snapshot (a post's or an account's) for --json, and as a line for people.
+nlohmann::json snapshot_entry(UnixSeconds fetched_at, const std::string& metrics_json, std::ostream& human) {
+    auto m = nlohmann::json::parse(metrics_json, nullptr, false);
+    human << "  " << format_utc(fetched_at);
+    if (m.is_object())
+        for (const auto& [name, value] : m.items()) human << "  " << name << " " << value.dump();
+    human << "\n";
+    return {{"fetched_at", format_utc(fetched_at)}, {"metrics", std::move(m)}};
+}
+
 void add_metrics(CLI::App& app, Context& ctx) {
     auto* metrics = app.add_subcommand("metrics", "Counts of published posts (likes, reposts, ...) over time");
     metrics->require_subcommand(1);
@@ -203,14 +213,7 @@ void add_metrics(CLI::App& app, Context& ctx) {
             nlohmann::json snaps = nlohmann::json::array();
             human << label << "  " << model::to_string(t.state) << (t.remote_url.empty() ? "" : "  " + t.remote_url)
                   << "\n";
-            for (const auto& h : history) {
-                auto m = nlohmann::json::parse(h.metrics_json, nullptr, false);
-                snaps.push_back({{"fetched_at", format_utc(h.fetched_at)}, {"metrics", m}});
-                human << "  " << format_utc(h.fetched_at);
-                if (m.is_object())
-                    for (const auto& [name, value] : m.items()) human << "  " << name << " " << value.dump();
-                human << "\n";
-            }
+            for (const auto& h : history) snaps.push_back(snapshot_entry(h.fetched_at, h.metrics_json, human));
             if (history.empty()) human << "  (no snapshot yet)\n";
             doc.push_back({{"target_id", t.id}, {"account", label}, {"state", model::to_string(t.state)},
                            {"remote_url", t.remote_url}, {"snapshots", snaps}});
@@ -244,14 +247,7 @@ void add_metrics(CLI::App& app, Context& ctx) {
         nlohmann::json samples = nlohmann::json::array();
         std::ostringstream human;
         human << found->network << ":" << found->handle << "\n";
-        for (const auto& h : history) {
-            auto m = nlohmann::json::parse(h.metrics_json, nullptr, false);
-            samples.push_back({{"fetched_at", format_utc(h.fetched_at)}, {"metrics", m}});
-            human << "  " << format_utc(h.fetched_at);
-            if (m.is_object())
-                for (const auto& [name, value] : m.items()) human << "  " << name << " " << value.dump();
-            human << "\n";
-        }
+        for (const auto& h : history) samples.push_back(snapshot_entry(h.fetched_at, h.metrics_json, human));
         if (history.empty()) human << "  (no sample in the last " << *days << " days)\n";
         emit(ctx.json, {{"account", found->network + ":" + found->handle}, {"samples", samples}}, human.str());
         return ok();

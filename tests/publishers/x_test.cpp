@@ -7,13 +7,13 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <ctime>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "conformance_yaml.h"
 #include "support/network_fixture.h"
 
 using namespace clearpost;
@@ -32,6 +32,21 @@ struct XFixture : PublisherFixture {
     json creds() const {
         return {{"access_token", "good-token"}, {"refresh_token", "refresh-0"}, {"client_id", "clearpost-x-app"},
                 {"api_url", standin.url},       {"user_id", kUserId},            {"username", "clinic"}};
+    }
+
+    // Connects @clinic with a token X already calls expired ("old-token")
+    // and the single-use refresh token "refresh-1", as a minute ago; returns
+    // those credentials.
+    json connect_expired() {
+        standin.control({{"add_token", "old-token"}, {"account", "clinic"}});
+        standin.control({{"expire", "old-token"}});
+        standin.control({{"add_refresh_token", "refresh-1"}, {"account", "clinic"}});
+        json old = creds();
+        old["access_token"] = "old-token";
+        old["refresh_token"] = "refresh-1";
+        old["expires_at"] = now - 60;
+        connect(old);
+        return old;
     }
 
     std::vector<json> tweets() {
@@ -214,14 +229,7 @@ TEST_CASE("a link counts 23 whatever its length and X's t.co form is read back a
 
 TEST_CASE("an expired token is refreshed with the single-use refresh token and the rotated one is stored") {
     XFixture f;
-    f.standin.control({{"add_token", "old-token"}, {"account", "clinic"}});
-    f.standin.control({{"expire", "old-token"}});
-    f.standin.control({{"add_refresh_token", "refresh-1"}, {"account", "clinic"}});
-    json old = f.creds();
-    old["access_token"] = "old-token";
-    old["refresh_token"] = "refresh-1";
-    old["expires_at"] = f.now - 60;
-    f.connect(old);
+    const json old = f.connect_expired();
     const auto post = f.scheduled_post("After a refresh");
     CHECK(f.run().published == 1);
     CHECK(f.target_of(post).state == State::Published);
@@ -552,14 +560,7 @@ TEST_CASE("account metrics are the signed-in user's public_metrics from GET /2/u
         CHECK(f.standin.requests("GET", "/2/users/me") == 2);
     }
     SECTION("an expired token is AUTH, left for the host to refresh under its lock; the new token reads the counts") {
-        f.standin.control({{"add_token", "old-token"}, {"account", "clinic"}});
-        f.standin.control({{"expire", "old-token"}});
-        f.standin.control({{"add_refresh_token", "refresh-1"}, {"account", "clinic"}});
-        json old = f.creds();
-        old["access_token"] = "old-token";
-        old["refresh_token"] = "refresh-1";
-        old["expires_at"] = f.now - 60;
-        f.connect(old);
+        f.connect_expired();
         const auto refused = f.call(&ClearpostPublisherV1::fetch_account_metrics, f.account_request());
         CHECK(refused.status == CLEARPOST_ERR_AUTH);
         CHECK_THAT(refused.message, Catch::Contains("HTTP 401"));
@@ -604,14 +605,7 @@ TEST_CASE("account metrics are the signed-in user's public_metrics from GET /2/u
 TEST_CASE("the daily sample renews an expired X token under the lock, once, and keeps the counts") {
     XFixture f;
     f.standin.control({{"followers", 1520}, {"following", 80}, {"posts", 312}});
-    f.standin.control({{"add_token", "old-token"}, {"account", "clinic"}});
-    f.standin.control({{"expire", "old-token"}});
-    f.standin.control({{"add_refresh_token", "refresh-1"}, {"account", "clinic"}});
-    json old = f.creds();
-    old["access_token"] = "old-token";
-    old["refresh_token"] = "refresh-1";
-    old["expires_at"] = f.now - 60;
-    f.connect(old);
+    f.connect_expired();
     auto d = f.dispatcher();
     const auto taken = d.sample_accounts(10);
     REQUIRE(taken.ok());
@@ -663,78 +657,6 @@ TEST_CASE("validate counts as X does, shows the thread and names what X refuses"
     CHECK_THAT(problems, Catch::Contains("takes at most 1,000"));
 }
 
-namespace {
-
-struct WeightCase {
-    std::string section, description, text;
-    int weighted_length = -1;
-    bool valid = false;
-};
-
-// A double-quoted YAML scalar as the conformance files write them.
-std::string unquote(const std::string& raw) {
-    const auto first = raw.find('"'), last = raw.rfind('"');
-    std::string out;
-    if (first == std::string::npos || last <= first) return out;
-    for (std::size_t i = first + 1; i < last; ++i) {
-        if (raw[i] != '\\') {
-            out += raw[i];
-            continue;
-        }
-        const char e = raw[++i];
-        if (e == 'u' || e == 'U') {
-            const std::size_t digits = e == 'u' ? 4 : 8;
-            const auto cp = static_cast<char32_t>(std::stoul(raw.substr(i + 1, digits), nullptr, 16));
-            i += digits;
-            if (cp < 0x80) {
-                out += static_cast<char>(cp);
-            } else if (cp < 0x800) {
-                out += static_cast<char>(0xC0 | cp >> 6);
-                out += static_cast<char>(0x80 | (cp & 0x3F));
-            } else if (cp < 0x10000) {
-                out += static_cast<char>(0xE0 | cp >> 12);
-                out += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
-                out += static_cast<char>(0x80 | (cp & 0x3F));
-            } else {
-                out += static_cast<char>(0xF0 | cp >> 18);
-                out += static_cast<char>(0x80 | (cp >> 12 & 0x3F));
-                out += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
-                out += static_cast<char>(0x80 | (cp & 0x3F));
-            }
-        } else {
-            out += e == 'n' ? '\n' : e == 't' ? '\t' : e;
-        }
-    }
-    return out;
-}
-
-// The weighted-length cases of validate.yml: sections at two spaces, cases
-// as "- description:", their text and expected weightedLength and valid.
-std::vector<WeightCase> weight_cases(const std::string& path) {
-    std::ifstream in(path);
-    std::vector<WeightCase> out;
-    std::string section;
-    for (std::string line; std::getline(in, line);) {
-        const auto indent = line.find_first_not_of(' ');
-        if (indent == std::string::npos) continue;
-        const std::string body = line.substr(indent);
-        if (indent == 2 && body.back() == ':') {
-            section = body.substr(0, body.size() - 1);
-        } else if (body.rfind("- description:", 0) == 0) {
-            out.push_back({section, unquote(body), "", -1, false});
-        } else if (!out.empty() && body.rfind("text:", 0) == 0) {
-            out.back().text = unquote(body);
-        } else if (!out.empty() && body.rfind("weightedLength:", 0) == 0) {
-            out.back().weighted_length = std::stoi(body.substr(15));
-        } else if (!out.empty() && body.rfind("valid:", 0) == 0) {
-            out.back().valid = body.find("true") != std::string::npos;
-        }
-    }
-    return out;
-}
-
-}  // namespace
-
 TEST_CASE("the twitter-text weighted-length conformance cases pass through validate") {
     // The environment wins; else the folder the build was configured with.
     const char* dir = std::getenv("CLEARPOST_TWITTER_TEXT_DIR");
@@ -743,7 +665,7 @@ TEST_CASE("the twitter-text weighted-length conformance cases pass through valid
         WARN("skipped: set CLEARPOST_TWITTER_TEXT_DIR to the twitter-text conformance folder (validate.yml)");
         return;
     }
-    const auto cases = weight_cases(std::string(dir) + "/validate.yml");
+    const auto cases = testing::read_conformance_yaml(std::string(dir) + "/validate.yml");
     XFixture f;
     int checked = 0;
     for (const auto& c : cases) {
@@ -752,10 +674,11 @@ TEST_CASE("the twitter-text weighted-length conformance cases pass through valid
         if (c.section != "WeightedTweetsWithDiscountedEmojiCounterTest" && c.section != "UnicodeDirectionalMarkerCounterTest")
             continue;
         INFO(c.section << ": " << c.description);
-        REQUIRE(c.weighted_length >= 0);
+        REQUIRE(c.expected_map.count("weightedLength"));
         const auto counted = f.validate({{"text", c.text}, {"media", json::array()}});
-        CHECK(counted["weighted_length"] == c.weighted_length);
-        CHECK((counted["weighted_length"].get<int>() <= 280 && counted["problems"].empty()) == c.valid);
+        CHECK(counted["weighted_length"] == std::stoi(c.expected_map.at("weightedLength")));
+        CHECK((counted["weighted_length"].get<int>() <= 280 && counted["problems"].empty()) ==
+              (c.expected_map.at("valid") == "true"));
         ++checked;
     }
     CHECK(checked == 24);

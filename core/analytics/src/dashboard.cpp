@@ -130,14 +130,11 @@ Result<void> add_governance(store::Store& store, Dashboard& d, const schedule::T
 // The follower count of an account sample; none when the network did not
 // report one. Corrupt when the stored sample is not a JSON object.
 Result<std::optional<std::int64_t>> followers_of(const store::AccountSnapshot& sample) {
-    const auto doc = nlohmann::json::parse(sample.metrics_json, nullptr, false);
-    if (!doc.is_object()) {
-        return make_error(ErrorCode::Corrupt, "the sample of account " + std::to_string(sample.account_id) + " taken " +
-                                                  format_utc(sample.fetched_at) + " cannot be read");
-    }
-    const auto found = doc.find("followers");
-    if (found == doc.end() || !found->is_number_integer()) return std::optional<std::int64_t>{};
-    return std::optional<std::int64_t>{found->get<std::int64_t>()};
+    CLEARPOST_ASSIGN(auto metrics, parse_metrics(sample.metrics_json,
+                                                 "the sample of account " + std::to_string(sample.account_id),
+                                                 sample.fetched_at));
+    const auto found = metrics.find("followers");
+    return found == metrics.end() ? std::nullopt : as_integer(found->second);
 }
 
 Result<void> add_audience(store::Store& store, Dashboard& d, std::int64_t first_day) {

@@ -27,21 +27,8 @@ std::optional<std::string> metric_text(const nlohmann::json& value) {
     return value.dump();
 }
 
-// `what` names the snapshot for the error ("the metrics snapshot of target 7").
-Result<Metrics> parse_metrics(const std::string& json, const std::string& what, UnixSeconds fetched_at) {
-    auto doc = nlohmann::json::parse(json, nullptr, false);
-    if (!doc.is_object()) {
-        return make_error(ErrorCode::Corrupt, what + " taken " + format_utc(fetched_at) +
-                                                  " is not a JSON object; restore a backup or remove that snapshot");
-    }
-    Metrics metrics;
-    for (const auto& [name, value] : doc.items())
-        if (auto text = metric_text(value)) metrics.emplace(name, std::move(*text));
-    return metrics;
-}
-
 Result<Metrics> parse_metrics(const store::MetricSnapshot& snapshot) {
-    return parse_metrics(snapshot.metrics_json, "the metrics snapshot of target " + std::to_string(snapshot.target_id),
+    return analytics::parse_metrics(snapshot.metrics_json, "the metrics snapshot of target " + std::to_string(snapshot.target_id),
                          snapshot.fetched_at);
 }
 
@@ -77,6 +64,18 @@ void append_metrics(std::vector<std::string>& line, const Metrics& metrics, cons
 }
 
 }  // namespace
+
+Result<Metrics> parse_metrics(const std::string& json, const std::string& what, UnixSeconds fetched_at) {
+    auto doc = nlohmann::json::parse(json, nullptr, false);
+    if (!doc.is_object()) {
+        return make_error(ErrorCode::Corrupt, what + " taken " + format_utc(fetched_at) +
+                                                  " is not a JSON object; restore a backup or remove that snapshot");
+    }
+    Metrics metrics;
+    for (const auto& [name, value] : doc.items())
+        if (auto text = metric_text(value)) metrics.emplace(name, std::move(*text));
+    return metrics;
+}
 
 Result<Report> build_report(store::Store& store, Period period) {
     CLEARPOST_CHECK(check_period(period));

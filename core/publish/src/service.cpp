@@ -69,22 +69,20 @@ Result<void> work(Worker& worker, WorkerContext& ctx, PluginRegistry& plugins, c
         CLEARPOST_CHECK(dispatcher.refresh_ahead(600));
         // Tokens that would end within a week, posts due or not.
         CLEARPOST_CHECK(dispatcher.renew_ending_tokens(7 * 86400));
-        // Metrics while the next post is more than a few seconds away.
-        while (!stop) {
-            CLEARPOST_ASSIGN(auto due, dispatcher.next_due_at());
-            if (due && *due <= now_seconds() + 5) break;
-            CLEARPOST_ASSIGN(auto taken, dispatcher.collect_metrics(options.metrics_batch));
-            worker.stats += taken;
-            if (taken.metrics_snapshots == 0) break;
-        }
-        // Then the accounts' daily numbers, on the same terms.
-        while (!stop) {
-            CLEARPOST_ASSIGN(auto due, dispatcher.next_due_at());
-            if (due && *due <= now_seconds() + 5) break;
-            CLEARPOST_ASSIGN(auto sampled, dispatcher.sample_accounts(options.metrics_batch));
-            worker.stats += sampled;
-            if (sampled.account_snapshots == 0) break;
-        }
+        // Metrics, then the accounts' daily numbers, in batches while the
+        // next post is more than a few seconds away and a batch took some.
+        auto while_idle = [&](auto batch) -> Result<void> {
+            while (!stop) {
+                CLEARPOST_ASSIGN(auto due, dispatcher.next_due_at());
+                if (due && *due <= now_seconds() + 5) break;
+                CLEARPOST_ASSIGN(const DispatchStats taken, batch());
+                worker.stats += taken;
+                if (taken.metrics_snapshots + taken.account_snapshots == 0) break;
+            }
+            return ok();
+        };
+        CLEARPOST_CHECK(while_idle([&] { return dispatcher.collect_metrics(options.metrics_batch); }));
+        CLEARPOST_CHECK(while_idle([&] { return dispatcher.sample_accounts(options.metrics_batch); }));
         // One worker mails the notices, so each goes out once per process
         // (with `once`, serve mails them after every worker has finished).
         if (worker.index == 0 && !options.once) {

@@ -69,6 +69,11 @@ struct AccountHistory {
     std::vector<AccountRow> rows;           // by network and handle, then fetched_at
 };
 
+// A stored snapshot's metrics (JSON null, like a missing metric, stays
+// absent). Corrupt when it is not a JSON object, naming it as `what` ("the
+// metrics snapshot of target 7") and when it was taken.
+Result<Metrics> parse_metrics(const std::string& json, const std::string& what, UnixSeconds fetched_at);
+
 // Targets published in the period (including those taken down since). An
 // empty or reversed period is Invalid; a stored snapshot that is not a JSON
 // object is Corrupt, naming the target.
